@@ -1,0 +1,278 @@
+/**
+ * The invocation context: built from the `/next` headers and the
+ * environment, with names compatible with Node's Lambda runtime, plus a
+ * deadline `AbortSignal`.
+ *
+ * @module
+ */
+
+import type { LambdaEnvironment } from "./environment.ts";
+import { LambdaRuntimeError } from "./errors.ts";
+import type { Invocation } from "./runtime_api.ts";
+
+/**
+ * Cognito identity of the caller (mobile SDK invocations).
+ *
+ * @example
+ * ```ts
+ * import type { CognitoIdentity } from "@rtl/lambda";
+ *
+ * const identity: CognitoIdentity = { cognitoIdentityId: "id", cognitoIdentityPoolId: "pool" };
+ * ```
+ */
+export interface CognitoIdentity {
+  /** The Cognito identity id. */
+  cognitoIdentityId: string;
+  /** The Cognito identity pool id. */
+  cognitoIdentityPoolId: string;
+}
+
+/**
+ * Client context of the caller (mobile SDK invocations), as sent in
+ * `Lambda-Runtime-Client-Context`.
+ *
+ * @example
+ * ```ts
+ * import type { ClientContext } from "@rtl/lambda";
+ *
+ * const clientContext: ClientContext = {
+ *   client: { installationId: "i", appTitle: "t", appVersionName: "1", appVersionCode: "1", appPackageName: "p" },
+ *   env: { platform: "deno" },
+ * };
+ * ```
+ */
+export interface ClientContext {
+  /** The client application. */
+  client?: {
+    installationId: string;
+    appTitle: string;
+    appVersionName: string;
+    appVersionCode: string;
+    appPackageName: string;
+  };
+  /** Custom values set by the client. */
+  custom?: Record<string, unknown>;
+  /** The client's environment. */
+  env?: Record<string, unknown>;
+}
+
+/**
+ * What a handler receives beside its event. Field names match Node's
+ * runtime (`awsRequestId`, `getRemainingTimeInMillis()`, …) so handlers and
+ * adapters written for it accept this context.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "@rtl/lambda";
+ *
+ * async function handler(_event: unknown, context: Context) {
+ *   const response = await fetch("https://example.com", { signal: context.signal });
+ *   return { status: response.status, requestId: context.awsRequestId };
+ * }
+ * ```
+ */
+export interface Context {
+  /** The request id (`Lambda-Runtime-Aws-Request-Id`). */
+  readonly awsRequestId: string;
+  /** The function ARN the caller invoked, with its alias or version. */
+  readonly invokedFunctionArn: string;
+  /** Deadline in milliseconds since the Unix epoch (`Lambda-Runtime-Deadline-Ms`). */
+  readonly deadlineMs: number;
+  /** The X-Ray trace header (`Lambda-Runtime-Trace-Id`), if any. */
+  readonly xRayTraceId: string | undefined;
+  /** The tenant id (`Lambda-Runtime-Aws-Tenant-Id`), if any. */
+  readonly tenantId: string | undefined;
+  /** `Lambda-Runtime-Invocation-Id`, if Lambda sent one. */
+  readonly invocationId: string | undefined;
+  /** Parsed `Lambda-Runtime-Client-Context`, if any. */
+  readonly clientContext: ClientContext | undefined;
+  /** Parsed `Lambda-Runtime-Cognito-Identity`, if any. */
+  readonly identity: CognitoIdentity | undefined;
+  /** `AWS_LAMBDA_FUNCTION_NAME`. */
+  readonly functionName: string;
+  /** `AWS_LAMBDA_FUNCTION_VERSION`. */
+  readonly functionVersion: string;
+  /** Memory size in MB, a string as in Node's runtime. */
+  readonly memoryLimitInMB: string;
+  /** `AWS_LAMBDA_LOG_GROUP_NAME`. */
+  readonly logGroupName: string;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME`. */
+  readonly logStreamName: string;
+  /** Kept for Node compatibility; the runtime never waits for the event loop. */
+  callbackWaitsForEmptyEventLoop: boolean;
+  /** Aborts with a {@linkcode DeadlineError} when the deadline is reached. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left before the deadline, never negative. */
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Builds a {@linkcode Context} from an invocation. A seam: pass your own in
+ * {@linkcode RunOptions.createContext}.
+ *
+ * @example Adding a field
+ * ```ts
+ * import { createContext, type ContextFactory } from "@rtl/lambda";
+ *
+ * const withStart: ContextFactory = (invocation, environment) =>
+ *   Object.assign(createContext(invocation, environment), { startedAt: Date.now() });
+ * ```
+ */
+export type ContextFactory = (
+  invocation: Invocation,
+  environment: LambdaEnvironment,
+) => Context;
+
+/**
+ * The reason `context.signal` aborts with when the deadline is reached.
+ *
+ * @example
+ * ```ts
+ * import { DeadlineError } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new DeadlineError("req-1").name, "DeadlineError");
+ * ```
+ */
+export class DeadlineError extends LambdaRuntimeError {
+  /** Creates the error for the request id. */
+  constructor(requestId: string) {
+    super(`Invocation ${requestId} reached its deadline`);
+    this.name = "DeadlineError";
+  }
+}
+
+class _Context implements Context {
+  readonly awsRequestId: string;
+  readonly invokedFunctionArn: string;
+  readonly deadlineMs: number;
+  readonly xRayTraceId: string | undefined;
+  readonly tenantId: string | undefined;
+  readonly invocationId: string | undefined;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  callbackWaitsForEmptyEventLoop = false;
+  #headers: Headers;
+  #clientContext: ClientContext | undefined | null = null;
+  #identity: CognitoIdentity | undefined | null = null;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(invocation: Invocation, environment: LambdaEnvironment) {
+    const headers = invocation.headers;
+    this.#headers = headers;
+    this.awsRequestId = invocation.id;
+    this.invokedFunctionArn =
+      headers.get("lambda-runtime-invoked-function-arn") ??
+        "";
+    this.deadlineMs = invocation.deadlineMs;
+    this.xRayTraceId = headers.get("lambda-runtime-trace-id") ?? undefined;
+    this.tenantId = headers.get("lambda-runtime-aws-tenant-id") ?? undefined;
+    this.invocationId = invocation.invocationId;
+    this.functionName = environment.functionName;
+    this.functionVersion = environment.functionVersion;
+    this.memoryLimitInMB = String(environment.memorySizeMB);
+    this.logGroupName = environment.logGroupName;
+    this.logStreamName = environment.logStreamName;
+  }
+
+  // Parsed on first use: most handlers never read them.
+  get clientContext(): ClientContext | undefined {
+    if (this.#clientContext === null) {
+      this.#clientContext = _parseHeaderJson<ClientContext>(
+        this.#headers,
+        "lambda-runtime-client-context",
+      );
+    }
+    return this.#clientContext;
+  }
+
+  get identity(): CognitoIdentity | undefined {
+    if (this.#identity === null) {
+      this.#identity = _parseHeaderJson<CognitoIdentity>(
+        this.#headers,
+        "lambda-runtime-cognito-identity",
+      );
+    }
+    return this.#identity;
+  }
+
+  // The timer exists only for handlers that read the signal.
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const left = this.getRemainingTimeInMillis();
+      const reason = new DeadlineError(this.awsRequestId);
+      if (left <= 0) controller.abort(reason);
+      else {
+        const timer = setTimeout(() => controller.abort(reason), left);
+        Deno.unrefTimer(timer);
+        this.#timer = timer;
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadlineMs - Date.now());
+  }
+
+  /** Called by the loop when the invocation is over: the timer must not outlive it. */
+  [Symbol.dispose](): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+}
+
+/**
+ * The default {@linkcode ContextFactory}. Malformed client-context or
+ * identity headers read as `undefined` rather than failing the invocation.
+ *
+ * @example
+ * ```ts
+ * import { createContext, readEnvironment } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const environment = readEnvironment({
+ *   AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+ *   AWS_LAMBDA_FUNCTION_NAME: "echo",
+ * });
+ * const deadlineMs = Date.now() + 3000;
+ * const context = createContext({
+ *   id: "req-1",
+ *   deadlineMs,
+ *   invocationId: undefined,
+ *   headers: new Headers({ "lambda-runtime-aws-tenant-id": "blue" }),
+ *   body: new Uint8Array(),
+ * }, environment);
+ * assert.equal(context.awsRequestId, "req-1");
+ * assert.equal(context.functionName, "echo");
+ * assert.equal(context.tenantId, "blue");
+ * assert.ok(context.getRemainingTimeInMillis() <= 3000);
+ * ```
+ */
+export function createContext(
+  invocation: Invocation,
+  environment: LambdaEnvironment,
+): Context {
+  return new _Context(invocation, environment);
+}
+
+/** Ends what a context holds (its deadline timer), whoever built it. */
+export function _disposeContext(context: Context): void {
+  const dispose = (context as Partial<Disposable>)[Symbol.dispose];
+  if (typeof dispose === "function") dispose.call(context);
+}
+
+function _parseHeaderJson<T>(headers: Headers, name: string): T | undefined {
+  const raw = headers.get(name);
+  if (raw === null || raw === "") return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The reserved Lambda environment variables, read once, typed and validated.
+ *
+ * @module
+ */
+
+import { EnvironmentError } from "./errors.ts";
+
+/**
+ * Where variables come from: `Deno.env` by default, or a plain object in
+ * tests and custom runtimes.
+ *
+ * @example
+ * ```ts
+ * import type { EnvironmentSource } from "@rtl/lambda";
+ *
+ * const fromObject: EnvironmentSource = { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
+ * const fromDeno: EnvironmentSource = Deno.env;
+ * ```
+ */
+export type EnvironmentSource =
+  | { get(key: string): string | undefined }
+  | Readonly<Record<string, string | undefined>>;
+
+/**
+ * The reserved variables Lambda sets for a custom runtime, typed.
+ *
+ * @example
+ * ```ts
+ * import { readEnvironment } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const env = readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" });
+ * assert.equal(env.memorySizeMB, 128);
+ * ```
+ */
+export interface LambdaEnvironment {
+  /** `AWS_LAMBDA_RUNTIME_API`: `host:port` of the Runtime API. */
+  readonly runtimeApi: string;
+  /** `AWS_LAMBDA_FUNCTION_NAME`. */
+  readonly functionName: string;
+  /** `AWS_LAMBDA_FUNCTION_VERSION`, `$LATEST` when unset. */
+  readonly functionVersion: string;
+  /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` in MB, 128 when unset. */
+  readonly memorySizeMB: number;
+  /** `AWS_LAMBDA_LOG_GROUP_NAME`. */
+  readonly logGroupName: string;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME`. */
+  readonly logStreamName: string;
+  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`). */
+  readonly region: string;
+  /** `_HANDLER`, the handler setting of the function, if any. */
+  readonly handler: string;
+  /** `LAMBDA_TASK_ROOT`, where the function's code lies. */
+  readonly taskRoot: string;
+  /** `AWS_LAMBDA_INITIALIZATION_TYPE`: `on-demand`, `provisioned-concurrency`, `snap-start` or `lambda-managed-instances`. */
+  readonly initializationType: string;
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: invocations one process serves at once, 1 when unset. */
+  readonly maxConcurrency: number;
+  /** `AWS_LAMBDA_LOG_FORMAT`: `Text` (default) or `JSON`. */
+  readonly logFormat: "Text" | "JSON";
+  /** `AWS_LAMBDA_LOG_LEVEL`, upper case, empty when unset. */
+  readonly logLevel: string;
+}
+
+/**
+ * The variables {@linkcode readEnvironment} reads; a compiled function needs
+ * read access to each (the build grants exactly these).
+ *
+ * @example
+ * ```ts
+ * import { ENVIRONMENT_VARIABLES } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(ENVIRONMENT_VARIABLES.includes("AWS_LAMBDA_RUNTIME_API"));
+ * ```
+ */
+export const ENVIRONMENT_VARIABLES: readonly string[] = [
+  "AWS_LAMBDA_RUNTIME_API",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "_HANDLER",
+  "LAMBDA_TASK_ROOT",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_MAX_CONCURRENCY",
+  "AWS_LAMBDA_LOG_FORMAT",
+  "AWS_LAMBDA_LOG_LEVEL",
+  "_X_AMZN_TRACE_ID",
+];
+
+/**
+ * Reads and validates the reserved variables once. Throws an
+ * {@linkcode EnvironmentError} that says what to do when
+ * `AWS_LAMBDA_RUNTIME_API` is missing (the function is not running on
+ * Lambda or under the emulator) or a number is malformed.
+ *
+ * @example
+ * ```ts
+ * import { readEnvironment } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const env = readEnvironment({
+ *   AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+ *   AWS_LAMBDA_FUNCTION_NAME: "echo",
+ *   AWS_LAMBDA_MAX_CONCURRENCY: "4",
+ * });
+ * assert.equal(env.functionName, "echo");
+ * assert.equal(env.maxConcurrency, 4);
+ * assert.throws(() => readEnvironment({}), { name: "EnvironmentError" });
+ * ```
+ */
+export function readEnvironment(
+  source: EnvironmentSource = Deno.env,
+): LambdaEnvironment {
+  const get = _getter(source);
+  const runtimeApi = get("AWS_LAMBDA_RUNTIME_API") ?? "";
+  if (runtimeApi === "") {
+    throw new EnvironmentError(
+      "AWS_LAMBDA_RUNTIME_API is not set, so this is not running on Lambda. " +
+        "To run the function locally, start it under the emulator: " +
+        "deno run -P=emulator jsr:@rtl/lambda/emulator <entry.ts> " +
+        "(in this repository: deno task emulator <entry.ts>), then invoke it " +
+        "with curl -d '{}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations",
+    );
+  }
+  if (!/^[^\s/]+:\d{1,5}$/.test(runtimeApi)) {
+    throw new EnvironmentError(
+      `AWS_LAMBDA_RUNTIME_API must be host:port, got "${runtimeApi}"`,
+    );
+  }
+  const format = get("AWS_LAMBDA_LOG_FORMAT");
+  return {
+    runtimeApi,
+    functionName: get("AWS_LAMBDA_FUNCTION_NAME") ?? "",
+    functionVersion: get("AWS_LAMBDA_FUNCTION_VERSION") ?? "$LATEST",
+    memorySizeMB: _positiveInteger(get, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 128),
+    logGroupName: get("AWS_LAMBDA_LOG_GROUP_NAME") ?? "",
+    logStreamName: get("AWS_LAMBDA_LOG_STREAM_NAME") ?? "",
+    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION") ?? "",
+    handler: get("_HANDLER") ?? "",
+    taskRoot: get("LAMBDA_TASK_ROOT") ?? "",
+    initializationType: get("AWS_LAMBDA_INITIALIZATION_TYPE") ?? "on-demand",
+    maxConcurrency: _positiveInteger(get, "AWS_LAMBDA_MAX_CONCURRENCY", 1),
+    logFormat: format?.toUpperCase() === "JSON" ? "JSON" : "Text",
+    logLevel: (get("AWS_LAMBDA_LOG_LEVEL") ?? "").toUpperCase(),
+  };
+}
+
+function _getter(
+  source: EnvironmentSource,
+): (key: string) => string | undefined {
+  if (typeof source.get === "function") {
+    const env = source as { get(key: string): string | undefined };
+    // Without --allow-env for a variable, Deno.env.get throws; treat it as unset.
+    return (key) => {
+      try {
+        return env.get(key);
+      } catch {
+        return undefined;
+      }
+    };
+  }
+  const record = source as Readonly<Record<string, string | undefined>>;
+  return (key) => Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function _positiveInteger(
+  get: (key: string) => string | undefined,
+  key: string,
+  fallback: number,
+): number {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new EnvironmentError(
+      `${key} must be a positive whole number, got "${raw}"`,
+    );
+  }
+  return value;
+}

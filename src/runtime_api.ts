@@ -1,0 +1,341 @@
+/**
+ * The Lambda Runtime API client: the `RuntimeApi` interface the loop talks
+ * to, and its default implementation over a `fetch`-compatible transport.
+ *
+ * @module
+ */
+
+import { type ErrorReport, RuntimeApiError } from "./errors.ts";
+import { VERSION } from "./version.ts";
+
+/**
+ * A `fetch`-compatible function: the HTTP transport seam. The default is the
+ * global `fetch`, which keeps one connection alive.
+ *
+ * @example A transport that records timings
+ * ```ts
+ * import type { Transport } from "@rtl/lambda";
+ *
+ * const timings: number[] = [];
+ * const timed: Transport = async (input, init) => {
+ *   const start = performance.now();
+ *   try {
+ *     return await fetch(input, init);
+ *   } finally {
+ *     timings.push(performance.now() - start);
+ *   }
+ * };
+ * ```
+ */
+export type Transport = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/**
+ * One invocation as received from `/invocation/next`.
+ *
+ * @example
+ * ```ts
+ * import type { Invocation } from "@rtl/lambda";
+ *
+ * const invocation: Invocation = {
+ *   id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+ *   deadlineMs: Date.now() + 3000,
+ *   invocationId: undefined,
+ *   headers: new Headers(),
+ *   body: '{"name":"Ada"}',
+ * };
+ * ```
+ */
+export interface Invocation {
+  /** `Lambda-Runtime-Aws-Request-Id`; empty when the header was missing. */
+  readonly id: string;
+  /** `Lambda-Runtime-Deadline-Ms`; `NaN` when missing or malformed. */
+  readonly deadlineMs: number;
+  /** `Lambda-Runtime-Invocation-Id`, sent back on the response when present. */
+  readonly invocationId: string | undefined;
+  /** Every header of the `/next` response. */
+  readonly headers: Headers;
+  /** The event, as text: the raw body the handler can also read. */
+  readonly body: string;
+}
+
+/**
+ * Options for {@linkcode RuntimeApi.respond}.
+ *
+ * @example
+ * ```ts
+ * import type { RespondOptions } from "@rtl/lambda";
+ *
+ * const options: RespondOptions = { contentType: "text/plain" };
+ * ```
+ */
+export interface RespondOptions {
+  /** `Content-Type` of the response; `application/json` when absent. */
+  contentType?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Options for {@linkcode RuntimeApi.stream}.
+ *
+ * @example
+ * ```ts
+ * import type { StreamOptions } from "@rtl/lambda";
+ *
+ * const options: StreamOptions = { contentType: "text/event-stream" };
+ * ```
+ */
+export interface StreamOptions extends RespondOptions {
+  /** Called when the handler's stream fails after the first byte was sent. */
+  formatError?: (thrown: unknown) => ErrorReport;
+}
+
+/**
+ * The Runtime API, as the loop uses it. Every method throws a
+ * {@linkcode RuntimeApiError} when the API answers with an unexpected status
+ * (its `status` says which) or cannot be reached (`status` 0).
+ *
+ * @example An in-memory API for unit tests
+ * ```ts
+ * import type { Invocation, RuntimeApi } from "@rtl/lambda";
+ *
+ * const sent: string[] = [];
+ * const api: RuntimeApi = {
+ *   next: () => Promise.resolve<Invocation>({
+ *     id: "1", deadlineMs: Date.now() + 1000, invocationId: undefined,
+ *     headers: new Headers(), body: "{}",
+ *   }),
+ *   respond: (_invocation, body) => { sent.push(String(body)); return Promise.resolve(); },
+ *   fail: () => Promise.resolve(),
+ *   failInit: () => Promise.resolve(),
+ * };
+ * ```
+ */
+export interface RuntimeApi {
+  /** Long-polls `/invocation/next`; never times out. `signal` stops the wait. */
+  next(signal?: AbortSignal): Promise<Invocation>;
+  /** Posts a buffered response to `/invocation/{id}/response`. */
+  respond(
+    invocation: Invocation,
+    body: string | Uint8Array,
+    options?: RespondOptions,
+  ): Promise<void>;
+  /**
+   * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
+   * streaming`). Optional: only transports that can send HTTP trailers
+   * implement it.
+   */
+  stream?(
+    invocation: Invocation,
+    body: ReadableStream<Uint8Array>,
+    options?: StreamOptions,
+  ): Promise<void>;
+  /** Posts an error report to `/invocation/{id}/error`. */
+  fail(
+    invocation: Invocation,
+    report: ErrorReport,
+    options?: { headers?: Record<string, string> },
+  ): Promise<void>;
+  /** Posts an error report to `/init/error`. */
+  failInit(report: ErrorReport): Promise<void>;
+}
+
+/**
+ * Options for {@linkcode createRuntimeApi}.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeApiOptions } from "@rtl/lambda";
+ *
+ * const options: RuntimeApiOptions = { transport: fetch };
+ * ```
+ */
+export interface RuntimeApiOptions {
+  /** The HTTP transport; the global `fetch` when absent. */
+  transport?: Transport;
+  /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
+  userAgent?: string;
+}
+
+/**
+ * The `User-Agent` this runtime identifies itself with.
+ *
+ * @example
+ * ```ts
+ * import { USER_AGENT } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(USER_AGENT, /^rtl-lambda\/\d+\.\d+\.\d+/);
+ * ```
+ */
+export const USER_AGENT: string = `rtl-lambda/${VERSION}`;
+
+const _PREFIX = "/2018-06-01/runtime";
+
+/**
+ * Creates the default {@linkcode RuntimeApi} for `host:port` (the value of
+ * `AWS_LAMBDA_RUNTIME_API`) over a `fetch`-compatible transport.
+ *
+ * A request that fails without an HTTP answer is sent once more: Lambda
+ * freezes the process between invocations, and a kept-alive connection can
+ * come back reset.
+ *
+ * @example
+ * ```ts
+ * import { createRuntimeApi } from "@rtl/lambda";
+ *
+ * const api = createRuntimeApi("127.0.0.1:9001");
+ * // const invocation = await api.next();
+ * // await api.respond(invocation, JSON.stringify({ ok: true }));
+ * ```
+ */
+export function createRuntimeApi(
+  host: string,
+  options: RuntimeApiOptions = {},
+): RuntimeApi {
+  const transport = options.transport ?? fetch;
+  const userAgent = options.userAgent ?? USER_AGENT;
+  const base = `http://${host}${_PREFIX}`;
+  const nextUrl = `${base}/invocation/next`;
+  const initErrorUrl = `${base}/init/error`;
+  const getInit: RequestInit = { headers: { "user-agent": userAgent } };
+
+  async function send(
+    operation: string,
+    url: string,
+    init: RequestInit,
+  ): Promise<Response> {
+    try {
+      return await transport(url, init);
+    } catch (first) {
+      if (init.signal?.aborted) throw first;
+      try {
+        return await transport(url, init);
+      } catch (second) {
+        throw new RuntimeApiError(operation, 0, _reason(second), {
+          cause: second,
+        });
+      }
+    }
+  }
+
+  async function post(
+    operation: string,
+    url: string,
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const response = await send(operation, url, {
+      method: "POST",
+      headers,
+      body: body as BodyInit,
+    });
+    if (response.status === 202 || response.status === 200) {
+      // Drained so that the connection goes back to the pool.
+      await response.arrayBuffer();
+      return;
+    }
+    throw new RuntimeApiError(
+      operation,
+      response.status,
+      await _detail(response),
+    );
+  }
+
+  function errorHeaders(
+    report: ErrorReport,
+    invocationId: string | undefined,
+    extra: Record<string, string> | undefined,
+  ): Record<string, string> {
+    const headers: Record<string, string> = {
+      "user-agent": userAgent,
+      "content-type": "application/json",
+      "lambda-runtime-function-error-type": report.errorType,
+      ...extra,
+    };
+    if (invocationId !== undefined) {
+      headers["lambda-runtime-invocation-id"] = invocationId;
+    }
+    return headers;
+  }
+
+  return {
+    async next(signal?: AbortSignal): Promise<Invocation> {
+      const response = await send(
+        "next",
+        nextUrl,
+        signal ? { ...getInit, signal } : getInit,
+      );
+      if (response.status !== 200) {
+        throw new RuntimeApiError(
+          "next",
+          response.status,
+          await _detail(response),
+        );
+      }
+      const headers = response.headers;
+      const body = await response.text();
+      const deadline = headers.get("lambda-runtime-deadline-ms");
+      return {
+        id: headers.get("lambda-runtime-aws-request-id") ?? "",
+        deadlineMs: deadline === null || deadline === ""
+          ? NaN
+          : Number(deadline),
+        invocationId: headers.get("lambda-runtime-invocation-id") ?? undefined,
+        headers,
+        body,
+      };
+    },
+
+    respond(invocation, body, respondOptions) {
+      const headers: Record<string, string> = {
+        "user-agent": userAgent,
+        "content-type": respondOptions?.contentType ?? "application/json",
+        ...respondOptions?.headers,
+      };
+      if (invocation.invocationId !== undefined) {
+        headers["lambda-runtime-invocation-id"] = invocation.invocationId;
+      }
+      return post(
+        "response",
+        `${base}/invocation/${invocation.id}/response`,
+        body,
+        headers,
+      );
+    },
+
+    fail(invocation, report, failOptions) {
+      return post(
+        "error",
+        `${base}/invocation/${invocation.id}/error`,
+        JSON.stringify(report),
+        errorHeaders(report, invocation.invocationId, failOptions?.headers),
+      );
+    },
+
+    failInit(report) {
+      return post(
+        "init/error",
+        initErrorUrl,
+        JSON.stringify(report),
+        errorHeaders(report, undefined, undefined),
+      );
+    },
+  };
+}
+
+async function _detail(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    return text.length > 500 ? text.slice(0, 500) + "…" : text || "(no body)";
+  } catch (error) {
+    return `(body unreadable: ${_reason(error)})`;
+  }
+}
+
+function _reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

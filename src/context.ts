@@ -209,9 +209,7 @@ class _Context implements Context {
       const reason = new DeadlineError(this.awsRequestId);
       if (left <= 0) controller.abort(reason);
       else {
-        const timer = setTimeout(() => controller.abort(reason), left);
-        Deno.unrefTimer(timer);
-        this.#timer = timer;
+        this.#timer = setTimeout(() => controller.abort(reason), left);
       }
     }
     return this.#controller.signal;
@@ -246,7 +244,7 @@ class _Context implements Context {
  *   deadlineMs,
  *   invocationId: undefined,
  *   headers: new Headers({ "lambda-runtime-aws-tenant-id": "blue" }),
- *   body: new Uint8Array(),
+ *   body: "{}",
  * }, environment);
  * assert.equal(context.awsRequestId, "req-1");
  * assert.equal(context.functionName, "echo");
@@ -259,12 +257,6 @@ export function createContext(
   environment: LambdaEnvironment,
 ): Context {
   return new _Context(invocation, environment);
-}
-
-/** Ends what a context holds (its deadline timer), whoever built it. */
-export function _disposeContext(context: Context): void {
-  const dispose = (context as Partial<Disposable>)[Symbol.dispose];
-  if (typeof dispose === "function") dispose.call(context);
 }
 
 function _parseHeaderJson<T>(headers: Headers, name: string): T | undefined {

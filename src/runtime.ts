@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  _disposeContext,
-  type Context,
-  type ContextFactory,
-  createContext,
-} from "./context.ts";
+import { type Context, type ContextFactory, createContext } from "./context.ts";
 import {
   type EnvironmentSource,
   type LambdaEnvironment,
@@ -398,7 +393,8 @@ export async function runLoop<Event = unknown, Result = unknown>(
       await deliver(invocation, context, result);
     } finally {
       pending.delete(entry);
-      _disposeContext(context);
+      // A context's deadline timer must not outlive its invocation.
+      (context as Partial<Disposable>)[Symbol.dispose]?.();
     }
   }
 

@@ -1,0 +1,127 @@
+// Building the context from /next headers and the environment.
+import assert from "node:assert/strict";
+import { createContext, DeadlineError } from "../mod.ts";
+import { environment, invocation } from "./_fake_runtime_api.ts";
+
+Deno.test("createContext", async (t) => {
+  await t.step("carries the Node runtime's field names", () => {
+    const deadline = Date.now() + 10_000;
+    const context = createContext(
+      invocation("{}", "req-9", {
+        "lambda-runtime-invoked-function-arn":
+          "arn:aws:lambda:eu-west-1:1:function:test-fn:live",
+        "lambda-runtime-trace-id":
+          "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "lambda-runtime-invocation-id": "inv-1",
+      }, deadline),
+      environment,
+    );
+    assert.equal(context.awsRequestId, "req-9");
+    assert.equal(
+      context.invokedFunctionArn,
+      "arn:aws:lambda:eu-west-1:1:function:test-fn:live",
+    );
+    assert.equal(context.deadlineMs, deadline);
+    assert.match(context.xRayTraceId!, /^Root=1-/);
+    assert.equal(context.invocationId, "inv-1");
+    assert.equal(context.functionName, "test-fn");
+    assert.equal(context.functionVersion, "$LATEST");
+    assert.equal(context.memoryLimitInMB, "256");
+    assert.equal(context.logGroupName, "/aws/lambda/test-fn");
+    assert.equal(context.logStreamName, "stream");
+    assert.equal(context.callbackWaitsForEmptyEventLoop, false);
+    const left = context.getRemainingTimeInMillis();
+    assert.ok(left > 9_000 && left <= 10_000);
+  });
+
+  await t.step("parses client context and Cognito identity", () => {
+    const context = createContext(
+      invocation("{}", "r", {
+        "lambda-runtime-client-context": JSON.stringify({
+          client: {
+            installationId: "i-1",
+            appTitle: "app",
+            appVersionName: "1.0",
+            appVersionCode: "1",
+            appPackageName: "com.x",
+          },
+          custom: { tier: "gold" },
+          env: { locale: "en" },
+        }),
+        "lambda-runtime-cognito-identity": JSON.stringify({
+          cognitoIdentityId: "us-east-1:abc",
+          cognitoIdentityPoolId: "us-east-1:pool",
+        }),
+      }),
+      environment,
+    );
+    assert.equal(context.clientContext?.client?.installationId, "i-1");
+    assert.deepEqual(context.clientContext?.custom, { tier: "gold" });
+    assert.equal(context.identity?.cognitoIdentityId, "us-east-1:abc");
+  });
+
+  await t.step("leaves absent optional headers undefined", () => {
+    const context = createContext(invocation("{}", "r"), environment);
+    assert.equal(context.clientContext, undefined);
+    assert.equal(context.identity, undefined);
+    assert.equal(context.tenantId, undefined);
+    assert.equal(context.xRayTraceId, undefined);
+  });
+
+  await t.step(
+    "reads a malformed client context as undefined instead of failing",
+    () => {
+      const context = createContext(
+        invocation("{}", "r", { "lambda-runtime-client-context": "{nope" }),
+        environment,
+      );
+      assert.equal(context.clientContext, undefined);
+    },
+  );
+
+  await t.step("never reports negative remaining time", () => {
+    const context = createContext(
+      invocation("{}", "r", {}, Date.now() - 5),
+      environment,
+    );
+    assert.equal(context.getRemainingTimeInMillis(), 0);
+  });
+
+  await t.step(
+    "aborts the signal with a DeadlineError at the deadline",
+    async () => {
+      const context = createContext(
+        invocation("{}", "late", {}, Date.now() + 30),
+        environment,
+      );
+      const signal = context.signal;
+      assert.equal(signal.aborted, false);
+      await new Promise((resolve) =>
+        signal.addEventListener("abort", resolve, { once: true })
+      );
+      assert.ok(signal.reason instanceof DeadlineError);
+      assert.match(signal.reason.message, /late/);
+    },
+  );
+
+  await t.step(
+    "gives an already aborted signal when the deadline has passed",
+    () => {
+      const context = createContext(
+        invocation("{}", "r", {}, Date.now() - 1),
+        environment,
+      );
+      assert.equal(context.signal.aborted, true);
+    },
+  );
+
+  await t.step("disposing the context clears its deadline timer", () => {
+    const context = createContext(
+      invocation("{}", "r", {}, Date.now() + 60_000),
+      environment,
+    );
+    void context.signal;
+    (context as unknown as Disposable)[Symbol.dispose]();
+    // The test sanitizer fails this step if a timer is left behind.
+  });
+});

@@ -1,0 +1,59 @@
+// run() as a process: what it does when it is not on Lambda, and when its Runtime API is gone.
+import assert from "node:assert/strict";
+
+const echo = new URL("../examples/echo/main.ts", import.meta.url).pathname;
+
+async function runEcho(env: Record<string, string>) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env", echo],
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+Deno.test("run() as a process", async (t) => {
+  await t.step(
+    "outside Lambda, it says how to run locally and exits 1",
+    async () => {
+      const { code, stderr } = await runEcho({});
+      assert.equal(code, 1);
+      assert.match(stderr, /AWS_LAMBDA_RUNTIME_API is not set/);
+      assert.match(stderr, /emulator/);
+      assert.equal(stderr.trim().split("\n").length, 1);
+    },
+  );
+
+  await t.step(
+    "with no Runtime API listening, it retries briefly and exits 1 with the reason",
+    async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (listener.addr as Deno.NetAddr).port;
+      listener.close();
+      const started = performance.now();
+      const { code, stderr } = await runEcho({
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+      });
+      assert.equal(code, 1);
+      assert.match(stderr, /retrying/);
+      assert.match(stderr, /FATAL\tThe runtime stops: Runtime API next failed/);
+      assert.ok(performance.now() - started < 30_000);
+    },
+  );
+
+  await t.step(
+    "a malformed AWS_LAMBDA_RUNTIME_API is named in the error",
+    async () => {
+      const { code, stderr } = await runEcho({
+        AWS_LAMBDA_RUNTIME_API: "nonsense",
+      });
+      assert.equal(code, 1);
+      assert.match(stderr, /host:port, got "nonsense"/);
+    },
+  );
+});

@@ -1,5 +1,6 @@
 // run() as a process: what it does when it is not on Lambda, and when its Runtime API is gone.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 
 const echo = new URL("../examples/echo/main.ts", import.meta.url).pathname;
 
@@ -43,6 +44,57 @@ Deno.test("run() as a process", async (t) => {
       assert.match(stderr, /retrying/);
       assert.match(stderr, /FATAL\tThe runtime stops: Runtime API next failed/);
       assert.ok(performance.now() - started < 30_000);
+    },
+  );
+
+  await t.step(
+    "when the Runtime API goes away after an invocation, it answers that one, retries, and exits 1",
+    async () => {
+      const responses: string[] = [];
+      let polls = 0;
+      const server = createServer((request, response) => {
+        if (request.url?.endsWith("/invocation/next")) {
+          polls++;
+          if (polls > 1) {
+            // Gone: this poll is cut and nothing listens any more.
+            server.close();
+            server.closeAllConnections();
+            return;
+          }
+          response.writeHead(200, {
+            "lambda-runtime-aws-request-id": "only-one",
+            "lambda-runtime-deadline-ms": String(Date.now() + 5000),
+          });
+          response.end('"last words"');
+          return;
+        }
+        let body = "";
+        request.on("data", (chunk) => body += chunk);
+        request.on("end", () => {
+          responses.push(`${request.url} ${body}`);
+          response.writeHead(202).end();
+        });
+      });
+      await new Promise<void>((resolve) =>
+        server.listen(0, "127.0.0.1", resolve)
+      );
+      const port = (server.address() as { port: number }).port;
+      try {
+        const { code, stderr } = await runEcho({
+          AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+        });
+        assert.equal(responses.length, 1);
+        assert.match(
+          responses[0],
+          /^\/2018-06-01\/runtime\/invocation\/only-one\/response \{"message":"ECHO: last words"/,
+        );
+        assert.equal(code, 1);
+        assert.match(stderr, /retrying in/);
+        assert.match(stderr, /The runtime stops: Runtime API next failed/);
+      } finally {
+        server.close();
+        server.closeAllConnections();
+      }
     },
   );
 

@@ -1,0 +1,178 @@
+/**
+ * The emulator's command line: `deno task emulator <entry> [options]`.
+ *
+ * @module
+ */
+
+import { parse as parseDotenv } from "dotenv";
+import { parseArgs } from "node:util";
+import { type Emulator, startEmulator } from "./emulator.ts";
+
+const _USAGE = `Runs a Lambda function locally under a Runtime API emulator.
+
+Usage: deno task emulator <entry.ts | executable> [options] [-- function arguments]
+
+  <entry.ts>        a TypeScript/JavaScript entry, run with deno run
+  <executable>      anything else, run as is (a built bootstrap)
+
+Options:
+  --port N          invoke API port (default 9000; 0 for any free port)
+  --host H          invoke API address (default 127.0.0.1)
+  --timeout S       function timeout in seconds (default 3)
+  --memory MB       memory size in MB (default 128)
+  --concurrency K   invocations served at once (AWS_LAMBDA_MAX_CONCURRENCY)
+  --name NAME       function name (default function)
+  --env KEY=VALUE   a variable for the function (repeatable)
+  --env-file FILE   variables from a dotenv file (repeatable)
+  --allow PERM      an extra Deno permission for a .ts entry, e.g. --allow read
+                    or --allow net=example.com (repeatable)
+  --help            this text
+
+Invoke it:
+  curl -d '{"name":"Ada"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+`;
+
+/**
+ * Runs the emulator CLI with `args`; resolves with the exit code when it
+ * is stopped (Ctrl-C) or fails to start.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@rtl/lambda/emulator";
+ *
+ * Deno.exit(await main(["main.ts", "--port", "9000"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: "string", default: "9000" },
+        host: { type: "string", default: "127.0.0.1" },
+        timeout: { type: "string", default: "3" },
+        memory: { type: "string", default: "128" },
+        concurrency: { type: "string", default: "1" },
+        name: { type: "string", default: "function" },
+        env: { type: "string", multiple: true, default: [] },
+        "env-file": { type: "string", multiple: true, default: [] },
+        allow: { type: "string", multiple: true, default: [] },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    return _fail(`${_message(error)}\n\n${_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(_USAGE);
+    return 0;
+  }
+  const [entry, ...rest] = positionals;
+  if (entry === undefined) {
+    return _fail(`Name the function to run.\n\n${_USAGE}`);
+  }
+  const numbers: Record<string, number> = {};
+  for (const key of ["port", "timeout", "memory", "concurrency"] as const) {
+    const value = Number(values[key]);
+    const valid = key === "timeout"
+      ? value > 0 && value <= 900
+      : Number.isInteger(value) && value >= (key === "port" ? 0 : 1);
+    if (!valid) {
+      return _fail(
+        `--${key} must be a ${
+          key === "timeout" ? "number of seconds from 0 to 900" : "whole number"
+        }, got "${values[key]}"`,
+      );
+    }
+    numbers[key] = value;
+  }
+  const env: Record<string, string> = {};
+  for (const file of values["env-file"]) {
+    try {
+      Object.assign(env, parseDotenv(await Deno.readTextFile(file)));
+    } catch (error) {
+      return _fail(`Cannot read --env-file ${file}: ${_message(error)}`);
+    }
+  }
+  for (const pair of values.env) {
+    const at = pair.indexOf("=");
+    if (at <= 0) return _fail(`--env takes KEY=VALUE, got "${pair}"`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  let command: string[];
+  try {
+    command = _command(entry, rest, values.allow);
+  } catch (error) {
+    return _fail(_message(error));
+  }
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      command: command,
+      env,
+      hostname: values.host,
+      port: numbers.port,
+      timeout: numbers.timeout,
+      memory: numbers.memory,
+      concurrency: numbers.concurrency,
+      functionName: values.name,
+    });
+  } catch (error) {
+    return _fail(_message(error));
+  }
+  console.error(
+    `Function ${values.name} (${entry}) on ${emulator.url}\n` +
+      `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${values.name}/invocations\n` +
+      `Stop with Ctrl-C.`,
+  );
+  const stop = Promise.withResolvers<void>();
+  const onSignal = () => stop.resolve();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  await stop.promise;
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+  await emulator.close();
+  return 0;
+}
+
+/** A script entry runs under `deno run` with least privilege; anything else runs as is. */
+function _command(entry: string, rest: string[], allow: string[]): string[] {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(entry);
+  } catch {
+    throw new Error(`The function ${entry} does not exist`);
+  }
+  if (!/\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry)) {
+    if (!info.isFile || ((info.mode ?? 0o111) & 0o111) === 0) {
+      throw new Error(
+        `${entry} is not an executable file (chmod +x it, or give a .ts entry)`,
+      );
+    }
+    return [entry.includes("/") ? entry : `./${entry}`, ...rest];
+  }
+  const flags = allow.map((permission) => `--allow-${permission}`);
+  return [
+    Deno.execPath(),
+    "run",
+    "--no-prompt",
+    "--allow-env",
+    "--allow-net=127.0.0.1",
+    ...flags,
+    entry,
+    ...rest,
+  ];
+}
+
+function _fail(message: string): number {
+  console.error(message);
+  return 1;
+}
+
+function _message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,35 @@
+/**
+ * A local AWS Lambda for @rtl/lambda functions: the Runtime API the function
+ * polls, and the invoke API (`POST /2015-03-31/functions/function/invocations`)
+ * that `curl` and the AWS SDKs speak, with Lambda's timeout, payload limits,
+ * concurrency and `START`/`END`/`REPORT` lines.
+ *
+ * Run a function from the command line:
+ *
+ * ```sh
+ * deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda/emulator main.ts
+ * curl -d '{"name":"Ada"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+ * ```
+ *
+ * @example From a test
+ * ```ts ignore
+ * import { startEmulator } from "@rtl/lambda/emulator";
+ *
+ * await using emulator = await startEmulator({
+ *   command: [Deno.execPath(), "run", "--allow-env", "--allow-net=127.0.0.1", "main.ts"],
+ *   port: 0,
+ * });
+ * const response = await emulator.invoke('{"name":"Ada"}');
+ * console.log(await response.json());
+ * ```
+ *
+ * @module
+ */
+
+import { main } from "./cli.ts";
+
+export * from "./emulator.ts";
+export { main } from "./cli.ts";
+export type { OutputSink, OutputSource } from "./function_process.ts";
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

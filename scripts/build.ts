@@ -1,0 +1,478 @@
+/**
+ * Builds a function into `<out>/<arch>/bootstrap` and
+ * `<out>/<arch>/function.zip` for Lambda's `provided.al2023` runtime, on
+ * arm64 or x86_64, from any host.
+ *
+ * ```sh
+ * deno run -P=build scripts/build.ts main.ts --target arm64             # deno compile
+ * deno run -P=build scripts/build.ts main.ts --target arm64 --portable  # no denort needed
+ * ```
+ *
+ * Options: `--target arm64|x64` (repeatable; both by default), `--out DIR`
+ * (default `dist`), `--name NAME` (in the deploy commands; default the
+ * entry's folder name), `--include PATH` (repeatable), `--portable`,
+ * `--cache-dir DIR` (default `<out>/.cache`), and `--allow-*` flags that
+ * widen the function's permissions (`--allow-net=127.0.0.1` and the
+ * runtime's environment variables by default). `--entry FILE` sets the entry
+ * when no positional one is given (default `main.ts`).
+ *
+ * @example
+ * ```ts ignore
+ * import { build } from "./build.ts";
+ *
+ * const [artifact] = await build({ entry: "main.ts", targets: ["arm64"], portable: true });
+ * console.log(artifact.zip, artifact.zippedBytes);
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { basename, dirname, relative, resolve } from "node:path";
+import { zipFiles, ZipInputError } from "./zip.ts";
+import { denoExecutable, runCommand } from "./build/command.ts";
+import { checkDenortBin, compile } from "./build/compile.ts";
+import {
+  BuildError,
+  EntryNotFoundError,
+  OutputNotWritableError,
+  TypeCheckError,
+  UsageError,
+} from "./build/errors.ts";
+import { isPermissionFlag, permissionFlags } from "./build/permissions.ts";
+import {
+  bootstrapScript,
+  bundle,
+  denoBinary,
+  PORTABLE_FILES,
+} from "./build/portable.ts";
+import {
+  formatBytes,
+  type ProgressSink,
+  stderrProgress,
+  step,
+} from "./build/progress.ts";
+import { type Artifact, formatSummary } from "./build/summary.ts";
+import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
+
+// The errors' base class, so that the documented API is complete.
+export { LambdaRuntimeError } from "../src/errors.ts";
+export * from "./build/errors.ts";
+export * from "./build/targets.ts";
+export * from "./build/permissions.ts";
+export * from "./build/progress.ts";
+export * from "./build/summary.ts";
+export {
+  checkDenortBin,
+  compileCommand,
+  type CompileCommandOptions,
+  denortAvailable,
+  denortCachePath,
+} from "./build/compile.ts";
+export {
+  bootstrapScript,
+  DEFAULT_DENO_DIR,
+  PORTABLE_FILES,
+  PORTABLE_RUN_FLAGS,
+  portableRunArgs,
+} from "./build/portable.ts";
+
+/**
+ * What to build.
+ *
+ * @example
+ * ```ts
+ * import type { BuildOptions } from "./build.ts";
+ *
+ * const options: BuildOptions = {
+ *   entry: "main.ts",
+ *   targets: ["arm64"],
+ *   include: ["templates"],
+ *   allow: ["--allow-read=/var/task", "--allow-net=dynamodb.eu-west-1.amazonaws.com"],
+ *   portable: true,
+ * };
+ * ```
+ */
+export interface BuildOptions {
+  /** The function's entry module, the one that calls `run()`. */
+  entry: string;
+  /** Architectures by any usual name (`arm64`, `aarch64`, `x64`, `x86_64`); default both. */
+  targets?: readonly (Target | string)[];
+  /** The output folder; each target gets `<out>/<arch>/`. Default `dist`. */
+  out?: string;
+  /** The function's name in the deploy commands; default the entry's folder name. */
+  name?: string;
+  /** Extra files and folders the function reads at run time. In portable mode they must lie under the entry's folder and keep their place relative to it. */
+  include?: readonly string[];
+  /** Extra `--allow-*` flags for the function, merged with the defaults. */
+  allow?: readonly string[];
+  /** Build a Deno binary, a bundle and a shell `bootstrap` instead of using `deno compile`. */
+  portable?: boolean;
+  /** Where portable mode keeps the Deno binaries it fetched; default `<out>/.cache`. */
+  cacheDir?: string;
+  /** Where progress lines go; default stderr. */
+  progress?: ProgressSink;
+}
+
+/**
+ * Builds the function for each target and zips it. Checks first, in this
+ * order, so that a mistake costs nothing: the targets
+ * ({@linkcode UnknownTargetError}), the permission flags
+ * ({@linkcode UsageError}), the entry ({@linkcode EntryNotFoundError}), the
+ * output folder ({@linkcode OutputNotWritableError}), `DENORT_BIN` in
+ * compile mode ({@linkcode BuildError}) and the types (`deno check`,
+ * {@linkcode TypeCheckError}).
+ *
+ * @example
+ * ```ts ignore
+ * import { build } from "./build.ts";
+ *
+ * for (const artifact of await build({ entry: "main.ts", portable: true })) {
+ *   console.log(artifact.target.arch, artifact.zip);
+ * }
+ * ```
+ */
+export async function build(options: BuildOptions): Promise<Artifact[]> {
+  const progress = options.progress ?? stderrProgress;
+  const targets = _unique(
+    (options.targets?.length ? options.targets : Object.values(TARGETS)).map((
+      target,
+    ) => typeof target === "string" ? resolveTarget(target) : target),
+  );
+  const permissions = permissionFlags(options.allow);
+  const out = options.out ?? "dist";
+  const entry = options.entry;
+  await _requireFile(entry);
+  const entryDir = dirname(resolve(entry));
+  const includes = await _includes(options.include ?? [], entryDir, options);
+  const name = options.name ?? _functionName(entryDir);
+  for (const target of targets) {
+    await _requireWritable(`${out}/${target.arch}`);
+    if (!options.portable) await checkDenortBin(target);
+  }
+  const deno = denoExecutable();
+
+  let shared = performance.now();
+  await step(progress, "check", entry, async () => {
+    const result = await runCommand(deno, ["check", entry]);
+    if (result.code !== 0) throw new TypeCheckError(entry, result.stderr);
+    return { value: undefined, result: "ok" };
+  });
+  let bundled: Uint8Array | undefined;
+  if (options.portable) {
+    bundled = await step(progress, "bundle", entry, async () => {
+      const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
+      await bundle(entry, output, deno);
+      const bytes = await Deno.readFile(output);
+      return { value: bytes, result: formatBytes(bytes.length) };
+    });
+  }
+  shared = performance.now() - shared;
+
+  const artifacts: Artifact[] = [];
+  for (const target of targets) {
+    const started = performance.now();
+    const directory = `${out}/${target.arch}`;
+    const bootstrap = `${directory}/bootstrap`;
+    const zip = `${directory}/function.zip`;
+    // A failed build must not leave the previous artifacts looking current.
+    await _removeQuietly(zip);
+    await _removeQuietly(bootstrap);
+    let entries: string[];
+    if (bundled) {
+      entries = await _stagePortable(target, directory, bundled, permissions, {
+        cacheDir: options.cacheDir ?? `${out}/.cache`,
+        includes,
+        progress,
+      });
+    } else {
+      await _removeQuietly(`${directory}/${PORTABLE_FILES.deno}`);
+      await _removeQuietly(`${directory}/${PORTABLE_FILES.bundle}`);
+      await step(
+        progress,
+        "compile",
+        `${entry} for ${target.triple}`,
+        async () => {
+          await compile({
+            deno,
+            entry,
+            target,
+            output: bootstrap,
+            include: includes.map((include) => include.path),
+            permissions,
+          });
+          const size = (await Deno.stat(bootstrap)).size;
+          return { value: undefined, result: formatBytes(size) };
+        },
+      );
+      entries = ["bootstrap"];
+    }
+    const summary = await step(progress, "compress", zip, async () => {
+      const summary = await zipFiles(entries, { root: directory, output: zip });
+      return {
+        value: summary,
+        result: `${formatBytes(summary.zippedBytes)} from ${
+          formatBytes(summary.unzippedBytes)
+        }`,
+      };
+    });
+    artifacts.push({
+      name,
+      target,
+      mode: bundled ? "portable" : "compile",
+      directory,
+      bootstrap,
+      zip,
+      entries: summary.entries,
+      bootstrapBytes: (await Deno.stat(bootstrap)).size,
+      zippedBytes: summary.zippedBytes,
+      unzippedBytes: summary.unzippedBytes,
+      milliseconds: performance.now() - started +
+        (artifacts.length === 0 ? shared : 0),
+    });
+  }
+  return artifacts;
+}
+
+/**
+ * Reads the command line into {@linkcode BuildOptions}. `--allow-*` and
+ * `-A` flags are set aside for the function; a positional entry wins over
+ * `--entry`, so a task can name a default entry that the user overrides.
+ * Throws {@linkcode UsageError} for anything it does not know.
+ *
+ * @example
+ * ```ts
+ * import { parseBuildArgs } from "./build.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options = parseBuildArgs(["--entry=examples/echo/main.ts", "api.ts", "--target", "arm64", "--allow-read"]);
+ * assert.equal(options.entry, "api.ts");
+ * assert.deepEqual(options.targets, ["arm64"]);
+ * assert.deepEqual(options.allow, ["--allow-read"]);
+ * ```
+ */
+export function parseBuildArgs(args: readonly string[]): BuildOptions {
+  const allow = args.filter(isPermissionFlag);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: args.filter((arg) => !isPermissionFlag(arg)),
+      allowPositionals: true,
+      options: {
+        entry: { type: "string", default: "main.ts" },
+        target: { type: "string", short: "t", multiple: true },
+        out: { type: "string", short: "o", default: "dist" },
+        name: { type: "string" },
+        include: { type: "string", multiple: true },
+        portable: { type: "boolean", default: false },
+        "cache-dir": { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `one entry file expected, got ${positionals.join(" ")}`,
+    );
+  }
+  return {
+    entry: positionals[0] ?? values.entry,
+    targets: values.target ?? [],
+    out: values.out,
+    name: values.name,
+    include: values.include ?? [],
+    allow,
+    portable: values.portable,
+    cacheDir: values["cache-dir"],
+  };
+}
+
+/**
+ * The `build` task: parses `args`, builds, prints the summary on stdout.
+ * Returns the exit code: 0 built, 1 a build error (its message printed), 2
+ * a usage error.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./build.ts";
+ *
+ * Deno.exit(await main(["main.ts", "--target", "arm64", "--portable"]));
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(_USAGE);
+    return 0;
+  }
+  try {
+    const artifacts = await build(parseBuildArgs(args));
+    console.log(`\n${formatSummary(artifacts)}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`build: ${error.message}\n${_USAGE}`);
+      return 2;
+    }
+    if (error instanceof BuildError || error instanceof ZipInputError) {
+      console.error(`build: ${error.name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+const _USAGE =
+  `usage: build.ts [ENTRY] [--target arm64|x64]... [--portable] [--out DIR]
+                [--name NAME] [--include PATH]... [--cache-dir DIR] [--allow-*[=LIST]]...
+  ENTRY        the module that calls run() (default: --entry, else main.ts)
+  --target     arm64 (aarch64) or x64 (x86_64); repeat for both; default both
+  --portable   ship the Deno binary, a bundle and a shell bootstrap (no denort needed)
+  --out        output folder, default dist: writes <out>/<arch>/bootstrap and function.zip
+  --name       function name in the printed deploy commands (default: the entry's folder)
+  --include    extra file or folder the function reads at run time (repeatable)
+  --allow-*    widen the function's permissions (default: --allow-net=127.0.0.1 and
+               --allow-env for the runtime's variables); lists add to the defaults`;
+
+interface _Include {
+  /** As given, for deno compile. */
+  path: string;
+  /** Relative to the entry's folder, for the portable layout. */
+  name: string;
+}
+
+async function _includes(
+  paths: readonly string[],
+  entryDir: string,
+  options: BuildOptions,
+): Promise<_Include[]> {
+  const includes: _Include[] = [];
+  for (const path of paths) {
+    try {
+      await Deno.stat(path);
+    } catch (error) {
+      throw new UsageError(`--include ${path}: not found`, { cause: error });
+    }
+    const name = relative(entryDir, resolve(path)).replaceAll("\\", "/");
+    if (options.portable && (name === "" || name.startsWith(".."))) {
+      throw new UsageError(
+        `--include ${path} is not under the entry's folder ${entryDir}: portable mode ` +
+          `places included files beside main.js as they lie beside the entry`,
+      );
+    }
+    if (
+      options.portable &&
+      [PORTABLE_FILES.bundle, PORTABLE_FILES.deno, "bootstrap", "function.zip"]
+        .includes(name.split("/")[0])
+    ) {
+      throw new UsageError(
+        `--include ${path} would overwrite the build's own ${name}`,
+      );
+    }
+    includes.push({ path, name });
+  }
+  return includes;
+}
+
+async function _stagePortable(
+  target: Target,
+  directory: string,
+  bundled: Uint8Array,
+  permissions: readonly string[],
+  options: { cacheDir: string; includes: _Include[]; progress: ProgressSink },
+): Promise<string[]> {
+  const binary = await step(
+    options.progress,
+    "deno",
+    `${target.npmPackage}@${Deno.version.deno}`,
+    async () => {
+      const binary = await denoBinary(target, { cacheDir: options.cacheDir });
+      const size = (await Deno.stat(binary.path)).size;
+      const from = binary.source === "running"
+        ? "the running Deno"
+        : binary.source === "cache"
+        ? `cached ${binary.path}`
+        : `fetched with npm into ${binary.path}`;
+      return { value: binary, result: `${formatBytes(size)}, ${from}` };
+    },
+  );
+  const deno = `${directory}/${PORTABLE_FILES.deno}`;
+  await _removeQuietly(deno);
+  await Deno.copyFile(binary.path, deno);
+  await Deno.chmod(deno, 0o755);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled);
+  const bootstrap = `${directory}/bootstrap`;
+  await Deno.writeTextFile(bootstrap, bootstrapScript(permissions));
+  await Deno.chmod(bootstrap, 0o755);
+  for (const include of options.includes) {
+    await _copy(include.path, `${directory}/${include.name}`);
+  }
+  return [
+    "bootstrap",
+    PORTABLE_FILES.deno,
+    PORTABLE_FILES.bundle,
+    ...options.includes.map((include) => include.name),
+  ];
+}
+
+async function _copy(from: string, to: string): Promise<void> {
+  const info = await Deno.stat(from);
+  await Deno.mkdir(dirname(to), { recursive: true });
+  if (!info.isDirectory) {
+    await Deno.copyFile(from, to);
+    return;
+  }
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    await _copy(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
+async function _requireFile(entry: string): Promise<void> {
+  try {
+    if ((await Deno.stat(entry)).isFile) return;
+  } catch (error) {
+    throw new EntryNotFoundError(entry, { cause: error });
+  }
+  throw new EntryNotFoundError(entry);
+}
+
+async function _requireWritable(directory: string): Promise<void> {
+  const probe = `${directory}/.write-test`;
+  try {
+    await Deno.mkdir(directory, { recursive: true });
+    await Deno.writeFile(probe, new Uint8Array());
+    await Deno.remove(probe);
+  } catch (error) {
+    throw new OutputNotWritableError(directory, _reason(error), {
+      cause: error,
+    });
+  }
+}
+
+function _reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    return "the build has no write permission there";
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function _removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+function _functionName(entryDir: string): string {
+  const name = basename(entryDir).replace(/[^A-Za-z0-9_-]/g, "-");
+  return name || "function";
+}
+
+function _unique(targets: Target[]): Target[] {
+  return targets.filter((target, index) => targets.indexOf(target) === index);
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

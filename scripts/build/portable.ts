@@ -1,0 +1,323 @@
+/**
+ * Portable mode, which needs no `denort`: the Deno CLI binary for the target
+ * (from npm, or the running one), the function bundled into `main.js`, and a
+ * shell `bootstrap` that runs one with the other.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { runCommand } from "./command.ts";
+import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
+import { isExecutableFor, type Target } from "./targets.ts";
+
+/**
+ * The file names portable mode puts beside `bootstrap`.
+ *
+ * @example
+ * ```ts
+ * import { PORTABLE_FILES } from "./portable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(PORTABLE_FILES.bundle, "main.js");
+ * ```
+ */
+export const PORTABLE_FILES: { bundle: string; deno: string } = {
+  bundle: "main.js",
+  deno: "deno",
+};
+
+/**
+ * The flags `deno run` gets before the permissions: no config, lock file,
+ * remote module or npm package is looked for, so nothing at start needs the
+ * network or a file beside the code.
+ *
+ * @example
+ * ```ts
+ * import { PORTABLE_RUN_FLAGS } from "./portable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(PORTABLE_RUN_FLAGS.includes("--no-remote"));
+ * ```
+ */
+export const PORTABLE_RUN_FLAGS: readonly string[] = [
+  "--no-config",
+  "--no-lock",
+  "--no-remote",
+  "--no-npm",
+  "--no-prompt",
+];
+
+/**
+ * Where Deno's cache goes when the environment does not say: Lambda's task
+ * root is read-only and `/tmp` is the one writable place.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DENO_DIR } from "./portable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(DEFAULT_DENO_DIR.startsWith("/tmp/"));
+ * ```
+ */
+export const DEFAULT_DENO_DIR: string = "/tmp/deno";
+
+/**
+ * The arguments `bootstrap` passes to the Deno binary for code in `root`,
+ * for running the same thing another way (under an emulator like qemu).
+ *
+ * @example
+ * ```ts
+ * import { portableRunArgs } from "./portable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const args = portableRunArgs("/var/task", ["--allow-net=127.0.0.1"]);
+ * assert.equal(args[0], "run");
+ * assert.equal(args.at(-1), "/var/task/main.js");
+ * ```
+ */
+export function portableRunArgs(
+  root: string,
+  permissions: readonly string[],
+): string[] {
+  return [
+    "run",
+    ...PORTABLE_RUN_FLAGS,
+    ...permissions,
+    `${root}/${PORTABLE_FILES.bundle}`,
+  ];
+}
+
+/**
+ * The `bootstrap` shell script: finds its own folder (Lambda starts it as
+ * `/var/task/bootstrap`), keeps Deno's cache under `/tmp` unless `DENO_DIR`
+ * says otherwise, turns off Deno's update check, and `exec`s the Deno binary
+ * on `main.js` with {@linkcode portableRunArgs}. It works without `HOME`.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapScript } from "./portable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const script = bootstrapScript(["--allow-net=127.0.0.1", "--allow-env=A,B"]);
+ * assert.ok(script.startsWith("#!/bin/sh\n"));
+ * assert.match(script, /exec "\$root\/deno" run .* --allow-env=A,B "\$root\/main\.js"\n$/);
+ * ```
+ */
+export function bootstrapScript(permissions: readonly string[]): string {
+  const args = ["run", ...PORTABLE_RUN_FLAGS, ...permissions].map(_shellQuote);
+  return [
+    "#!/bin/sh",
+    "# Lambda's entry point for this function (provided.al2023), made by @rtl/lambda's build --portable:",
+    "# runs main.js with the Deno binary beside it. The task root is read-only, so Deno's cache goes to /tmp.",
+    "set -eu",
+    'case "$0" in */*) root="${0%/*}" ;; *) root=. ;; esac',
+    `DENO_DIR="\${DENO_DIR:-${DEFAULT_DENO_DIR}}"`,
+    "DENO_NO_UPDATE_CHECK=1",
+    "export DENO_DIR DENO_NO_UPDATE_CHECK",
+    `exec "$root/${PORTABLE_FILES.deno}" ${
+      args.join(" ")
+    } "$root/${PORTABLE_FILES.bundle}"`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Bundles the entry and everything it imports into one ES module with
+ * `deno bundle` (inline source map, so stack traces name the original
+ * files). Throws {@linkcode StepFailedError} when bundling fails.
+ *
+ * @example
+ * ```ts ignore
+ * import { bundle } from "./portable.ts";
+ *
+ * await bundle("main.ts", "dist/main.js");
+ * ```
+ */
+export async function bundle(
+  entry: string,
+  output: string,
+  deno = "deno",
+): Promise<void> {
+  const result = await runCommand(deno, [
+    "bundle",
+    "--platform",
+    "deno",
+    "--sourcemap=inline",
+    "--output",
+    output,
+    entry,
+  ]);
+  if (result.code !== 0) {
+    throw new StepFailedError("deno bundle", result.code, result.stderr);
+  }
+}
+
+/**
+ * Where a Deno binary for a target came from.
+ *
+ * @example
+ * ```ts
+ * import type { DenoBinary } from "./portable.ts";
+ *
+ * const binary: DenoBinary = { path: "/usr/bin/deno", source: "running" };
+ * ```
+ */
+export interface DenoBinary {
+  /** The binary's path. */
+  path: string;
+  /** `running`: the Deno running the build; `cache`: fetched before; `npm`: fetched now. */
+  source: "running" | "cache" | "npm";
+}
+
+/**
+ * Options of {@linkcode denoBinary}.
+ *
+ * @example
+ * ```ts
+ * import type { DenoBinaryOptions } from "./portable.ts";
+ *
+ * const options: DenoBinaryOptions = { cacheDir: "dist/.cache", version: "2.9.6" };
+ * ```
+ */
+export interface DenoBinaryOptions {
+  /** The folder fetched binaries are kept in, one sub-folder per version and target. */
+  cacheDir: string;
+  /** The Deno version; default the running one. */
+  version?: string;
+  /** Whether the running binary may be used for its own architecture; default true. */
+  reuseRunning?: boolean;
+}
+
+/**
+ * Finds the Deno CLI binary for `target`: the running one when it is a real
+ * ELF binary of that architecture and the same version, else one fetched
+ * before into `cacheDir`, else `@deno/linux-<arch>-glibc@<version>` fetched
+ * with `npm pack` and unpacked with `tar`. A cached binary is used only if
+ * nobody else can write it and, given `--allow-sys=uid`, it belongs to the
+ * current user.
+ *
+ * @example
+ * ```ts ignore
+ * import { denoBinary } from "./portable.ts";
+ * import { TARGETS } from "./targets.ts";
+ *
+ * const { path, source } = await denoBinary(TARGETS.arm64, { cacheDir: "dist/.cache" });
+ * ```
+ */
+export async function denoBinary(
+  target: Target,
+  options: DenoBinaryOptions,
+): Promise<DenoBinary> {
+  const version = options.version ?? Deno.version.deno;
+  if (
+    options.reuseRunning !== false && version === Deno.version.deno &&
+    Deno.build.os === "linux" && Deno.build.env === "gnu" &&
+    Deno.build.arch === target.denoArch
+  ) {
+    const running = _execPath();
+    if (running && await isExecutableFor(running, target)) {
+      return { path: running, source: "running" };
+    }
+  }
+  // npm runs in the work folder, so every path it gets must be absolute.
+  const folder = resolve(options.cacheDir, `deno-${version}-${target.triple}`);
+  const cached = `${folder}/deno`;
+  if (await _trusted(cached) && await isExecutableFor(cached, target)) {
+    return { path: cached, source: "cache" };
+  }
+  await Deno.mkdir(folder, { recursive: true, mode: 0o755 });
+  const work = await Deno.makeTempDir({ dir: folder, prefix: ".fetch-" });
+  try {
+    const spec = `${target.npmPackage}@${version}`;
+    const pack = await runCommand(
+      "npm",
+      ["pack", spec, "--json", "--pack-destination", work],
+      { cwd: work },
+    );
+    if (pack.code !== 0) {
+      throw new DenoBinaryUnavailableError(
+        `npm could not fetch ${spec} (exit code ${pack.code}): ${
+          _lastLines(pack.stderr)
+        }. Check that npm reaches its registry (npm ping), or build for ` +
+          `this machine's own architecture, whose Deno binary needs no download.`,
+      );
+    }
+    const tarball = `${work}/${_packedFile(pack.stdout, spec)}`;
+    const untar = await runCommand("tar", [
+      "-xzf",
+      tarball,
+      "-C",
+      work,
+      "package/deno",
+    ]);
+    const unpacked = `${work}/package/deno`;
+    if (untar.code !== 0 || !(await isExecutableFor(unpacked, target))) {
+      throw new DenoBinaryUnavailableError(
+        `${spec} did not hold a Linux ${target.denoArch} deno binary` +
+          (untar.code !== 0 ? ` (tar: ${_lastLines(untar.stderr)})` : ""),
+      );
+    }
+    await Deno.chmod(unpacked, 0o755);
+    await Deno.rename(unpacked, cached);
+    return { path: cached, source: "npm" };
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+function _execPath(): string | undefined {
+  try {
+    return Deno.execPath();
+  } catch {
+    return undefined;
+  }
+}
+
+async function _trusted(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    const uid = _uid();
+    return info.isFile && (uid === undefined || info.uid === uid) &&
+      ((info.mode ?? 0) & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function _uid(): number | undefined {
+  try {
+    return Deno.uid() ?? undefined;
+  } catch {
+    // Without --allow-sys=uid the owner cannot be compared; the mode check still holds.
+    return undefined;
+  }
+}
+
+function _packedFile(stdout: string, spec: string): string {
+  try {
+    const [first] = JSON.parse(stdout) as { filename?: string }[];
+    if (typeof first?.filename === "string") {
+      return first.filename.replace(/^@/, "").replace("/", "-");
+    }
+  } catch {
+    // Fall through: npm printed something other than its JSON.
+  }
+  throw new DenoBinaryUnavailableError(
+    `npm pack ${spec} did not say which file it wrote: ${stdout.slice(0, 200)}`,
+  );
+}
+
+function _lastLines(text: string): string {
+  const lines = text.split("\n").map((line) => line.trim()).filter((line) =>
+    line && !line.startsWith("npm warn")
+  );
+  return lines.slice(-3).join(" / ") || "no output";
+}
+
+/** Quotes an argument for sh when it holds anything beyond a safe set. */
+function _shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)
+    ? arg
+    : `'${arg.replaceAll("'", `'\\''`)}'`;
+}

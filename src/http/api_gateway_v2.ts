@@ -1,0 +1,231 @@
+/**
+ * API Gateway payload format 2.0: HTTP APIs, and Lambda function URLs,
+ * which send and expect the same shape.
+ *
+ * @module
+ */
+
+import type {
+  HttpSourceAdapter,
+  ToRequestOptions,
+  ToResultOptions,
+} from "./adapter.ts";
+import {
+  decodeRequestBody,
+  encodeBody,
+  isBinaryResponse,
+  readResponseBody,
+} from "./body.ts";
+import {
+  firstHeaderValue,
+  requestHeaders,
+  responseHead,
+  type SingleValueMap,
+} from "./headers.ts";
+import { buildRequest } from "./request.ts";
+import { requestUrl, stripPathPrefix } from "./url.ts";
+
+/**
+ * The request context of a 2.0 event (the fields the adapter reads; the
+ * rest, such as `authorizer`, stays on the raw event).
+ *
+ * @example
+ * ```ts
+ * import type { ApiGatewayV2RequestContext } from "@rtl/lambda/http";
+ *
+ * const context: ApiGatewayV2RequestContext = {
+ *   domainName: "abc123.lambda-url.us-east-1.on.aws",
+ *   http: { method: "GET", path: "/", sourceIp: "203.0.113.7" },
+ *   stage: "$default",
+ * };
+ * ```
+ */
+export interface ApiGatewayV2RequestContext {
+  /** The HTTP request. */
+  http: {
+    method: string;
+    path?: string;
+    protocol?: string;
+    sourceIp?: string;
+    userAgent?: string;
+  };
+  /** The API's (or function URL's) domain name. */
+  domainName?: string;
+  /** The stage; `$default` for function URLs. */
+  stage?: string;
+  /** The request id. */
+  requestId?: string;
+  /** Authorizer output, and anything else the source adds. */
+  [key: string]: unknown;
+}
+
+/**
+ * A payload format 2.0 event, from an HTTP API or a function URL.
+ *
+ * @example
+ * ```ts
+ * import type { ApiGatewayV2Event } from "@rtl/lambda/http";
+ *
+ * const event: ApiGatewayV2Event = {
+ *   version: "2.0",
+ *   rawPath: "/hello",
+ *   rawQueryString: "name=Ada",
+ *   cookies: ["theme=dark"],
+ *   headers: { host: "abc123.lambda-url.us-east-1.on.aws" },
+ *   requestContext: { http: { method: "GET" } },
+ *   isBase64Encoded: false,
+ * };
+ * ```
+ */
+export interface ApiGatewayV2Event {
+  /** Always `"2.0"`. */
+  version: string;
+  /** The route that matched; `$default` for function URLs. */
+  routeKey?: string;
+  /** The path as sent. */
+  rawPath: string;
+  /** The query string as sent, without `?`. */
+  rawQueryString: string;
+  /** Each cookie of the request (`name=value`). */
+  cookies?: string[];
+  /** Headers, lower-case names, repeated ones joined with commas. */
+  headers?: SingleValueMap | null;
+  /** Query parameters, repeated ones joined with commas. */
+  queryStringParameters?: SingleValueMap | null;
+  /** Path parameters. */
+  pathParameters?: SingleValueMap | null;
+  /** Stage variables. */
+  stageVariables?: SingleValueMap | null;
+  /** The request context. */
+  requestContext: ApiGatewayV2RequestContext;
+  /** The body, text or base64. */
+  body?: string | null;
+  /** Whether `body` is base64. */
+  isBase64Encoded?: boolean;
+}
+
+/**
+ * The result payload format 2.0 expects. `Set-Cookie` values go in
+ * `cookies`: the source turns each into its own header.
+ *
+ * @example
+ * ```ts
+ * import type { ApiGatewayV2Result } from "@rtl/lambda/http";
+ *
+ * const result: ApiGatewayV2Result = {
+ *   statusCode: 200,
+ *   headers: { "content-type": "application/json" },
+ *   cookies: ["session=abc; HttpOnly"],
+ *   body: '{"ok":true}',
+ *   isBase64Encoded: false,
+ * };
+ * ```
+ */
+export interface ApiGatewayV2Result {
+  /** The status. */
+  statusCode: number;
+  /** Every header but `Set-Cookie`. */
+  headers: Record<string, string>;
+  /** Each `Set-Cookie` value, when the response sets cookies. */
+  cookies?: string[];
+  /** The body, text or base64. */
+  body: string;
+  /** Whether `body` is base64. */
+  isBase64Encoded: boolean;
+}
+
+/**
+ * The adapter for payload format 2.0 events (HTTP APIs and function URLs).
+ * The query string is `rawQueryString` as sent, the `cookies` array becomes
+ * one `Cookie` header, and a named stage is removed from the front of
+ * `rawPath` unless `stage: "keep"`.
+ *
+ * @example
+ * ```ts
+ * import { apiGatewayV2 } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * const request = apiGatewayV2.toRequest({
+ *   version: "2.0",
+ *   rawPath: "/prod/hello",
+ *   rawQueryString: "q=caf%C3%A9&q=th%C3%A9",
+ *   cookies: ["a=1", "b=2"],
+ *   headers: { host: "api.example.com" },
+ *   requestContext: { http: { method: "GET" }, stage: "prod" },
+ * }, {});
+ * assert.equal(request.url, "https://api.example.com/hello?q=caf%C3%A9&q=th%C3%A9");
+ * assert.equal(request.headers.get("cookie"), "a=1; b=2");
+ * ```
+ */
+export const apiGatewayV2: HttpSourceAdapter<
+  ApiGatewayV2Event,
+  ApiGatewayV2Result
+> = {
+  accepts(event: unknown): event is ApiGatewayV2Event {
+    const value = event as Partial<ApiGatewayV2Event> | null;
+    return typeof value === "object" && value !== null &&
+      typeof value.rawPath === "string" &&
+      typeof value.requestContext === "object" &&
+      value.requestContext !== null &&
+      typeof value.requestContext.http === "object" &&
+      value.requestContext.http !== null &&
+      typeof value.requestContext.http.method === "string";
+  },
+
+  method: _method,
+
+  sourceIp(event: ApiGatewayV2Event): string | undefined {
+    return event.requestContext.http.sourceIp ?? undefined;
+  },
+
+  toRequest(event: ApiGatewayV2Event, options: ToRequestOptions): Request {
+    const method = _method(event);
+    const context = event.requestContext;
+    const headers = requestHeaders(event.headers, undefined);
+    if (event.cookies && event.cookies.length > 0) {
+      headers.set("cookie", event.cookies.join("; "));
+    }
+    const host = headers.get("host") ?? context.domainName ?? "localhost";
+    const scheme = firstHeaderValue(headers.get("x-forwarded-proto")) ??
+      "https";
+    let path = event.rawPath;
+    if (
+      options.stage !== "keep" && context.stage && context.stage !== "$default"
+    ) {
+      path = stripPathPrefix(path, context.stage);
+    }
+    if (options.basePath) path = stripPathPrefix(path, options.basePath);
+    return buildRequest({
+      method,
+      url: requestUrl(scheme, host, path, event.rawQueryString ?? ""),
+      headers,
+      body: decodeRequestBody(event.body, event.isBase64Encoded, method),
+      signal: options.signal,
+    });
+  },
+
+  async toResult(
+    response: Response,
+    event: ApiGatewayV2Event,
+    options: ToResultOptions,
+  ): Promise<ApiGatewayV2Result> {
+    const head = responseHead(response);
+    const bytes = await readResponseBody(response, _method(event));
+    const { body, isBase64Encoded } = encodeBody(
+      bytes,
+      (options.isBinary ?? isBinaryResponse)(response.headers),
+    );
+    const result: ApiGatewayV2Result = {
+      statusCode: head.statusCode,
+      headers: head.headers,
+      body,
+      isBase64Encoded,
+    };
+    if (head.cookies.length > 0) result.cookies = head.cookies;
+    return result;
+  },
+};
+
+function _method(event: ApiGatewayV2Event): string {
+  return event.requestContext.http.method.toUpperCase();
+}

@@ -1,0 +1,133 @@
+/**
+ * Web-standard HTTP on Lambda: serve a `(request: Request) => Response`
+ * handler (or any fetch-style app, such as `app.fetch` of Hono) behind API
+ * Gateway REST and HTTP APIs, Application Load Balancers and function URLs.
+ *
+ * The source is detected from each event; the request arrives with its full
+ * URL, every header and query value, cookies and body; the response goes
+ * back with its status, headers, cookies and a text or base64 body as the
+ * source expects. A handler that throws gets a `500` (logged, nothing
+ * leaked); an event that is not HTTP fails the invocation with a
+ * `NotHttpEventError`.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve((request) =>
+ *   new Response(`hello ${new URL(request.url).searchParams.get("name")}`)
+ * );
+ * ```
+ *
+ * @module
+ */
+
+import { run, type RunOptions } from "../runtime.ts";
+import { HTTP_INTEGRATION_CONTENT_TYPE } from "../http_integration.ts";
+import { stream } from "../stream.ts";
+import { createStreamingHttpHandler } from "./stream.ts";
+import { InitError } from "../errors.ts";
+import {
+  createHttpHandler,
+  type HttpHandler,
+  type HttpOptions,
+} from "./handler.ts";
+
+export * from "./adapter.ts";
+export * from "./alb.ts";
+export * from "./api_gateway_v1.ts";
+export * from "./api_gateway_v2.ts";
+export * from "./body.ts";
+export * from "./convert.ts";
+export * from "./detect.ts";
+export * from "./errors.ts";
+export * from "./handler.ts";
+export * from "./headers.ts";
+export * from "./request.ts";
+export * from "./status_text.ts";
+export * from "./stream.ts";
+export * from "./url.ts";
+
+/**
+ * Options of {@linkcode serve}: the HTTP adapter's, and the runtime's
+ * (`run()`), such as `transport`, `concurrency` or `logger`.
+ *
+ * @example
+ * ```ts
+ * import type { ServeOptions } from "@rtl/lambda/http";
+ *
+ * const options: ServeOptions = { basePath: "/api", concurrency: 4 };
+ * ```
+ */
+export interface ServeOptions extends HttpOptions, RunOptions {
+  /**
+   * Streams each response as it is produced (function URLs with
+   * `InvokeMode: RESPONSE_STREAM`): status, headers and cookies first, then
+   * the body chunk by chunk. Off by default.
+   */
+  streaming?: boolean;
+}
+
+/**
+ * Runs the function: each invocation's HTTP event becomes a `Request` for
+ * the handler, and its `Response` becomes the result Lambda returns to the
+ * client. Built on `run()`, so initialisation, errors, concurrency and
+ * process exit behave as they do for any handler.
+ *
+ * @example A handler
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve((request, info) =>
+ *   Response.json({
+ *     path: new URL(request.url).pathname,
+ *     requestId: info.context.awsRequestId,
+ *     sourceIp: info.sourceIp,
+ *   })
+ * );
+ * ```
+ *
+ * @example A Hono app, unchanged
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * const app = new Hono();
+ * app.get("/hello/:name", (c) => c.text(`hello ${c.req.param("name")}`));
+ * serve(app.fetch);
+ * ```
+ *
+ * @example Streaming, behind a function URL with `InvokeMode: RESPONSE_STREAM`
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve(() =>
+ *   new Response(
+ *     ReadableStream.from(["data: hello\n\n"]).pipeThrough(new TextEncoderStream()),
+ *     { headers: { "content-type": "text/event-stream" } },
+ *   ), { streaming: true });
+ * ```
+ */
+export function serve(
+  handler: HttpHandler,
+  options: ServeOptions = {},
+): Promise<void> {
+  // An initializer, so that a missing handler is reported on /init/error.
+  const checked = () => {
+    if (typeof handler !== "function") {
+      throw new InitError(
+        `serve() needs a handler function (request, info) => Response, got ${
+          handler === null ? "null" : typeof handler
+        }`,
+      );
+    }
+    return handler;
+  };
+  if (options.streaming) {
+    return stream(() => createStreamingHttpHandler(checked(), options), {
+      ...options,
+      contentType: HTTP_INTEGRATION_CONTENT_TYPE,
+    });
+  }
+  return run(() => createHttpHandler(checked(), options), options);
+}

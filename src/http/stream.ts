@@ -1,0 +1,66 @@
+/**
+ * The streaming mode of the HTTP adapter: the handler's `Response` goes out
+ * as Lambda's streamed HTTP response (function URLs with
+ * `InvokeMode: RESPONSE_STREAM`, API Gateway's streaming proxy integration),
+ * its body chunk by chunk as it is produced.
+ *
+ * @module
+ */
+
+import { httpIntegrationStream } from "../http_integration.ts";
+import type { Handler } from "../runtime.ts";
+import {
+  handleHttpEvent,
+  type HttpHandler,
+  type HttpOptions,
+} from "./handler.ts";
+import { responseHead } from "./headers.ts";
+
+/**
+ * Wraps an {@linkcode HttpHandler} into a core `Handler` whose result is the
+ * streamed HTTP response: the prelude (status, headers, cookies, as the
+ * buffered results carry them), eight NUL bytes, then the body. What
+ * `serve(handler, { streaming: true })` runs; send its result with the
+ * content type `application/vnd.awslambda.http-integration-response`
+ * (`stream(handler, { contentType: HTTP_INTEGRATION_CONTENT_TYPE })`).
+ * Failures before the response (a throw, a bad event) are answered as
+ * `createHttpHandler` answers them.
+ *
+ * @example
+ * ```ts
+ * import { createStreamingHttpHandler } from "@rtl/lambda/http";
+ * import { createContext, readEnvironment } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const handler = createStreamingHttpHandler(() => new Response("hi", { status: 202 }));
+ * const context = createContext(
+ *   { id: "req-1", deadlineMs: Date.now() + 3000, invocationId: undefined, headers: new Headers(), body: "" },
+ *   readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }),
+ * );
+ * const body = await handler({
+ *   version: "2.0",
+ *   rawPath: "/",
+ *   rawQueryString: "",
+ *   headers: { host: "abc123.lambda-url.us-east-1.on.aws" },
+ *   requestContext: { http: { method: "GET" }, domainName: "abc123.lambda-url.us-east-1.on.aws" },
+ * }, context);
+ * const text = await new Response(body).text();
+ * assert.ok(text.startsWith('{"statusCode":202,'));
+ * assert.ok(text.endsWith("\0".repeat(8) + "hi"));
+ * (context as Partial<Disposable>)[Symbol.dispose]?.();
+ * ```
+ */
+export function createStreamingHttpHandler(
+  handler: HttpHandler,
+  options: HttpOptions = {},
+): Handler<unknown, ReadableStream<Uint8Array>> {
+  return async (event, context) => {
+    const { response } = await handleHttpEvent(
+      handler,
+      event,
+      context,
+      options,
+    );
+    return httpIntegrationStream(response, responseHead(response));
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The request URL: scheme and host from the headers, the path with the stage
+ * and base path handled, the query string with its percent-encoding kept.
+ *
+ * @module
+ */
+
+import type { MultiValueMap, SingleValueMap } from "./headers.ts";
+
+/**
+ * Encodes already-decoded query parameters (what API Gateway's 1.0 payload
+ * carries) back into a query string, keeping every repeated key in order.
+ *
+ * @example
+ * ```ts
+ * import { encodeQuery } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(encodeQuery({ tag: ["a", "b"], q: ["café au lait"] }), "tag=a&tag=b&q=caf%C3%A9%20au%20lait");
+ * ```
+ */
+export function encodeQuery(
+  multi: MultiValueMap | null | undefined,
+  single?: SingleValueMap | null,
+): string {
+  return _join(multi, single, encodeURIComponent);
+}
+
+/**
+ * Joins query parameters that are still percent-encoded as the client sent
+ * them (what an Application Load Balancer passes) into a query string,
+ * without encoding them twice.
+ *
+ * @example
+ * ```ts
+ * import { joinRawQuery } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(joinRawQuery({ q: ["caf%C3%A9+au+lait"], tag: ["a", "b"] }), "q=caf%C3%A9+au+lait&tag=a&tag=b");
+ * ```
+ */
+export function joinRawQuery(
+  multi: MultiValueMap | null | undefined,
+  single?: SingleValueMap | null,
+): string {
+  return _join(multi, single, _same);
+}
+
+function _join(
+  multi: MultiValueMap | null | undefined,
+  single: SingleValueMap | null | undefined,
+  encode: (text: string) => string,
+): string {
+  let query = "";
+  if (multi) {
+    for (const key in multi) {
+      const values = multi[key];
+      if (!values) continue;
+      const name = encode(key);
+      for (const value of values) {
+        query += `${query === "" ? "" : "&"}${name}=${encode(value)}`;
+      }
+    }
+    return query;
+  }
+  if (single) {
+    for (const key in single) {
+      const value = single[key];
+      if (value === undefined || value === null) continue;
+      query += `${query === "" ? "" : "&"}${encode(key)}=${encode(value)}`;
+    }
+  }
+  return query;
+}
+
+function _same(text: string): string {
+  return text;
+}
+
+/**
+ * Removes a leading path prefix on a segment boundary (`/prod/users` minus
+ * `/prod` is `/users`; `/production` is left alone). An empty or `/`
+ * prefix changes nothing; the result always starts with `/`.
+ *
+ * @example
+ * ```ts
+ * import { stripPathPrefix } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(stripPathPrefix("/prod/users", "/prod"), "/users");
+ * assert.equal(stripPathPrefix("/prod", "prod"), "/");
+ * assert.equal(stripPathPrefix("/production", "/prod"), "/production");
+ * ```
+ */
+export function stripPathPrefix(path: string, prefix: string): string {
+  let trimmed = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  if (trimmed === "") return path;
+  if (!trimmed.startsWith("/")) trimmed = "/" + trimmed;
+  if (path === trimmed) return "/";
+  if (path.startsWith(trimmed + "/")) return path.slice(trimmed.length);
+  return path;
+}
+
+/**
+ * Assembles the absolute URL of a request. The path's `?` and `#` are
+ * escaped, since they belong to the path here, and a path that does not
+ * start with `/` gets one.
+ *
+ * @example
+ * ```ts
+ * import { requestUrl } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(requestUrl("https", "example.com", "/a", "b=1"), "https://example.com/a?b=1");
+ * assert.equal(requestUrl("https", "example.com", "", ""), "https://example.com/");
+ * ```
+ */
+export function requestUrl(
+  scheme: string,
+  host: string,
+  path: string,
+  query: string,
+): string {
+  let safePath = path.startsWith("/") ? path : "/" + path;
+  if (safePath.includes("?") || safePath.includes("#")) {
+    safePath = safePath.replaceAll("?", "%3F").replaceAll("#", "%23");
+  }
+  return `${scheme}://${host}${safePath}${query === "" ? "" : "?" + query}`;
+}

@@ -21,6 +21,8 @@ import {
   TypedError,
 } from "./errors.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
+import { installLogging } from "./logging.ts";
+import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray.ts";
 import {
   createRuntimeApi,
   type Invocation,
@@ -296,11 +298,19 @@ export async function runLoop<Event = unknown, Result = unknown>(
     const errorReport = _safeReport(toReport, thrown);
     logger.error(
       `Invocation ${invocation.id} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
-      { requestId: invocation.id, stackTrace: errorReport.stackTrace },
+      {
+        requestId: invocation.id,
+        tenantId: invocation.headers.get("lambda-runtime-aws-tenant-id") ??
+          undefined,
+        errorType: errorReport.errorType,
+        errorMessage: errorReport.errorMessage,
+        stackTrace: errorReport.stackTrace,
+      },
     );
-    return api.fail(invocation, errorReport, headers).catch((error) =>
-      onPostFailure(invocation, error)
-    );
+    const cause = xrayErrorCause(errorReport, environment.taskRoot);
+    return api.fail(invocation, errorReport, {
+      headers: { [XRAY_ERROR_CAUSE_HEADER]: cause, ...headers },
+    }).catch((error) => onPostFailure(invocation, error));
   }
 
   function onPostFailure(invocation: Invocation, error: unknown): void {
@@ -501,7 +511,9 @@ export async function run<Event = unknown, Result = unknown>(
   handler: Handler<Event, Result> | Initializer<Event, Result>,
   options: RunOptions = {},
 ): Promise<void> {
-  const logger = options.logger ?? stderrLogger;
+  // The process-level entry installs Lambda-shaped logs; runLoop stays hook-only.
+  using logging = installLogging(options);
+  const logger = logging.logger;
   let environment: LambdaEnvironment;
   try {
     environment = options.environment ?? readEnvironment(options.env);
@@ -532,7 +544,13 @@ export async function run<Event = unknown, Result = unknown>(
     return _exit(1);
   }
   try {
-    await runLoop(ready, { ...options, environment, runtimeApi: api, logger });
+    await runLoop(ready, {
+      ...options,
+      environment,
+      runtimeApi: api,
+      logger,
+      scope: logging.scope,
+    });
   } catch (error) {
     logger.fatal(
       `The runtime stops: ${

@@ -21,8 +21,22 @@
 
 export * from "./src/runtime.ts";
 export * from "./src/runtime_api.ts";
+export * from "./src/stream.ts";
+export * from "./src/streaming.ts";
+export * from "./src/http_integration.ts";
+export * from "./src/http1/client.ts";
+export {
+  Http1ProtocolError,
+  type Http1Response,
+} from "./src/http1/response.ts";
+export type { HeaderList } from "./src/http1/encode.ts";
 export * from "./src/context.ts";
 export * from "./src/environment.ts";
 export * from "./src/errors.ts";
 export * from "./src/logger.ts";
+export * from "./src/logging.ts";
+export * from "./src/log_format.ts";
+export * from "./src/xray.ts";
+export * from "./src/heap.ts";
+export * from "./src/memory_watch.ts";
 export * from "./src/version.ts";

@@ -21,6 +21,7 @@ import {
   TypedError,
 } from "./errors.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
+import { createMemoryWatch, type MemoryWatch } from "./memory_watch.ts";
 import { installLogging } from "./logging.ts";
 import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray.ts";
 import {
@@ -161,6 +162,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Stops the loop: pending polls are abandoned and `runLoop` resolves. */
   signal?: AbortSignal;
+  /** Checks memory after each invocation; `run()` logs near the memory size by default, `runLoop` alone does not. */
+  memoryWatch?: MemoryWatch;
 }
 
 /**
@@ -284,6 +287,7 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const respond = options.respond ?? respondJson;
   const scope = options.scope;
   const signal = options.signal;
+  const memoryWatch = options.memoryWatch;
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   const traceEnv = concurrency === 1 && _canWriteTraceEnv();
@@ -433,6 +437,7 @@ export async function runLoop<Event = unknown, Result = unknown>(
       const invocation = await nextWithRetry();
       if (invocation === undefined) return;
       await invoke(invocation);
+      memoryWatch?.afterInvocation(invocation.body.length);
     }
   }
 
@@ -550,6 +555,8 @@ export async function run<Event = unknown, Result = unknown>(
       runtimeApi: api,
       logger,
       scope: logging.scope,
+      memoryWatch: options.memoryWatch ??
+        createMemoryWatch({ memorySizeMB: environment.memorySizeMB, logger }),
     });
   } catch (error) {
     logger.fatal(

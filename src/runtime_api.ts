@@ -6,6 +6,7 @@
  */
 
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
+import { createResponseStreamer, type StreamTransport } from "./streaming.ts";
 import { VERSION } from "./version.ts";
 
 /**
@@ -91,6 +92,10 @@ export interface RespondOptions {
 export interface StreamOptions extends RespondOptions {
   /** Called when the handler's stream fails after the first byte was sent. */
   formatError?: (thrown: unknown) => ErrorReport;
+  /** `Content-Type` of the response; `application/octet-stream` when absent. */
+  contentType?: string;
+  /** Bytes the stream may send; `STREAMED_RESPONSE_LIMIT` (200 MB) when absent. */
+  maxBytes?: number;
 }
 
 /**
@@ -158,6 +163,8 @@ export interface RuntimeApiOptions {
   transport?: Transport;
   /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
   userAgent?: string;
+  /** Sends streamed responses (`stream`); an HTTP/1.1 client on a raw socket when absent. */
+  streamTransport?: StreamTransport;
 }
 
 /**
@@ -324,6 +331,12 @@ export function createRuntimeApi(
         errorHeaders(report, undefined, undefined),
       );
     },
+
+    // fetch cannot send trailers: streamed responses go over a raw-socket client.
+    stream: createResponseStreamer(host, {
+      userAgent,
+      streamTransport: options.streamTransport,
+    }),
   };
 }
 

@@ -17,6 +17,7 @@ export interface TestEmulator extends Emulator {
     {
       status: number;
       functionError: string | null;
+      // deno-lint-ignore no-explicit-any
       body: any;
       requestId: string | null;
     }

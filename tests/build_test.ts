@@ -456,8 +456,11 @@ Deno.test({
         ...portableRunArgs(dir, defaults),
       ],
       true,
+      // Emulated, Deno's start takes longer than Lambda's 10 s init limit,
       120,
-    ); // Emulated, Deno's start takes longer than Lambda's 10 s init limit.
+      // and qemu's translation caches need far more than the 128 MB default (about 420 MB measured).
+      1024,
+    );
   },
 });
 
@@ -479,6 +482,7 @@ async function _buildAndRun(
   command: (dir: string, denoDir: string) => string[],
   portable = true,
   initTimeout?: number,
+  memory?: number,
 ): Promise<void> {
   const work = await Deno.makeTempDir({ prefix: `build-${target.arch}-` });
   const task = `${work}/task`;
@@ -536,6 +540,7 @@ async function _buildAndRun(
       port: 0,
       timeout: 30,
       initTimeout,
+      memory,
       functionName: "echo",
       // Any attempt to reach beyond loopback goes to a proxy that refuses it.
       env: {
@@ -551,7 +556,11 @@ async function _buildAndRun(
         async () => {
           const response = await emulator.invoke('"hello"');
           assert.equal(response.status, 200, output.join("\n"));
-          assert.equal(response.headers.get("x-amz-function-error"), null);
+          assert.equal(
+            response.headers.get("x-amz-function-error"),
+            null,
+            output.join("\n"),
+          );
           const body = await response.json();
           assert.equal(body.message, "ECHO: hello");
           assert.match(body.requestId, /^[0-9a-f-]{36}$/);

@@ -341,6 +341,26 @@ Deno.test("the emulator's start-up", async (t) => {
   await t.step("refuses an empty command", async () => {
     await assert.rejects(startEmulator({ command: [] }), TypeError);
   });
+
+  await t.step(
+    "closes at once even while the function is still starting",
+    async () => {
+      // Closed before setsid has made the function's process group: the process itself is ended.
+      for (let i = 0; i < 5; i++) {
+        const emulator = await startEmulator({
+          command: ["sleep", "600"],
+          port: 0,
+          output: () => {},
+        });
+        const closed = emulator.close().then(() => "closed");
+        const late = new Promise((resolve) => {
+          const timer = setTimeout(() => resolve("still open after 5 s"), 5000);
+          closed.finally(() => clearTimeout(timer));
+        });
+        assert.equal(await Promise.race([closed, late]), "closed");
+      }
+    },
+  );
 });
 
 Deno.test("the emulator's command line", async (t) => {

@@ -7,6 +7,8 @@
 import { parse as parseDotenv } from "dotenv";
 import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
+import { type IdleWatcher, watchIdle } from "./idle.ts";
+import { HEAP_SWITCH, heapFlags } from "../heap.ts";
 
 const _USAGE = `Runs a Lambda function locally under a Runtime API emulator.
 
@@ -26,6 +28,8 @@ Options:
   --env-file FILE   variables from a dotenv file (repeatable)
   --allow PERM      an extra Deno permission for a .ts entry, e.g. --allow read
                     or --allow net=example.com (repeatable)
+  --extensions DIR  start the executables in DIR as extensions (like /opt/extensions)
+  --shutdown-after S  run the shutdown phase and exit after S idle seconds
   --help            this text
 
 Invoke it:
@@ -59,6 +63,8 @@ export async function main(args: string[]): Promise<number> {
         env: { type: "string", multiple: true, default: [] },
         "env-file": { type: "string", multiple: true, default: [] },
         allow: { type: "string", multiple: true, default: [] },
+        extensions: { type: "string" },
+        "shutdown-after": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -108,9 +114,29 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     return _fail(_message(error));
   }
+  // A script gets the heap the portable bootstrap would give it; a built bootstrap sizes its own.
+  if (command[0] === Deno.execPath() && env[HEAP_SWITCH] !== "off") {
+    env.DENO_V8_FLAGS = [...heapFlags(numbers.memory), env.DENO_V8_FLAGS]
+      .filter((flags) => flags).join(",");
+  }
+  const stop = Promise.withResolvers<void>();
+  let idle: IdleWatcher | undefined;
+  if (values["shutdown-after"] !== undefined) {
+    const seconds = Number(values["shutdown-after"]);
+    if (!(seconds > 0)) {
+      return _fail(
+        `--shutdown-after must be a number of seconds, got "${
+          values["shutdown-after"]
+        }"`,
+      );
+    }
+    idle = watchIdle(seconds, () => stop.resolve());
+  }
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
+      extensionsDir: values.extensions,
+      output: idle?.output,
       command: command,
       env,
       hostname: values.host,
@@ -128,13 +154,14 @@ export async function main(args: string[]): Promise<number> {
       `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${values.name}/invocations\n` +
       `Stop with Ctrl-C.`,
   );
-  const stop = Promise.withResolvers<void>();
+  idle?.start();
   const onSignal = () => stop.resolve();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   await stop.promise;
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);
+  idle?.stop();
   await emulator.close();
   return 0;
 }

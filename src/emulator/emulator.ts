@@ -18,6 +18,8 @@ import {
   type OutputSource,
   startFunctionProcess,
 } from "./function_process.ts";
+import { createExtensionHost } from "./extensions.ts";
+import { createMemoryLimits } from "./memory.ts";
 
 /**
  * How to run a function under the emulator.
@@ -42,6 +44,8 @@ export interface EmulatorOptions {
   env?: Record<string, string>;
   /** The function timeout in seconds; 3 when absent, as on Lambda. */
   timeout?: number;
+  /** The init phase's limit in seconds; 10 when absent, as on Lambda (raise it for a function run under an emulator such as qemu). */
+  initTimeout?: number;
   /** The memory size in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`); 128 when absent. */
   memory?: number;
   /** Invocations one process serves at once (`AWS_LAMBDA_MAX_CONCURRENCY`); 1 when absent. */
@@ -54,6 +58,8 @@ export interface EmulatorOptions {
   functionName?: string;
   /** Receives each line the function writes and the platform lines; stderr when absent. */
   output?: OutputSink;
+  /** A folder of extension executables (like `/opt/extensions`), started before the function. */
+  extensionsDir?: string;
 }
 
 /**
@@ -184,11 +190,20 @@ export async function startEmulator(
     throw new TypeError("The emulator needs a command to run the function");
   }
   const timeoutMs = (options.timeout ?? 3) * 1000;
+  const initLimitMs = options.initTimeout === undefined
+    ? _INIT_LIMIT_MS
+    : options.initTimeout * 1000;
   const memory = options.memory ?? 128;
   const concurrency = options.concurrency ?? 1;
   const functionName = options.functionName ?? "function";
   const hostname = options.hostname ?? "127.0.0.1";
-  const output = options.output ?? _stderrSink;
+  const extensions = createExtensionHost({
+    dir: options.extensionsDir,
+    output: options.output ?? _stderrSink,
+    inInit: () => instance === undefined || !instance.ready,
+    functionName,
+  });
+  const output = extensions.output;
   const region = options.env?.AWS_REGION ?? "us-east-1";
   const arn = `arn:aws:lambda:${region}:123456789012:function:${functionName}`;
 
@@ -223,11 +238,13 @@ export async function startEmulator(
 
   function spawn(): void {
     if (closing || instance !== undefined) return;
+    const group = limits.group();
     const process = startFunctionProcess({
       command: options.command,
       cwd: options.cwd,
       env,
       output,
+      memory: group,
     });
     const started: _Instance = {
       process,
@@ -243,35 +260,48 @@ export async function startEmulator(
       started.initError ??= _errorOutcome(
         "Runtime.InitTimeout",
         `The function did not finish its init phase within ${
-          _INIT_LIMIT_MS / 1000
+          initLimitMs / 1000
         } seconds`,
       );
       process.kill();
-    }, _INIT_LIMIT_MS);
+    }, initLimitMs);
     instance = started;
-    process.exited.then((status) => onExit(started, status));
+    process.exited.then(async (status) =>
+      onExit(started, status, await group?.outOfMemory() ?? false)
+    );
   }
 
-  function onExit(exited: _Instance, status: Deno.CommandStatus): void {
+  function onExit(
+    exited: _Instance,
+    status: Deno.CommandStatus,
+    outOfMemory: boolean,
+  ): void {
     clearTimeout(exited.initTimer);
     if (instance === exited) instance = undefined;
+    // Worded as Lambda's Go supervisor words it: "signal: killed", "exit status 1".
     const how = status.signal
-      ? `signal ${status.signal}`
+      ? `signal: ${_SIGNAL_WORDS[status.signal] ?? status.signal}`
       : `exit status ${status.code}`;
+    const errorType = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError";
     for (const invocation of [...active.values()]) {
       if (invocation.instance !== exited) continue;
+      const message =
+        `RequestId: ${invocation.id} Error: Runtime exited with error: ${how}`;
+      platform(message);
+      platform(errorType);
       finish(
         invocation,
-        _errorOutcome(
-          "Runtime.ExitError",
-          `RequestId: ${invocation.id} Error: Runtime exited with error: ${how}`,
-        ),
+        _errorOutcome("Runtime.ExitError", message),
+        "completed",
+        errorType,
       );
     }
     if (!exited.ready && !closing) {
       const failure = exited.initError ?? _errorOutcome(
-        "Runtime.ExitError",
-        `The function exited during its init phase (${how}) without reporting an error`,
+        errorType,
+        outOfMemory
+          ? `The function ran out of its ${memory} MB during its init phase (${how}): raise --memory`
+          : `The function exited during its init phase (${how}) without reporting an error`,
       );
       platform(
         `INIT_REPORT Init Duration: ${
@@ -312,6 +342,12 @@ export async function startEmulator(
     invocation.startedAt = performance.now();
     active.set(invocation.id, invocation);
     platform(`START RequestId: ${invocation.id} Version: $LATEST`);
+    extensions.invoke({
+      requestId: invocation.id,
+      deadlineMs: deadline,
+      invokedFunctionArn: arn,
+      traceId: invocation.traceId,
+    });
     invocation.timer = setTimeout(
       () => onTimeout(invocation),
       timeoutMs + _KILL_GRACE_MS,
@@ -364,6 +400,7 @@ export async function startEmulator(
     invocation: _Invocation,
     outcome: _Outcome,
     reason: "completed" | "timed out" = "completed",
+    errorType?: string,
   ): void {
     invocation.reply(outcome);
     if (invocation.completed) return;
@@ -387,7 +424,11 @@ export async function startEmulator(
     platform(`END RequestId: ${invocation.id}`);
     platform(
       (owner?.process.peakMemory() ?? Promise.resolve(0)).then((bytes) =>
-        `${report}${Math.ceil(bytes / 1048576)} MB${init}`
+        `${report}${Math.ceil(bytes / 1048576)} MB${init}${
+          errorType === undefined
+            ? ""
+            : `\tStatus: error\tError Type: ${errorType}`
+        }`
       ),
     );
     dispatch();
@@ -400,6 +441,9 @@ export async function startEmulator(
     const url = request.url ?? "";
     const method = request.method ?? "GET";
     try {
+      if (extensions.handles(url)) {
+        return await extensions.handle(request, response);
+      }
       if (url === `${_RUNTIME}/invocation/next`) {
         if (method !== "GET") return _json(response, 405, _methodError());
         return onNext(response);
@@ -679,12 +723,11 @@ export async function startEmulator(
     }
     const running = instance;
     instance = undefined;
-    if (running !== undefined) {
-      running.process.kill();
-      await running.process.exited;
-    }
+    // Lambda's shutdown phase: SIGTERM and SHUTDOWN when extensions are registered, then SIGKILL.
+    await extensions.shutdown(running?.process);
     for (const waiter of waiters.splice(0)) waiter.response.destroy();
     await platformLines;
+    await limits.close();
     await Promise.all([
       new Promise<void>((resolve) => {
         runtimeServer.close(() => resolve());
@@ -694,6 +737,14 @@ export async function startEmulator(
     ]);
   }
 
+  const limits = await createMemoryLimits(memory);
+  if (limits.location === undefined) {
+    output(
+      `WARNING: --memory ${memory} is not enforced here (${limits.reason}): Max Memory Used is measured, but the function is not stopped at the limit as on Lambda`,
+      "platform",
+    );
+  }
+  await extensions.start(env);
   spawn();
   const url = `http://${_urlHost(hostname)}:${invokeServer.addr.port}`;
   return {
@@ -789,7 +840,8 @@ function _readEnv(key: string): string | undefined {
 function _listenNode(
   handle: (request: IncomingMessage, response: ServerResponse) => void,
 ): Promise<Server> {
-  const server = createServer(handle);
+  // Lambda accepts headers far beyond Node's 16 KiB default (an X-Ray cause, a client context).
+  const server = createServer({ maxHeaderSize: 1 << 20 }, handle);
   // The /next long poll has no timeout on Lambda; nor here.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
@@ -929,6 +981,19 @@ function _urlHost(hostname: string): string {
 }
 
 function _discard(): void {}
+
+/** How Go (Lambda's supervisor) names the signals a function dies of. */
+const _SIGNAL_WORDS: Partial<Record<Deno.Signal, string>> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGABRT: "aborted",
+  SIGSEGV: "segmentation fault",
+  SIGBUS: "bus error",
+  SIGTRAP: "trace/breakpoint trap",
+  SIGINT: "interrupt",
+  SIGILL: "illegal instruction",
+  SIGFPE: "floating point exception",
+};
 
 const _stderrEncoder = new TextEncoder();
 

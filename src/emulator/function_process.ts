@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { MemoryGroup } from "./memory.ts";
+
 /** Where a line of output came from. */
 export type OutputSource = "stdout" | "stderr" | "platform";
 
@@ -21,6 +23,8 @@ export interface FunctionProcessOptions {
   env: Record<string, string>;
   /** Receives each line the process writes. */
   output: OutputSink;
+  /** The memory cgroup to run in (its peak is the process's); closed when the process exits. */
+  memory?: MemoryGroup;
 }
 
 /** A running function process. */
@@ -48,7 +52,7 @@ export function startFunctionProcess(
   const command = _SETSID === undefined
     ? options.command
     : [_SETSID, ...options.command];
-  const [executable, ...args] = command;
+  const [executable, ...args] = options.memory?.wrap(command) ?? command;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(executable, {
@@ -75,6 +79,7 @@ export function startFunctionProcess(
   ]);
   const exited = child.status.then(async (status) => {
     await reading;
+    await options.memory?.close();
     return status;
   });
   let alive = true;
@@ -86,14 +91,21 @@ export function startFunctionProcess(
     kill(signal: Deno.Signal = "SIGKILL") {
       if (!alive) return;
       try {
-        if (_SETSID === undefined) child.kill(signal);
-        else Deno.kill(-pid, signal);
+        if (_SETSID === undefined) return child.kill(signal);
+        Deno.kill(-pid, signal);
+        return;
+      } catch {
+        // No group yet (setsid has not run): the process itself is signalled below.
+      }
+      try {
+        child.kill(signal);
       } catch {
         // Already gone.
       }
     },
     // The high-water mark only grows: the last reading stands once the process is gone.
     peakMemory: async () => {
+      if (options.memory !== undefined) return await options.memory.peak(pid);
       if (alive) peak = Math.max(peak, await _peakMemory(pid));
       return peak;
     },

@@ -1,0 +1,146 @@
+/**
+ * The streamed HTTP response format of function URLs (and API Gateway's
+ * streaming proxy integration): a JSON prelude with the status, headers and
+ * cookies, eight NUL bytes, then the body.
+ *
+ * @module
+ */
+
+/**
+ * The `Content-Type` that tells Lambda a streamed response starts with an
+ * HTTP prelude.
+ *
+ * @example
+ * ```ts
+ * import { HTTP_INTEGRATION_CONTENT_TYPE } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(HTTP_INTEGRATION_CONTENT_TYPE, "application/vnd.awslambda.http-integration-response");
+ * ```
+ */
+export const HTTP_INTEGRATION_CONTENT_TYPE: string =
+  "application/vnd.awslambda.http-integration-response";
+
+/**
+ * The JSON that precedes a streamed HTTP body.
+ *
+ * @example
+ * ```ts
+ * import type { HttpIntegrationPrelude } from "@rtl/lambda";
+ *
+ * const prelude: HttpIntegrationPrelude = {
+ *   statusCode: 200,
+ *   headers: { "content-type": "text/event-stream" },
+ *   cookies: ["session=1; HttpOnly"],
+ * };
+ * ```
+ */
+export interface HttpIntegrationPrelude {
+  /** The HTTP status. */
+  statusCode: number;
+  /** One value per header; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** Each `Set-Cookie` value, in order. */
+  cookies: string[];
+}
+
+const _DELIMITER_LENGTH = 8;
+// Hop-by-hop headers mean nothing past Lambda: the front door does its own framing.
+const _HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+const _encoder = new TextEncoder();
+
+/**
+ * The prelude of a `Response`: its status, its headers but `Set-Cookie` and
+ * the hop-by-hop ones (`Connection`, `Transfer-Encoding`, …), and its
+ * `Set-Cookie` values as `cookies`.
+ *
+ * @example
+ * ```ts
+ * import { httpIntegrationPrelude } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const headers = new Headers({ "content-type": "text/plain" });
+ * headers.append("set-cookie", "a=1");
+ * headers.append("set-cookie", "b=2; Secure");
+ * assert.deepEqual(httpIntegrationPrelude(new Response("hi", { status: 201, headers })), {
+ *   statusCode: 201,
+ *   headers: { "content-type": "text/plain" },
+ *   cookies: ["a=1", "b=2; Secure"],
+ * });
+ * ```
+ */
+export function httpIntegrationPrelude(
+  response: Response,
+): HttpIntegrationPrelude {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie" && !_HOP_BY_HOP.has(name)) headers[name] = value;
+  });
+  return {
+    statusCode: response.status,
+    headers,
+    cookies: response.headers.getSetCookie(),
+  };
+}
+
+/**
+ * The streamed body Lambda expects for an HTTP response: the prelude's JSON
+ * and eight NUL bytes as the first chunk (sent at once, so the client gets
+ * the status and headers before the body starts), then the response's body
+ * chunk by chunk. Send it with {@linkcode HTTP_INTEGRATION_CONTENT_TYPE}.
+ * Pass `prelude` to build it another way (from an adapter's own header
+ * conversion, say).
+ *
+ * @example
+ * ```ts
+ * import { httpIntegrationStream } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const stream = httpIntegrationStream(new Response("hello", { status: 404 }));
+ * const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+ * const text = new TextDecoder().decode(bytes);
+ * assert.equal(
+ *   text,
+ *   '{"statusCode":404,"headers":{"content-type":"text/plain;charset=UTF-8"},"cookies":[]}' +
+ *     "\0".repeat(8) + "hello",
+ * );
+ * ```
+ */
+export function httpIntegrationStream(
+  response: Response,
+  prelude: HttpIntegrationPrelude = httpIntegrationPrelude(response),
+): ReadableStream<Uint8Array> {
+  const json = _encoder.encode(JSON.stringify(prelude));
+  let head: Uint8Array | undefined = new Uint8Array(
+    json.byteLength + _DELIMITER_LENGTH,
+  );
+  head.set(json, 0);
+  const reader = response.body?.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (head !== undefined) {
+        controller.enqueue(head);
+        head = undefined;
+        return;
+      }
+      if (reader === undefined) {
+        controller.close();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader?.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

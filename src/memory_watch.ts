@@ -1,0 +1,144 @@
+/**
+ * Watching the process's memory against the function's memory size, so that
+ * running out shows in the log with its figures before Lambda's silent kill.
+ *
+ * @module
+ */
+
+import type { Logger } from "./logger.ts";
+
+/**
+ * What the watch reads: `Deno.memoryUsage()`'s shape, in bytes.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryReading } from "@rtl/lambda";
+ *
+ * const reading: MemoryReading = { rss: 90e6, heapTotal: 40e6, heapUsed: 30e6, external: 5e6 };
+ * ```
+ */
+export interface MemoryReading {
+  /** Resident memory of the whole process. */
+  rss: number;
+  /** V8 heap reserved. */
+  heapTotal: number;
+  /** V8 heap in use. */
+  heapUsed: number;
+  /** Memory outside the heap that JavaScript objects hold (ArrayBuffers). */
+  external: number;
+}
+
+/**
+ * Options for {@linkcode createMemoryWatch}.
+ *
+ * @example
+ * ```ts
+ * import { type MemoryWatchOptions, stderrLogger } from "@rtl/lambda";
+ *
+ * const options: MemoryWatchOptions = { memorySizeMB: 128, logger: stderrLogger };
+ * ```
+ */
+export interface MemoryWatchOptions {
+  /** The function's memory size in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). */
+  memorySizeMB: number;
+  /** Where the warning goes. */
+  logger: Logger;
+  /** Reads the process's memory; `Deno.memoryUsage` by default. */
+  read?: () => MemoryReading;
+  /** Milliseconds since some fixed point; `performance.now` by default. */
+  now?: () => number;
+  /** Reads at most this often after small events, in ms; 1000 by default. */
+  intervalMs?: number;
+  /** The share of the memory size that is "near the limit"; 0.9 by default. */
+  threshold?: number;
+}
+
+/**
+ * A watch the loop calls after each invocation.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryWatch } from "@rtl/lambda";
+ *
+ * const none: MemoryWatch = { afterInvocation: () => {} };
+ * ```
+ */
+export interface MemoryWatch {
+  /** Checks memory after an invocation whose event was `eventLength` characters long. */
+  afterInvocation(eventLength: number): void;
+}
+
+/** An event this large makes its invocation slow enough that one more reading costs nothing. */
+const _LARGE_EVENT = 64 * 1024;
+/** Below this share the warning re-arms, so that each approach is reported once. */
+const _REARM = 0.8;
+const _MB = 1024 * 1024;
+
+/**
+ * Creates a watch that logs one `Runtime.OutOfMemory` warning, with the
+ * figures, when the process's resident memory reaches `threshold` of the
+ * memory size, and again only after it went back below 80%. Reading memory
+ * costs a system call (about 20 µs), so it reads after every large event and
+ * otherwise at most once per `intervalMs`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryWatch } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const log = (message: string) => lines.push(message);
+ * const watch = createMemoryWatch({
+ *   memorySizeMB: 128,
+ *   logger: { trace: log, debug: log, info: log, warn: log, error: log, fatal: log },
+ *   read: () => ({ rss: 120 * 2 ** 20, heapTotal: 60 * 2 ** 20, heapUsed: 50 * 2 ** 20, external: 8 * 2 ** 20 }),
+ * });
+ * watch.afterInvocation(1_000_000);
+ * assert.match(lines[0], /^Runtime\.OutOfMemory: /);
+ * ```
+ */
+export function createMemoryWatch(options: MemoryWatchOptions): MemoryWatch {
+  const limit = options.memorySizeMB * _MB;
+  const threshold = options.threshold ?? 0.9;
+  const intervalMs = options.intervalMs ?? 1000;
+  const read = options.read ?? Deno.memoryUsage;
+  const now = options.now ?? (() => performance.now());
+  let lastRead = -Infinity;
+  let warned = false;
+  return {
+    afterInvocation(eventLength) {
+      const at = now();
+      if (eventLength < _LARGE_EVENT && at - lastRead < intervalMs) return;
+      lastRead = at;
+      let reading: MemoryReading;
+      try {
+        reading = read();
+      } catch {
+        return;
+      }
+      if (reading.rss < limit * _REARM) warned = false;
+      if (warned || reading.rss < limit * threshold) return;
+      warned = true;
+      const size = options.memorySizeMB;
+      const figures = {
+        errorType: "Runtime.OutOfMemory",
+        rssMB: _mb(reading.rss),
+        memorySizeMB: size,
+        heapUsedMB: _mb(reading.heapUsed),
+        heapTotalMB: _mb(reading.heapTotal),
+        externalMB: _mb(reading.external),
+      };
+      options.logger.error(
+        `Runtime.OutOfMemory: the function uses ${figures.rssMB} MB of its ${size} MB memory size ` +
+          `(V8 heap ${figures.heapUsedMB} MB used of ${figures.heapTotalMB} MB, ` +
+          `${figures.externalMB} MB in buffers outside it); Lambda stops it at ${size} MB. ` +
+          `Raise the memory size, or keep less in memory between invocations.`,
+        figures,
+      );
+    },
+  };
+}
+
+function _mb(bytes: number): number {
+  return Math.round(bytes / _MB);
+}

@@ -1,0 +1,338 @@
+/**
+ * The default {@linkcode RuntimeApi.stream}: a streamed response POSTed to
+ * `/invocation/{id}/response` over the raw-socket HTTP/1.1 client, chunk by
+ * chunk as the body produces them, with a mid-stream error sent as HTTP
+ * trailers (which `fetch` cannot send).
+ *
+ * @module
+ */
+
+import {
+  type ErrorReport,
+  formatError,
+  RuntimeApiError,
+  TypedError,
+} from "./errors.ts";
+import { Http1Client, type Http1RequestInit } from "./http1/client.ts";
+import type { HeaderList } from "./http1/encode.ts";
+import type { Http1Response } from "./http1/response.ts";
+import type { Invocation, RuntimeApi, StreamOptions } from "./runtime_api.ts";
+import { VERSION } from "./version.ts";
+
+/**
+ * Lambda's limit on a streamed response, in bytes: 200 MB (the documented
+ * figure since July 2025; it was 20 MB before), as 200 × 1024 × 1024.
+ * Beyond the first 6 MB, Lambda also caps the rate at 2 MB/s.
+ *
+ * @example
+ * ```ts
+ * import { STREAMED_RESPONSE_LIMIT } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(STREAMED_RESPONSE_LIMIT, 209_715_200);
+ * ```
+ */
+export const STREAMED_RESPONSE_LIMIT: number = 200 * 1024 * 1024;
+
+/**
+ * Sends one request over HTTP/1.1 with a streamed body and trailers: the
+ * transport seam of streamed responses, as {@linkcode Transport} is for the
+ * rest. The default is an {@linkcode Http1Client} for the Runtime API host.
+ *
+ * @example Counting streamed responses
+ * ```ts
+ * import { Http1Client, type StreamTransport } from "@rtl/lambda";
+ *
+ * const client = new Http1Client("127.0.0.1:9001");
+ * let streams = 0;
+ * const counting: StreamTransport = (init) => {
+ *   streams++;
+ *   return client.request(init);
+ * };
+ * ```
+ */
+export type StreamTransport = (
+  init: Http1RequestInit,
+) => Promise<Http1Response>;
+
+/**
+ * Posts a streamed response; the shape of {@linkcode RuntimeApi.stream}.
+ *
+ * @example
+ * ```ts
+ * import { createResponseStreamer, type ResponseStreamer } from "@rtl/lambda";
+ *
+ * const stream: ResponseStreamer = createResponseStreamer("127.0.0.1:9001");
+ * ```
+ */
+export type ResponseStreamer = NonNullable<RuntimeApi["stream"]>;
+
+/**
+ * Options for {@linkcode createResponseStreamer}.
+ *
+ * @example
+ * ```ts
+ * import type { ResponseStreamerOptions } from "@rtl/lambda";
+ *
+ * const options: ResponseStreamerOptions = { userAgent: "my-runtime/1.0" };
+ * ```
+ */
+export interface ResponseStreamerOptions {
+  /** Sends the request; an {@linkcode Http1Client} for `host` when absent. */
+  streamTransport?: StreamTransport;
+  /** `User-Agent`; `rtl-lambda/<version>` when absent. */
+  userAgent?: string;
+}
+
+/**
+ * The stream went past {@linkcode STREAMED_RESPONSE_LIMIT} (or the
+ * `maxBytes` given): it is cancelled with this error, and the error is sent
+ * to Lambda as `Function.ResponseSizeTooLarge`.
+ *
+ * @example
+ * ```ts
+ * import { StreamLimitError } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new StreamLimitError(1024);
+ * assert.equal(error.name, "StreamLimitError");
+ * assert.equal(error.errorType, "Function.ResponseSizeTooLarge");
+ * ```
+ */
+export class StreamLimitError extends TypedError {
+  /** The limit, in bytes. */
+  readonly limit: number;
+  /** Creates the error for a limit in bytes. */
+  constructor(limit: number) {
+    super(
+      "Function.ResponseSizeTooLarge",
+      `The streamed response went past ${limit} bytes${
+        limit === STREAMED_RESPONSE_LIMIT
+          ? ", Lambda's limit for a streamed response (200 MB)"
+          : ""
+      }: the stream was cancelled and the rest was not sent`,
+    );
+    this.name = "StreamLimitError";
+    this.limit = limit;
+  }
+}
+
+const _TRAILER_TYPE = "Lambda-Runtime-Function-Error-Type";
+const _TRAILER_BODY = "Lambda-Runtime-Function-Error-Body";
+/** The error report must fit a trailer section, which servers cap like headers. */
+const _MAX_TRAILER_JSON = 6 * 1024;
+const _encoder = new TextEncoder();
+
+/**
+ * Creates the default {@linkcode RuntimeApi.stream} for `host:port`.
+ *
+ * The returned function reads the body's first chunk before sending
+ * anything: if the body fails there, it rejects with the body's own error
+ * and nothing was sent (report it with {@linkcode RuntimeApi.fail}).
+ * Otherwise it POSTs the response with
+ * `Lambda-Runtime-Function-Response-Mode: streaming` and chunked encoding,
+ * each chunk as the body yields it; if the body fails later, or goes past
+ * `maxBytes`, the body ends there and the error follows as the trailers
+ * `Lambda-Runtime-Function-Error-Type` and `Lambda-Runtime-Function-Error-Body`
+ * (base64 of the error report JSON), and the promise resolves. It rejects
+ * with a {@linkcode RuntimeApiError} when the Runtime API refuses the
+ * response (`status`) or cannot be reached (`status` 0); the body is then
+ * cancelled.
+ *
+ * @example
+ * ```ts ignore
+ * import { createResponseStreamer } from "@rtl/lambda";
+ *
+ * const stream = createResponseStreamer(Deno.env.get("AWS_LAMBDA_RUNTIME_API")!);
+ * await stream(invocation, ReadableStream.from(["data: 1\n\n"]).pipeThrough(new TextEncoderStream()), {
+ *   contentType: "text/event-stream",
+ * });
+ * ```
+ */
+export function createResponseStreamer(
+  host: string,
+  options: ResponseStreamerOptions = {},
+): ResponseStreamer {
+  const userAgent = options.userAgent ?? `rtl-lambda/${VERSION}`;
+  let client: Http1Client | undefined;
+  const transport = options.streamTransport ??
+    ((init: Http1RequestInit) => {
+      // Made on first use: a function that never streams opens no socket.
+      client ??= new Http1Client(host);
+      return client.request(init);
+    });
+
+  return async function stream(
+    invocation: Invocation,
+    body: ReadableStream<Uint8Array>,
+    streamOptions: StreamOptions = {},
+  ): Promise<void> {
+    const limit = streamOptions.maxBytes ?? STREAMED_RESPONSE_LIMIT;
+    const reader = body.getReader();
+    let pending: Uint8Array | null | undefined;
+    try {
+      pending = await _nextChunk(reader);
+    } catch (error) {
+      // Before the first byte: nothing is sent, the caller reports the error.
+      reader.cancel(error).catch(() => {});
+      throw error;
+    }
+    let failure: { error: unknown } | undefined;
+    let sent = 0;
+    const relay = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let chunk: Uint8Array | null;
+        if (pending !== undefined) {
+          chunk = pending;
+          pending = undefined;
+        } else {
+          try {
+            chunk = await _nextChunk(reader);
+          } catch (error) {
+            failure = { error };
+            reader.cancel(error).catch(() => {});
+            controller.close();
+            return;
+          }
+        }
+        if (chunk === null) {
+          controller.close();
+          return;
+        }
+        sent += chunk.byteLength;
+        if (sent > limit) {
+          const error = new StreamLimitError(limit);
+          failure = { error };
+          reader.cancel(error).catch(() => {});
+          controller.close();
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    }, { highWaterMark: 0 });
+
+    const headers: HeaderList = [
+      ["User-Agent", userAgent],
+      ["Content-Type", streamOptions.contentType ?? "application/octet-stream"],
+      ["Lambda-Runtime-Function-Response-Mode", "streaming"],
+      ["Trailer", `${_TRAILER_TYPE}, ${_TRAILER_BODY}`],
+    ];
+    if (invocation.invocationId !== undefined) {
+      headers.push(["Lambda-Runtime-Invocation-Id", invocation.invocationId]);
+    }
+    headers.push(...Object.entries(streamOptions.headers ?? {}));
+
+    let response: Http1Response;
+    try {
+      response = await transport({
+        method: "POST",
+        path: `/2018-06-01/runtime/invocation/${
+          encodeURIComponent(invocation.id)
+        }/response`,
+        headers,
+        body: relay,
+        trailers: () => {
+          if (failure === undefined) return undefined;
+          const report = _report(streamOptions.formatError, failure.error);
+          return [
+            [_TRAILER_TYPE, _headerSafe(report.errorType)],
+            [_TRAILER_BODY, _base64(_encoder.encode(_fit(report)))],
+          ];
+        },
+      });
+    } catch (error) {
+      throw new RuntimeApiError(
+        "response",
+        0,
+        error instanceof Error ? error.message : String(error),
+        { cause: error },
+      );
+    }
+    if (response.status !== 202 && response.status !== 200) {
+      const text = new TextDecoder().decode(response.body.subarray(0, 500));
+      throw new RuntimeApiError(
+        "response",
+        response.status,
+        text || "(no body)",
+      );
+    }
+  };
+}
+
+/** The next non-empty chunk as bytes (strings are UTF-8 encoded), `null` at the end. */
+async function _nextChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array | null> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return null;
+    const bytes = _bytes(value);
+    if (bytes.byteLength > 0) return bytes;
+  }
+}
+
+function _bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") return _encoder.encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  throw new TypeError(
+    `A streamed response chunk must be a Uint8Array or a string, got ${
+      value === null ? "null" : typeof value
+    }`,
+  );
+}
+
+function _report(
+  format: StreamOptions["formatError"],
+  thrown: unknown,
+): ErrorReport {
+  if (format !== undefined) {
+    try {
+      const report = format(thrown);
+      if (
+        typeof report?.errorType === "string" &&
+        typeof report.errorMessage === "string" &&
+        Array.isArray(report.stackTrace)
+      ) return report;
+    } catch {
+      // A custom formatter failed: the default one cannot.
+    }
+  }
+  return formatError(thrown);
+}
+
+/** The report as JSON, shortened (stack first, then message) to fit a trailer. */
+function _fit(report: ErrorReport): string {
+  let json = JSON.stringify(report);
+  if (_encoder.encode(json).byteLength <= _MAX_TRAILER_JSON) return json;
+  const fitted = { ...report, stackTrace: [...report.stackTrace] };
+  while (fitted.stackTrace.length > 0) {
+    fitted.stackTrace.pop();
+    json = JSON.stringify(fitted);
+    if (_encoder.encode(json).byteLength <= _MAX_TRAILER_JSON) return json;
+  }
+  // Escaped in JSON, one character can take up to 6 bytes.
+  const frame = _encoder.encode(JSON.stringify({ ...fitted, errorMessage: "" }))
+    .byteLength;
+  const room = Math.max(0, Math.floor((_MAX_TRAILER_JSON - frame - 3) / 6));
+  fitted.errorMessage = fitted.errorMessage.slice(0, room) + "…";
+  return JSON.stringify(fitted);
+}
+
+function _headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "_").trim().slice(0, 256) || "Error";
+}
+
+function _base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.byteLength; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}

@@ -53,6 +53,7 @@ import {
   step,
 } from "./build/progress.ts";
 import { type Artifact, formatSummary } from "./build/summary.ts";
+import { heapFlags } from "../src/heap.ts";
 import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
@@ -108,6 +109,13 @@ export interface BuildOptions {
   allow?: readonly string[];
   /** Build a Deno binary, a bundle and a shell `bootstrap` instead of using `deno compile`. */
   portable?: boolean;
+  /**
+   * The function's memory size in MB, 128 by default: compile mode bakes V8
+   * heap flags for it (a compiled binary reads no `DENO_V8_FLAGS`), portable
+   * mode sizes the heap at each start from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`;
+   * both put it in the deploy command. `"off"` leaves V8's heap to its defaults.
+   */
+  memory?: number | "off";
   /** Where portable mode keeps the Deno binaries it fetched; default `<out>/.cache`. */
   cacheDir?: string;
   /** Where progress lines go; default stderr. */
@@ -140,6 +148,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     ) => typeof target === "string" ? resolveTarget(target) : target),
   );
   const permissions = permissionFlags(options.allow);
+  const memory = _memory(options.memory ?? 128);
   const out = options.out ?? "dist";
   const entry = options.entry;
   await _requireFile(entry);
@@ -184,6 +193,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
         cacheDir: options.cacheDir ?? `${out}/.cache`,
         includes,
         progress,
+        heap: memory !== "off",
       });
     } else {
       await _removeQuietly(`${directory}/${PORTABLE_FILES.deno}`);
@@ -200,6 +210,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
             output: bootstrap,
             include: includes.map((include) => include.path),
             permissions,
+            v8Flags: memory === "off" ? [] : heapFlags(memory),
           });
           const size = (await Deno.stat(bootstrap)).size;
           return { value: undefined, result: formatBytes(size) };
@@ -220,6 +231,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
       name,
       target,
       mode: bundled ? "portable" : "compile",
+      memoryMB: memory === "off" ? undefined : memory,
       directory,
       bootstrap,
       zip,
@@ -265,6 +277,7 @@ export function parseBuildArgs(args: readonly string[]): BuildOptions {
         name: { type: "string" },
         include: { type: "string", multiple: true },
         portable: { type: "boolean", default: false },
+        memory: { type: "string", short: "m" },
         "cache-dir": { type: "string" },
       },
     });
@@ -285,6 +298,11 @@ export function parseBuildArgs(args: readonly string[]): BuildOptions {
     include: values.include ?? [],
     allow,
     portable: values.portable,
+    memory: values.memory === undefined
+      ? undefined
+      : values.memory === "off"
+      ? "off"
+      : Number(values.memory),
     cacheDir: values["cache-dir"],
   };
 }
@@ -325,10 +343,13 @@ export async function main(args: readonly string[]): Promise<number> {
 
 const _USAGE =
   `usage: build.ts [ENTRY] [--target arm64|x64]... [--portable] [--out DIR]
-                [--name NAME] [--include PATH]... [--cache-dir DIR] [--allow-*[=LIST]]...
+                [--name NAME] [--include PATH]... [--memory MB|off] [--cache-dir DIR]
+                [--allow-*[=LIST]]...
   ENTRY        the module that calls run() (default: --entry, else main.ts)
   --target     arm64 (aarch64) or x64 (x86_64); repeat for both; default both
   --portable   ship the Deno binary, a bundle and a shell bootstrap (no denort needed)
+  --memory     the function's memory size in MB (default 128): compile mode sizes V8's
+               heap for it at build time, portable mode at each start; off: V8's defaults
   --out        output folder, default dist: writes <out>/<arch>/bootstrap and function.zip
   --name       function name in the printed deploy commands (default: the entry's folder)
   --include    extra file or folder the function reads at run time (repeatable)
@@ -380,7 +401,12 @@ async function _stagePortable(
   directory: string,
   bundled: Uint8Array,
   permissions: readonly string[],
-  options: { cacheDir: string; includes: _Include[]; progress: ProgressSink },
+  options: {
+    cacheDir: string;
+    includes: _Include[];
+    progress: ProgressSink;
+    heap: boolean;
+  },
 ): Promise<string[]> {
   const binary = await step(
     options.progress,
@@ -403,7 +429,10 @@ async function _stagePortable(
   await Deno.chmod(deno, 0o755);
   await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled);
   const bootstrap = `${directory}/bootstrap`;
-  await Deno.writeTextFile(bootstrap, bootstrapScript(permissions));
+  await Deno.writeTextFile(
+    bootstrap,
+    bootstrapScript(permissions, { heap: options.heap }),
+  );
   await Deno.chmod(bootstrap, 0o755);
   for (const include of options.includes) {
     await _copy(include.path, `${directory}/${include.name}`);
@@ -464,6 +493,17 @@ async function _removeQuietly(path: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+}
+
+// Lambda's memory sizes: 128 MB to 10 240 MB in 1 MB steps.
+function _memory(memory: number | "off"): number | "off" {
+  if (memory === "off") return memory;
+  if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
+    throw new UsageError(
+      `--memory ${memory}: Lambda's memory size is a whole number of MB from 128 to 10240, or off`,
+    );
+  }
+  return memory;
 }
 
 function _functionName(entryDir: string): string {

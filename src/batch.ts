@@ -36,7 +36,8 @@
  */
 
 import { LambdaRuntimeError } from "./errors.ts";
-import { type Logger, stderrLogger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
+import { logger as lambdaLogger } from "./logging.ts";
 
 /**
  * The fields of an SQS message the helper reads.
@@ -190,7 +191,7 @@ export interface BatchOptions {
   ordered?: boolean;
   /** Throw a {@linkcode BatchFailureError} when every record fails; true when absent. */
   throwOnFullFailure?: boolean;
-  /** Where each record's failure is logged; stderr when absent. */
+  /** Where each record's failure is logged; the Lambda logger (`logger`) when absent. */
   logger?: Logger;
 }
 
@@ -295,7 +296,7 @@ export async function processBatch<R extends BatchRecord>(
   );
   const ordered = options.ordered ?? _ordered(source, records[0]);
   const concurrency = ordered ? 1 : Math.max(1, options.concurrency ?? 1);
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? lambdaLogger;
   // undefined: succeeded or not run; otherwise what it threw (or the short-circuit).
   const failed: (_Failure | undefined)[] = new Array(records.length);
   let stoppedAt = records.length;

@@ -8,6 +8,7 @@
 
 import type { LambdaEnvironment } from "./environment.ts";
 import { LambdaRuntimeError } from "./errors.ts";
+import { logger as lambdaLogger } from "./logging.ts";
 import type { Invocation } from "./runtime_api.ts";
 
 /**
@@ -29,7 +30,8 @@ export interface CognitoIdentity {
 
 /**
  * Client context of the caller (mobile SDK invocations), as sent in
- * `Lambda-Runtime-Client-Context`.
+ * `Lambda-Runtime-Client-Context`. Shaped as `@types/aws-lambda`'s (and so
+ * Hono's) `ClientContext`, so adapters written for Node accept the context.
  *
  * @example
  * ```ts
@@ -37,23 +39,32 @@ export interface CognitoIdentity {
  *
  * const clientContext: ClientContext = {
  *   client: { installationId: "i", appTitle: "t", appVersionName: "1", appVersionCode: "1", appPackageName: "p" },
- *   env: { platform: "deno" },
+ *   env: { platformVersion: "14", platform: "iOS", make: "Apple", model: "iPhone", locale: "en_GB" },
+ *   Custom: { tier: "gold" },
  * };
  * ```
  */
 export interface ClientContext {
   /** The client application. */
-  client?: {
+  client: {
     installationId: string;
     appTitle: string;
     appVersionName: string;
     appVersionCode: string;
     appPackageName: string;
   };
-  /** Custom values set by the client. */
+  /** Custom values set by the client, as the header's JSON has them. */
   custom?: Record<string, unknown>;
+  /** The same under the name Node's runtime types give it (`@types/aws-lambda`). */
+  Custom?: unknown;
   /** The client's environment. */
-  env?: Record<string, unknown>;
+  env: {
+    platformVersion: string;
+    platform: string;
+    make: string;
+    model: string;
+    locale: string;
+  };
 }
 
 /**
@@ -102,6 +113,8 @@ export interface Context {
   callbackWaitsForEmptyEventLoop: boolean;
   /** Aborts with a {@linkcode DeadlineError} when the deadline is reached. */
   readonly signal: AbortSignal;
+  /** The event exactly as the Runtime API sent it, before decoding (the same string, not a copy). */
+  readonly rawEvent: string;
   /** Milliseconds left before the deadline, never negative. */
   getRemainingTimeInMillis(): number;
 }
@@ -154,12 +167,14 @@ class _Context implements Context {
   readonly memoryLimitInMB: string;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  readonly rawEvent: string;
   callbackWaitsForEmptyEventLoop = false;
   #headers: Headers;
   #clientContext: ClientContext | undefined | null = null;
   #identity: CognitoIdentity | undefined | null = null;
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
 
   constructor(invocation: Invocation, environment: LambdaEnvironment) {
     const headers = invocation.headers;
@@ -177,6 +192,7 @@ class _Context implements Context {
     this.memoryLimitInMB = String(environment.memorySizeMB);
     this.logGroupName = environment.logGroupName;
     this.logStreamName = environment.logStreamName;
+    this.rawEvent = invocation.body;
   }
 
   // Parsed on first use: most handlers never read them.
@@ -207,7 +223,8 @@ class _Context implements Context {
       this.#controller = controller;
       const left = this.getRemainingTimeInMillis();
       const reason = new DeadlineError(this.awsRequestId);
-      if (left <= 0) controller.abort(reason);
+      // Read after the invocation ended: no timer may outlive it, and its time is up.
+      if (left <= 0 || this.#disposed) controller.abort(reason);
       else {
         this.#timer = setTimeout(() => controller.abort(reason), left);
       }
@@ -221,13 +238,15 @@ class _Context implements Context {
 
   /** Called by the loop when the invocation is over: the timer must not outlive it. */
   [Symbol.dispose](): void {
+    this.#disposed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
   }
 }
 
 /**
  * The default {@linkcode ContextFactory}. Malformed client-context or
- * identity headers read as `undefined` rather than failing the invocation.
+ * identity headers read as `undefined` rather than failing the invocation,
+ * with a warning in the log that names the header.
  *
  * @example
  * ```ts
@@ -264,7 +283,12 @@ function _parseHeaderJson<T>(headers: Headers, name: string): T | undefined {
   if (raw === null || raw === "") return undefined;
   try {
     return JSON.parse(raw) as T;
-  } catch {
+  } catch (error) {
+    lambdaLogger.warn(
+      `The ${name} header is not valid JSON (${
+        error instanceof Error ? error.message : String(error)
+      }); the context's field is undefined`,
+    );
     return undefined;
   }
 }

@@ -293,6 +293,18 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const traceEnv = concurrency === 1 && _canWriteTraceEnv();
   const pending = new Set<_Pending>();
   let fatal: _Fatal | undefined;
+  // With K pollers, a fatal answer to one must end the others' long polls too.
+  const halt = concurrency > 1 ? new AbortController() : undefined;
+  const pollSignal = halt === undefined
+    ? signal
+    : signal === undefined
+    ? halt.signal
+    : AbortSignal.any([signal, halt.signal]);
+
+  function stop(error: unknown): void {
+    fatal ??= new _Fatal(error);
+    halt?.abort();
+  }
 
   function report(
     invocation: Invocation,
@@ -320,12 +332,13 @@ export async function runLoop<Event = unknown, Result = unknown>(
   function onPostFailure(invocation: Invocation, error: unknown): void {
     if (error instanceof RuntimeApiError) {
       if (error.status === 500) {
-        fatal ??= new _Fatal(error);
+        stop(error);
         return;
       }
       if (error.status === 410) {
         logger.warn(
           `Invocation ${invocation.id} had already timed out (410 Gone); its result was dropped`,
+          { requestId: invocation.id },
         );
         return;
       }
@@ -334,6 +347,7 @@ export async function runLoop<Event = unknown, Result = unknown>(
       `Could not deliver the outcome of invocation ${invocation.id}: ${
         error instanceof Error ? error.message : String(error)
       }`,
+      { requestId: invocation.id },
     );
   }
 
@@ -415,25 +429,26 @@ export async function runLoop<Event = unknown, Result = unknown>(
   async function nextWithRetry(): Promise<Invocation | undefined> {
     for (let attempt = 0;; attempt++) {
       try {
-        return await api.next(signal);
+        return await api.next(pollSignal);
       } catch (error) {
-        if (signal?.aborted) return undefined;
+        if (pollSignal?.aborted) return undefined;
         const status = error instanceof RuntimeApiError ? error.status : 0;
         if (status === 500 || attempt >= _NEXT_RETRY_DELAYS.length) {
-          throw new _Fatal(error);
+          stop(error);
+          return undefined;
         }
         logger.warn(
           `Runtime API next failed (${
             error instanceof Error ? error.message : String(error)
           }); retrying in ${_NEXT_RETRY_DELAYS[attempt]} ms`,
         );
-        await _sleep(_NEXT_RETRY_DELAYS[attempt], signal);
+        await _sleep(_NEXT_RETRY_DELAYS[attempt], pollSignal);
       }
     }
   }
 
   async function poll(): Promise<void> {
-    while (!signal?.aborted && fatal === undefined) {
+    while (!pollSignal?.aborted && fatal === undefined) {
       const invocation = await nextWithRetry();
       if (invocation === undefined) return;
       await invoke(invocation);
@@ -470,9 +485,6 @@ export async function runLoop<Event = unknown, Result = unknown>(
     const pollers: Promise<void>[] = [];
     for (let i = 0; i < concurrency; i++) pollers.push(poll());
     await Promise.all(pollers);
-  } catch (error) {
-    if (error instanceof _Fatal) throw error.error;
-    throw error;
   } finally {
     globalThis.removeEventListener("unhandledrejection", onRejection);
     globalThis.removeEventListener("error", onError);
@@ -523,7 +535,15 @@ export async function run<Event = unknown, Result = unknown>(
   try {
     environment = options.environment ?? readEnvironment(options.env);
   } catch (error) {
-    logger.fatal(error instanceof Error ? error.message : String(error));
+    const report = _safeReport(options.formatError ?? formatError, error);
+    logger.fatal(report.errorMessage);
+    // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
+    const host = _runtimeApiHost(options);
+    if (host !== undefined) {
+      const api = options.runtimeApi ??
+        createRuntimeApi(host, { transport: options.transport });
+      await api.failInit(report).catch(() => {});
+    }
     return _exit(1);
   }
   const api = options.runtimeApi ??
@@ -590,6 +610,24 @@ async function _initialise<Event, Result>(
     );
   }
   return made;
+}
+
+function _runtimeApiHost(options: RunOptions): string | undefined {
+  let host: string | undefined;
+  try {
+    const env = options.env ?? Deno.env;
+    host = typeof env.get === "function"
+      ? (env as { get(key: string): string | undefined }).get(
+        "AWS_LAMBDA_RUNTIME_API",
+      )
+      : (env as Readonly<Record<string, string | undefined>>)
+        .AWS_LAMBDA_RUNTIME_API;
+  } catch {
+    return undefined;
+  }
+  return host !== undefined && /^[^\s/]+:\d{1,5}$/.test(host)
+    ? host
+    : undefined;
 }
 
 function _exit(code: number): never {

@@ -260,7 +260,7 @@ export function createRuntimeApi(
     const headers: Record<string, string> = {
       "user-agent": userAgent,
       "content-type": "application/json",
-      "lambda-runtime-function-error-type": report.errorType,
+      "lambda-runtime-function-error-type": _headerValue(report.errorType),
       ...extra,
     };
     if (invocationId !== undefined) {
@@ -308,7 +308,7 @@ export function createRuntimeApi(
       }
       return post(
         "response",
-        `${base}/invocation/${invocation.id}/response`,
+        `${base}/invocation/${encodeURIComponent(invocation.id)}/response`,
         body,
         headers,
       );
@@ -317,7 +317,7 @@ export function createRuntimeApi(
     fail(invocation, report, failOptions) {
       return post(
         "error",
-        `${base}/invocation/${invocation.id}/error`,
+        `${base}/invocation/${encodeURIComponent(invocation.id)}/error`,
         JSON.stringify(report),
         errorHeaders(report, invocation.invocationId, failOptions?.headers),
       );
@@ -351,4 +351,11 @@ async function _detail(response: Response): Promise<string> {
 
 function _reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// A header carries visible ASCII only: anything else in a custom error type would make fetch throw.
+function _headerValue(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text)
+    ? text
+    : text.replace(/[^\x20-\x7e]/g, "?");
 }

@@ -38,7 +38,8 @@
 
 import { EnvironmentError } from "./errors.ts";
 import { createExtensionsApi, type Extension } from "./extensions.ts";
-import { type Logger, stderrLogger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
+import { logger as lambdaLogger } from "./logging.ts";
 import type { Transport } from "./runtime_api.ts";
 
 /**
@@ -74,7 +75,7 @@ export interface ShutdownOptions {
   runtimeApi?: string;
   /** The HTTP transport; the global `fetch` when absent. */
   transport?: Transport;
-  /** Where progress and leftovers are logged; stderr when absent. */
+  /** Where progress and leftovers are logged; the Lambda logger (`logger`) when absent. */
   logger?: Logger;
   /** Ends the process once the hooks are done; `Deno.exit` when absent. */
   exit?: (code: number) => void;
@@ -159,7 +160,7 @@ export async function onShutdown(
   options: ShutdownOptions = {},
 ): Promise<GracefulShutdown> {
   const budgetMs = options.budgetMs ?? 400;
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? lambdaLogger;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
   const host = options.runtimeApi ?? _runtimeApiFromEnv();
   const api = createExtensionsApi(host, { transport: options.transport });

@@ -11,7 +11,8 @@ import {
   HTTP_INTEGRATION_CONTENT_TYPE,
   httpIntegrationStream,
 } from "./http_integration.ts";
-import { type Logger, stderrLogger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
+import { logger as lambdaLogger } from "./logging.ts";
 import {
   type Handler,
   type Initializer,
@@ -133,7 +134,7 @@ export interface StreamResponderOptions {
 export function streamResponder(
   options: StreamResponderOptions = {},
 ): Responder {
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? lambdaLogger;
   const toReport = options.formatError ?? formatError;
   return async (result, invocation, api) => {
     if (api.stream === undefined) {

@@ -16,6 +16,7 @@ import {
   TARGETS,
 } from "../scripts/build.ts";
 import { ENVIRONMENT_VARIABLES } from "../src/environment.ts";
+import { heapFlags } from "../src/heap.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { centralDirectory, unpack } from "./_zip_reader.ts";
 
@@ -50,7 +51,7 @@ if (!denortReady) {
 
 Deno.test("compile command line", async (t) => {
   await t.step(
-    "has the target, flags, permissions, includes and output, in that order",
+    "has the target, flags, baked V8 flags, permissions, includes and output, in that order",
     () => {
       assert.deepEqual(
         compileCommand({
@@ -60,6 +61,7 @@ Deno.test("compile command line", async (t) => {
           output: "dist/arm64/bootstrap",
           include: ["templates", "data/prices.json"],
           permissions: permissionFlags(["--allow-read=/var/task"]),
+          v8Flags: heapFlags(256),
         }),
         [
           "/usr/bin/deno",
@@ -70,6 +72,7 @@ Deno.test("compile command line", async (t) => {
           "--output",
           "dist/arm64/bootstrap",
           "--no-prompt",
+          `--v8-flags=${heapFlags(256).join(",")}`,
           "--allow-net=127.0.0.1",
           `--allow-env=${ENVIRONMENT_VARIABLES.join(",")}`,
           "--allow-read=/var/task",
@@ -164,6 +167,12 @@ Deno.test("command line parsing", async (t) => {
     assert.equal(options.out, "dist");
   });
 
+  await t.step("--memory takes a number of MB or off", () => {
+    assert.equal(parseBuildArgs(["--memory", "512"]).memory, 512);
+    assert.equal(parseBuildArgs(["--memory=off"]).memory, "off");
+    assert.equal(parseBuildArgs([]).memory, undefined);
+  });
+
   await t.step("without any entry, main.ts is the entry", () => {
     assert.equal(parseBuildArgs([]).entry, "main.ts");
   });
@@ -195,24 +204,28 @@ Deno.test("targets and deploy commands", async (t) => {
     });
   });
 
-  await t.step("the deploy commands name the runtime and architecture", () => {
-    const [create, update] = deployCommands({
-      name: "echo",
-      target: TARGETS.x64,
-      zip: "dist/x64/function.zip",
-    });
-    assert.equal(
-      create,
-      "aws lambda create-function --function-name echo --runtime provided.al2023 " +
-        "--architectures x86_64 --handler bootstrap --role <role-arn> " +
-        "--zip-file fileb://dist/x64/function.zip",
-    );
-    assert.equal(
-      update,
-      "aws lambda update-function-code --function-name echo --architectures x86_64 " +
-        "--zip-file fileb://dist/x64/function.zip",
-    );
-  });
+  await t.step(
+    "the deploy commands name the runtime, architecture and memory size",
+    () => {
+      const [create, update] = deployCommands({
+        name: "echo",
+        target: TARGETS.x64,
+        zip: "dist/x64/function.zip",
+        memoryMB: 256,
+      });
+      assert.equal(
+        create,
+        "aws lambda create-function --function-name echo --runtime provided.al2023 " +
+          "--architectures x86_64 --handler bootstrap --memory-size 256 --role <role-arn> " +
+          "--zip-file fileb://dist/x64/function.zip",
+      );
+      assert.equal(
+        update,
+        "aws lambda update-function-code --function-name echo --architectures x86_64 " +
+          "--zip-file fileb://dist/x64/function.zip",
+      );
+    },
+  );
 });
 
 Deno.test("the portable bootstrap script", async (t) => {
@@ -268,6 +281,60 @@ Deno.test("the portable bootstrap script", async (t) => {
       }
     },
   );
+
+  /** Runs `script` as bootstrap beside a stand-in deno that prints DENO_V8_FLAGS. */
+  async function v8FlagsOf(
+    script: string,
+    env: Record<string, string>,
+  ): Promise<string> {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/bootstrap`, script);
+      await Deno.writeTextFile(
+        `${dir}/deno`,
+        '#!/bin/sh\nprintf "%s" "${DENO_V8_FLAGS:-none}"\n',
+      );
+      await Deno.chmod(`${dir}/bootstrap`, 0o755);
+      await Deno.chmod(`${dir}/deno`, 0o755);
+      const run = await new Deno.Command(`${dir}/bootstrap`, {
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin", ...env },
+        stdout: "piped",
+      }).output();
+      return new TextDecoder().decode(run.stdout);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+
+  await t.step(
+    "sizes V8's heap to the memory size Lambda gives it at start",
+    async () => {
+      for (const size of [128, 512, 3008]) {
+        assert.equal(
+          await v8FlagsOf(script, {
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(size),
+          }),
+          heapFlags(size).join(","),
+        );
+      }
+    },
+  );
+
+  await t.step(
+    "leaves the heap alone when built with --memory off, or run with RTL_LAMBDA_HEAP=off",
+    async () => {
+      const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" };
+      assert.equal(
+        await v8FlagsOf(bootstrapScript(defaults, { heap: false }), env),
+        "none",
+      );
+      assert.equal(
+        await v8FlagsOf(script, { ...env, RTL_LAMBDA_HEAP: "off" }),
+        "none",
+      );
+    },
+  );
 });
 
 Deno.test("build errors", async (t) => {
@@ -285,6 +352,18 @@ Deno.test("build errors", async (t) => {
           }),
           { name: "UnknownTargetError" },
         );
+      },
+    );
+
+    await t.step(
+      "a memory size Lambda does not offer is refused before anything runs",
+      async () => {
+        for (const memory of [64, 100.5, 20000, Number.NaN]) {
+          await assert.rejects(
+            build({ entry: echo, memory, out: dir, progress: () => {} }),
+            { name: "UsageError", message: /128 to 10240/ },
+          );
+        }
       },
     );
 

@@ -1,7 +1,7 @@
 // Building the context from /next headers and the environment.
 import assert from "node:assert/strict";
-import { createContext, DeadlineError } from "../mod.ts";
-import { environment, invocation } from "./_fake_runtime_api.ts";
+import { createContext, DeadlineError, installLogging } from "../mod.ts";
+import { environment, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 
 Deno.test("createContext", async (t) => {
   await t.step("carries the Node runtime's field names", () => {
@@ -79,6 +79,24 @@ Deno.test("createContext", async (t) => {
     },
   );
 
+  await t.step(
+    "says in the log which header was malformed",
+    () => {
+      const logger = memoryLogger();
+      using _logging = installLogging({ logger });
+      const context = createContext(
+        invocation("{}", "r", { "lambda-runtime-cognito-identity": "[oops" }),
+        environment,
+      );
+      assert.equal(context.identity, undefined);
+      assert.equal(logger.lines.length, 1);
+      assert.match(
+        logger.lines[0],
+        /^WARN The lambda-runtime-cognito-identity header is not valid JSON/,
+      );
+    },
+  );
+
   await t.step("never reports negative remaining time", () => {
     const context = createContext(
       invocation("{}", "r", {}, Date.now() - 5),
@@ -124,4 +142,17 @@ Deno.test("createContext", async (t) => {
     (context as unknown as Disposable)[Symbol.dispose]();
     // The test sanitizer fails this step if a timer is left behind.
   });
+
+  await t.step(
+    "a signal first read after the invocation ended is already aborted, with no timer",
+    () => {
+      const context = createContext(
+        invocation("{}", "done", {}, Date.now() + 60_000),
+        environment,
+      );
+      (context as unknown as Disposable)[Symbol.dispose]();
+      assert.equal(context.signal.aborted, true);
+      assert.ok(context.signal.reason instanceof DeadlineError);
+    },
+  );
 });

@@ -257,6 +257,10 @@ Deno.test("faults the process does not survive", async (t) => {
       );
       const { body: after } = await lambda.call({ do: "pid" });
       assert.notEqual(after.pid, before.pid);
+      const report = lambda.lines.find(({ line }) =>
+        line.startsWith(`REPORT RequestId: ${requestId}\t`)
+      );
+      assert.match(report?.line ?? "", /\tStatus: timeout$/);
     },
   );
 
@@ -304,6 +308,22 @@ Deno.test("initialisation that fails", async (t) => {
     );
     assert.equal(reports.length, 2);
   });
+});
+
+Deno.test("a reserved variable Lambda set wrongly", async (t) => {
+  await using lambda = await emulate(fixture("../examples/echo/main.ts"), {
+    env: { AWS_LAMBDA_MAX_CONCURRENCY: "lots" },
+  });
+
+  await t.step(
+    "is reported on /init/error as an EnvironmentError naming the variable",
+    async () => {
+      const { functionError, body } = await lambda.call("hello");
+      assert.equal(functionError, "Unhandled");
+      assert.equal(body.errorType, "EnvironmentError");
+      assert.match(body.errorMessage, /AWS_LAMBDA_MAX_CONCURRENCY/);
+    },
+  );
 });
 
 Deno.test("several invocations at once", async (t) => {

@@ -118,3 +118,21 @@ Deno.test("the Hono example under the emulator", async (t) => {
     },
   );
 });
+
+Deno.test("Hono's own hono/aws-lambda adapter given to run()", async (t) => {
+  await using emulator = await emulate(
+    fixture("./fixtures/hono_adapter_function.ts"),
+    { timeout: 30 },
+  );
+
+  await t.step("answers an HTTP API event through the route", async () => {
+    const event = load("http_api", "get_query");
+    event.rawPath = "/hello/Ada";
+    event.requestContext.http.path = "/hello/Ada";
+    event.requestContext.http.method = "GET";
+    const { functionError, body } = await emulator.call(event);
+    assert.equal(functionError, null);
+    assert.equal(body.statusCode, 200);
+    assert.deepEqual(JSON.parse(body.body), { hello: "Ada" });
+  });
+});

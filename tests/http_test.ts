@@ -436,6 +436,47 @@ Deno.test("requests", async (t) => {
   );
 
   await t.step(
+    "on a custom domain, a path that starts like the stage keeps it, in both payload formats",
+    () => {
+      for (const family of ["http_api", "http_api_v1"]) {
+        const event = load(family, "get_query") as {
+          rawPath?: string;
+          path?: string;
+          requestContext: Record<string, unknown>;
+        };
+        if (family === "http_api") event.rawPath = "/v1/users";
+        else event.path = "/v1/users";
+        event.requestContext.stage = "v1";
+        event.requestContext.domainName = "api.example.com";
+        assert.equal(
+          new URL(toRequest(event).url).pathname,
+          "/v1/users",
+          family,
+        );
+        event.requestContext.domainName =
+          "r4nd0m.execute-api.eu-west-1.amazonaws.com";
+        assert.equal(new URL(toRequest(event).url).pathname, "/users", family);
+      }
+    },
+  );
+
+  await t.step(
+    "an event shaped like an HTTP event but missing its path is NotHttpEventError",
+    () => {
+      const v1 = load("rest_api", "get_query") as Record<string, unknown>;
+      delete v1.path;
+      const v2 = load("http_api", "get_query") as Record<string, unknown>;
+      delete v2.rawPath;
+      for (const event of [v1, v2]) {
+        assert.throws(() => toRequest(event), {
+          name: "NotHttpEventError",
+          message: /lacks its required fields/,
+        });
+      }
+    },
+  );
+
+  await t.step(
     "a REST API's path is the route's, and stage: keep gives the path the client requested",
     () => {
       const event = load("rest_api", "get_query");
@@ -826,17 +867,22 @@ Deno.test("fixtures through the runtime under the emulator", async (t) => {
     async () => {
       const event = load("alb_multi_value", "not_found");
       event.path = "/boom";
-      const { functionError, body } = await emulator.call(event);
+      const { functionError, body, requestId } = await emulator.call(event);
       assert.equal(functionError, null);
       assert.equal(body.statusCode, 500);
       assert.equal(body.statusDescription, "500 Internal Server Error");
       assert.equal(body.body, "Internal Server Error");
       assert.doesNotMatch(JSON.stringify(body), new RegExp(SECRET));
+      // Through the Lambda logger: Text format's four columns, attributed to the invocation.
       assert.ok(
         emulator.lines.some(({ line, source }) =>
           source === "stderr" &&
-          /ERROR\tThe HTTP handler failed on GET \/boom/.test(line)
+          line.startsWith(
+            `\t${requestId}\tERROR\tThe HTTP handler failed on GET /boom`,
+            line.indexOf("\t"),
+          )
         ),
+        emulator.lines.map(({ line }) => line).join("\n"),
       );
     },
   );

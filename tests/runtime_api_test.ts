@@ -125,6 +125,25 @@ Deno.test("createRuntimeApi", async (t) => {
     },
   );
 
+  await t.step(
+    "fail delivers an error type a header cannot hold, the body keeping it whole",
+    async () => {
+      await using api = server(() => new Response(null, { status: 202 }));
+      await createRuntimeApi(api.host).fail(invocationOf("a/b c", undefined), {
+        errorMessage: "boom",
+        errorType: "Bad✓Type\nNext",
+        stackTrace: [],
+      });
+      const post = api.seen[0];
+      assert.equal(post.path, "/2018-06-01/runtime/invocation/a%2Fb%20c/error");
+      assert.equal(
+        post.headers.get("lambda-runtime-function-error-type"),
+        "Bad?Type?Next",
+      );
+      assert.equal(JSON.parse(post.body).errorType, "Bad✓Type\nNext");
+    },
+  );
+
   await t.step("failInit posts to /init/error", async () => {
     await using api = server(() => new Response(null, { status: 202 }));
     await createRuntimeApi(api.host).failInit({

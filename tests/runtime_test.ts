@@ -95,6 +95,22 @@ Deno.test("the loop", async (t) => {
   });
 
   await t.step(
+    "gives the handler the event as sent, beside the parsed one",
+    async () => {
+      const raw = '{ "amount" : 1.50 }';
+      const { sent } = await drive(
+        (event: { amount: number }, context) => ({
+          parsed: event.amount,
+          raw: context.rawEvent,
+        }),
+        [invocation(raw, "raw-1")],
+        1,
+      );
+      assert.deepEqual(JSON.parse(sent[0].body), { parsed: 1.5, raw });
+    },
+  );
+
+  await t.step(
     "reports an event that is not JSON as Runtime.UnmarshalError and goes on",
     async () => {
       let calls = 0;
@@ -319,6 +335,42 @@ Deno.test("the loop", async (t) => {
       );
       assert.equal(sent[0].report?.errorType, "Runtime.UncaughtException");
       assert.equal(sent[0].report?.errorMessage, "from a timer");
+    },
+  );
+
+  await t.step(
+    "with K pollers, a 500 on /response stops every poller and rejects",
+    async () => {
+      const api = fakeApi(
+        [invocation("{}", "doomed")],
+        () => Promise.reject(new RuntimeApiError("response", 500, "unhealthy")),
+      );
+      // No outside signal: only the 500 may end the other pollers' long polls.
+      await assert.rejects(
+        runLoop(() => "ok", {
+          environment,
+          runtimeApi: api,
+          logger: memoryLogger(),
+          concurrency: 3,
+        }),
+        (error) => error instanceof RuntimeApiError && error.status === 500,
+      );
+    },
+  );
+
+  await t.step(
+    "with K pollers, a 500 on /next stops the others too",
+    async () => {
+      const api = fakeApi([new RuntimeApiError("next", 500, "unhealthy")]);
+      await assert.rejects(
+        runLoop(() => "ok", {
+          environment,
+          runtimeApi: api,
+          logger: memoryLogger(),
+          concurrency: 2,
+        }),
+        (error) => error instanceof RuntimeApiError && error.status === 500,
+      );
     },
   );
 

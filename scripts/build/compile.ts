@@ -42,6 +42,8 @@ export interface CompileCommandOptions {
   include?: readonly string[];
   /** The function's permission flags, from `permissionFlags`. */
   permissions: readonly string[];
+  /** V8 flags baked into the binary (a compiled binary ignores `DENO_V8_FLAGS`), e.g. `heapFlags(128)`. */
+  v8Flags?: readonly string[];
 }
 
 /**
@@ -82,6 +84,9 @@ export function compileCommand(options: CompileCommandOptions): string[] {
     "--output",
     options.output,
     "--no-prompt",
+    ...(options.v8Flags?.length
+      ? [`--v8-flags=${options.v8Flags.join(",")}`]
+      : []),
     ...options.permissions,
     ...(options.include ?? []).flatMap((path) => ["--include", path]),
     options.entry,

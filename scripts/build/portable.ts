@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";
+import { heapScript } from "../../src/heap.ts";
 
 /**
  * The file names portable mode puts beside `bootstrap`.
@@ -91,8 +92,10 @@ export function portableRunArgs(
 /**
  * The `bootstrap` shell script: finds its own folder (Lambda starts it as
  * `/var/task/bootstrap`), keeps Deno's cache under `/tmp` unless `DENO_DIR`
- * says otherwise, turns off Deno's update check, and `exec`s the Deno binary
- * on `main.js` with {@linkcode portableRunArgs}. It works without `HOME`.
+ * says otherwise, turns off Deno's update check, sizes V8's heap to
+ * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at each start (`heapScript`, unless
+ * `RTL_LAMBDA_HEAP=off`), and `exec`s the Deno binary on `main.js` with
+ * {@linkcode portableRunArgs}. It works without `HOME`.
  *
  * @example
  * ```ts
@@ -104,7 +107,10 @@ export function portableRunArgs(
  * assert.match(script, /exec "\$root\/deno" run .* --allow-env=A,B "\$root\/main\.js"\n$/);
  * ```
  */
-export function bootstrapScript(permissions: readonly string[]): string {
+export function bootstrapScript(
+  permissions: readonly string[],
+  options: { heap?: boolean } = {},
+): string {
   const args = ["run", ...PORTABLE_RUN_FLAGS, ...permissions].map(_shellQuote);
   return [
     "#!/bin/sh",
@@ -115,6 +121,7 @@ export function bootstrapScript(permissions: readonly string[]): string {
     `DENO_DIR="\${DENO_DIR:-${DEFAULT_DENO_DIR}}"`,
     "DENO_NO_UPDATE_CHECK=1",
     "export DENO_DIR DENO_NO_UPDATE_CHECK",
+    ...(options.heap === false ? [] : [heapScript().trimEnd()]),
     `exec "$root/${PORTABLE_FILES.deno}" ${
       args.join(" ")
     } "$root/${PORTABLE_FILES.bundle}"`,

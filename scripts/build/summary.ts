@@ -56,6 +56,8 @@ export interface Artifact {
   target: Target;
   /** `compile` (one binary) or `portable` (Deno binary, bundle and a shell bootstrap). */
   mode: "compile" | "portable";
+  /** The memory size the heap is sized for, in the deploy command; absent with `--memory off`. */
+  memoryMB?: number;
   /** The folder holding the unzipped files. */
   directory: string;
   /** The `bootstrap` file. */
@@ -91,14 +93,17 @@ export interface Artifact {
  * ```
  */
 export function deployCommands(
-  artifact: Pick<Artifact, "name" | "target" | "zip">,
+  artifact: Pick<Artifact, "name" | "target" | "zip" | "memoryMB">,
 ): [create: string, update: string] {
   const zip = `fileb://${artifact.zip}`;
   const arch = artifact.target.lambdaArchitecture;
+  const memory = artifact.memoryMB === undefined
+    ? ""
+    : `--memory-size ${artifact.memoryMB} `;
   return [
     `aws lambda create-function --function-name ${artifact.name} ` +
     `--runtime provided.al2023 --architectures ${arch} --handler bootstrap ` +
-    `--role <role-arn> --zip-file ${zip}`,
+    `${memory}--role <role-arn> --zip-file ${zip}`,
     `aws lambda update-function-code --function-name ${artifact.name} ` +
     `--architectures ${arch} --zip-file ${zip}`,
   ];
@@ -143,6 +148,7 @@ export function formatSummary(artifacts: readonly Artifact[]): string {
         "unzipped code",
       ),
       `  files      ${artifact.entries.join(", ")}`,
+      `  heap       ${_heap(artifact)}`,
     ];
     if (artifact.zippedBytes > LAMBDA_LIMITS.zippedBytes) {
       lines.push(
@@ -160,4 +166,11 @@ function _against(bytes: number, limit: number, what: string): string {
   return bytes > limit
     ? `over the ${formatBytes(limit)} limit for ${what}`
     : `${share}% of the ${formatBytes(limit)} limit for ${what}`;
+}
+
+function _heap(artifact: Pick<Artifact, "mode" | "memoryMB">): string {
+  if (artifact.memoryMB === undefined) return "V8's defaults (--memory off)";
+  return artifact.mode === "compile"
+    ? `sized for ${artifact.memoryMB} MB at build time: rebuild with --memory N for another memory size`
+    : "sized to the function's memory size at each start";
 }

@@ -425,7 +425,9 @@ export async function startEmulator(
     platform(
       (owner?.process.peakMemory() ?? Promise.resolve(0)).then((bytes) =>
         `${report}${Math.ceil(bytes / 1048576)} MB${init}${
-          errorType === undefined
+          reason === "timed out"
+            ? "\tStatus: timeout"
+            : errorType === undefined
             ? ""
             : `\tStatus: error\tError Type: ${errorType}`
         }`

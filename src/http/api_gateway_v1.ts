@@ -24,7 +24,12 @@ import {
   type SingleValueMap,
 } from "./headers.ts";
 import { buildRequest } from "./request.ts";
-import { encodeQuery, requestUrl, stripPathPrefix } from "./url.ts";
+import {
+  encodeQuery,
+  requestUrl,
+  stageInPath,
+  stripPathPrefix,
+} from "./url.ts";
 
 /**
  * The request context of a 1.0 event (the fields the adapter reads; API
@@ -184,7 +189,8 @@ export const apiGatewayV1: HttpSourceAdapter<
     if (options.stage === "keep") {
       path = context.path ?? path;
     } else if (
-      event.version === "1.0" && context.stage && context.stage !== "$default"
+      event.version === "1.0" && context.stage &&
+      context.stage !== "$default" && stageInPath(context.domainName)
     ) {
       // HTTP APIs keep a named stage in `path`; REST APIs have removed it already.
       path = stripPathPrefix(path, context.stage);

@@ -23,7 +23,7 @@ import {
   type SingleValueMap,
 } from "./headers.ts";
 import { buildRequest } from "./request.ts";
-import { requestUrl, stripPathPrefix } from "./url.ts";
+import { requestUrl, stageInPath, stripPathPrefix } from "./url.ts";
 
 /**
  * The request context of a 2.0 event (the fields the adapter reads; the
@@ -190,7 +190,8 @@ export const apiGatewayV2: HttpSourceAdapter<
       "https";
     let path = event.rawPath;
     if (
-      options.stage !== "keep" && context.stage && context.stage !== "$default"
+      options.stage !== "keep" && context.stage &&
+      context.stage !== "$default" && stageInPath(context.domainName)
     ) {
       path = stripPathPrefix(path, context.stage);
     }

@@ -127,7 +127,14 @@ export function resolveSource(
     );
   }
   const source = detectSource(event);
-  if (source !== undefined) return source;
+  if (source !== undefined && adapterFor(source).accepts(event)) return source;
+  if (source !== undefined) {
+    throw new NotHttpEventError(
+      `The event looks like a ${source} event but lacks its required fields (${
+        _describe(event)
+      })`,
+    );
+  }
   throw new NotHttpEventError(
     `The event is not an HTTP request from API Gateway, an Application Load Balancer or a function URL (${
       _describe(event)

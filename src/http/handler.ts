@@ -8,7 +8,8 @@
 
 import type { Context } from "../context.ts";
 import { formatError } from "../errors.ts";
-import { type Logger, stderrLogger } from "../logger.ts";
+import type { Logger } from "../logger.ts";
+import { logger as lambdaLogger } from "../logging.ts";
 import type { Handler } from "../runtime.ts";
 import type { ToRequestOptions, ToResultOptions } from "./adapter.ts";
 import {
@@ -149,7 +150,7 @@ export async function handleHttpEvent(
   context: Context,
   options: HttpOptions = {},
 ): Promise<HttpExchange> {
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? lambdaLogger;
   const source = resolveSource(event, options.source);
   const adapter = adapterFor(source);
   const httpEvent = event as HttpEvent;
@@ -229,7 +230,7 @@ export function createHttpHandler(
   handler: HttpHandler,
   options: HttpOptions = {},
 ): Handler<unknown, HttpResult> {
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? lambdaLogger;
   const resultOptions: ToResultOptions = {
     isBinary: options.isBinary,
     warn: (message) => logger.warn(message),

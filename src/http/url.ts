@@ -102,6 +102,26 @@ export function stripPathPrefix(path: string, prefix: string): string {
 }
 
 /**
+ * Whether API Gateway put the stage in the path: only on its own
+ * `*.execute-api.<region>.amazonaws.com` host (or when the event names no
+ * domain). A custom domain maps a base path to the stage instead, so its
+ * paths hold no stage to remove.
+ *
+ * @example
+ * ```ts
+ * import { stageInPath } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(stageInPath("r4nd0m.execute-api.eu-west-1.amazonaws.com"));
+ * assert.ok(!stageInPath("api.example.com"));
+ * ```
+ */
+export function stageInPath(domainName: string | undefined): boolean {
+  return domainName === undefined || domainName === "" ||
+    /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/i.test(domainName);
+}
+
+/**
  * Assembles the absolute URL of a request. The path's `?` and `#` are
  * escaped, since they belong to the path here, and a path that does not
  * start with `/` gets one.

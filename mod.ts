@@ -25,6 +25,7 @@ export * from "./src/stream.ts";
 export * from "./src/streaming.ts";
 export * from "./src/http_integration.ts";
 export * from "./src/http1/client.ts";
+export * from "./src/socket_transport.ts";
 export {
   Http1ProtocolError,
   type Http1Response,

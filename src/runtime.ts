@@ -291,6 +291,7 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   const traceEnv = concurrency === 1 && _canWriteTraceEnv();
+  let traceIdInEnv: string | undefined | null = null;
   const pending = new Set<_Pending>();
   let fatal: _Fatal | undefined;
   // With K pollers, a fatal answer to one must end the others' long polls too.
@@ -401,7 +402,11 @@ export async function runLoop<Event = unknown, Result = unknown>(
       await report(invocation, error);
       return;
     }
-    if (traceEnv) _setTraceEnv(context.xRayTraceId);
+    if (traceEnv && context.xRayTraceId !== traceIdInEnv) {
+      // An op per change, not per invocation: a function without tracing clears it once.
+      traceIdInEnv = context.xRayTraceId;
+      _setTraceEnv(traceIdInEnv);
+    }
     const crashed = Promise.withResolvers<never>();
     const entry: _Pending = { invocation, context, crash: crashed.reject };
     pending.add(entry);

@@ -14,7 +14,7 @@ import {
   TypedError,
 } from "./errors.ts";
 import { Http1Client, type Http1RequestInit } from "./http1/client.ts";
-import type { HeaderList } from "./http1/encode.ts";
+import { type HeaderList, readChunk } from "./http1/encode.ts";
 import type { Http1Response } from "./http1/response.ts";
 import type { Invocation, RuntimeApi, StreamOptions } from "./runtime_api.ts";
 import { VERSION } from "./version.ts";
@@ -171,7 +171,7 @@ export function createResponseStreamer(
     const reader = body.getReader();
     let pending: Uint8Array | null | undefined;
     try {
-      pending = await _nextChunk(reader);
+      pending = await readChunk(reader, "A streamed response chunk");
     } catch (error) {
       // Before the first byte: nothing is sent, the caller reports the error.
       reader.cancel(error).catch(() => {});
@@ -187,7 +187,7 @@ export function createResponseStreamer(
           pending = undefined;
         } else {
           try {
-            chunk = await _nextChunk(reader);
+            chunk = await readChunk(reader, "A streamed response chunk");
           } catch (error) {
             failure = { error };
             reader.cancel(error).catch(() => {});
@@ -260,32 +260,6 @@ export function createResponseStreamer(
       );
     }
   };
-}
-
-/** The next non-empty chunk as bytes (strings are UTF-8 encoded), `null` at the end. */
-async function _nextChunk(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): Promise<Uint8Array | null> {
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return null;
-    const bytes = _bytes(value);
-    if (bytes.byteLength > 0) return bytes;
-  }
-}
-
-function _bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === "string") return _encoder.encode(value);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  throw new TypeError(
-    `A streamed response chunk must be a Uint8Array or a string, got ${
-      value === null ? "null" : typeof value
-    }`,
-  );
 }
 
 function _report(

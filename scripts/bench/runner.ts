@@ -10,6 +10,7 @@ import { startServeFeeder } from "./feeder_serve.ts";
 import { type ProcessSample, sampleProcess } from "./proc.ts";
 import type { BenchRuntime } from "./runtimes.ts";
 import { percentile } from "./stats.ts";
+import { heapFlags } from "../../src/heap.ts";
 
 /** How to run one runtime once. */
 export interface RunSpec {
@@ -123,6 +124,9 @@ export async function runOnce(spec: RunSpec): Promise<RunResult> {
       AWS_REGION: "us-east-1",
       LAMBDA_TASK_ROOT: spec.root,
       _HANDLER: "bench",
+      ...(spec.runtime.sizedHeap
+        ? { DENO_V8_FLAGS: heapFlags(spec.memory).join(",") }
+        : {}),
     },
     stdin: "null",
     stdout: "piped",

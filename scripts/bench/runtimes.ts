@@ -15,15 +15,17 @@ export interface BenchRuntime {
   script: string;
   /** Benched with small payloads only (its result is not the event). */
   smallOnly?: boolean;
+  /** Runs with V8's heap sized to the memory size (`heapFlags`), as a built bootstrap does. */
+  sizedHeap?: boolean;
 }
 
 /**
  * Every runtime the bench knows, in table order. The fetch floor is the
  * reference for the ratios.
  *
- * A socket-level transport shipped in `src/` goes here as its own entry
- * (`rtl-lambda-socket`): a copy of `passthrough.ts` that passes it as
- * `run(handler, { transport })` or `{ runtimeApi }`.
+ * Each transport `src/` ships has its entry (`rtl-socket` for
+ * `socketTransport`), so that the README's advice on which to pick rests on
+ * figures from the same run.
  *
  * @example
  * ```ts
@@ -37,8 +39,22 @@ export const RUNTIMES: readonly BenchRuntime[] = [
   {
     name: "rtl-lambda",
     description:
-      "@rtl/lambda, default fetch transport, handler returns the event",
+      "@rtl/lambda as deployed: default fetch transport, heap sized to the memory size, handler returns the event",
     script: "scripts/bench/passthrough.ts",
+    sizedHeap: true,
+  },
+  {
+    name: "rtl-unsized",
+    description:
+      "the same with V8's default heap (RTL_LAMBDA_HEAP=off): what the heap sizing costs or saves",
+    script: "scripts/bench/passthrough.ts",
+  },
+  {
+    name: "rtl-socket",
+    description:
+      "@rtl/lambda as deployed, on socketTransport (one raw HTTP/1.1 socket) instead of fetch",
+    script: "scripts/bench/passthrough_socket.ts",
+    sizedHeap: true,
   },
   {
     name: "rtl-echo",
@@ -50,6 +66,12 @@ export const RUNTIMES: readonly BenchRuntime[] = [
     name: "floor-fetch",
     description: "hand-written loop: fetch next, fetch response, nothing else",
     script: "scripts/bench/floor_fetch.ts",
+  },
+  {
+    name: "floor-json",
+    description:
+      "the fetch floor plus the contract: User-Agent, JSON.parse, JSON.stringify",
+    script: "scripts/bench/floor_json.ts",
   },
   {
     name: "floor-socket",

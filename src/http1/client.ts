@@ -15,6 +15,7 @@ import {
   encodeLastChunk,
   type HeaderList,
   headerList,
+  readChunk,
 } from "./encode.ts";
 import {
   type Http1Response,
@@ -442,36 +443,6 @@ async function _writeRest(
   }
 }
 
-/** The next non-empty chunk as bytes, or `null` at the end. */
-async function _nextChunk(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): Promise<Uint8Array | null> {
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      reader.releaseLock();
-      return null;
-    }
-    const bytes = _bytes(value);
-    // An empty chunk would read as the last one: skip it.
-    if (bytes.byteLength > 0) return bytes;
-  }
-}
-
-function _bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === "string") return _encoder.encode(value);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  throw new TypeError(
-    `A body chunk must be a Uint8Array or a string, got ${
-      value === null ? "null" : typeof value
-    }`,
-  );
-}
-
 function _lastChunk(trailers: Http1RequestInit["trailers"]): Uint8Array {
   return encodeLastChunk(headerList(trailers?.()));
 }
@@ -484,7 +455,7 @@ class _Stale {
 /** One socket, with the read that watches it while it is idle. */
 class _Connection {
   #conn: Deno.Conn;
-  #buffer = new Uint8Array(16 * 1024);
+  #buffer = new Uint8Array(64 * 1024);
   #scratch = new Uint8Array(0);
   #pending: Promise<Uint8Array | null> | undefined;
   #lost = false;
@@ -578,4 +549,13 @@ class _Connection {
     }
     return this.#settled ?? Promise.resolve();
   }
+}
+
+/** The next non-empty chunk as bytes, or `null` at the end (the lock released). */
+async function _nextChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array | null> {
+  const chunk = await readChunk(reader, "A body chunk");
+  if (chunk === null) reader.releaseLock();
+  return chunk;
 }

@@ -164,3 +164,47 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+const _chunkEncoder = new TextEncoder();
+
+/**
+ * Reads the next non-empty chunk of a body stream as bytes (strings UTF-8
+ * encoded, buffers viewed without a copy), or `null` at the end. An empty
+ * chunk is skipped: on the wire it would read as the last one. `what` names
+ * the chunk in the `TypeError` for anything else.
+ *
+ * @example
+ * ```ts
+ * import { readChunk } from "./encode.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const reader = ReadableStream.from(["", "hi"]).getReader();
+ * assert.deepEqual(await readChunk(reader, "A chunk"), new TextEncoder().encode("hi"));
+ * assert.equal(await readChunk(reader, "A chunk"), null);
+ * ```
+ */
+export async function readChunk(
+  reader: ReadableStreamDefaultReader<unknown>,
+  what: string,
+): Promise<Uint8Array | null> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return null;
+    const bytes = _chunkBytes(value, what);
+    if (bytes.byteLength > 0) return bytes;
+  }
+}
+
+function _chunkBytes(value: unknown, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") return _chunkEncoder.encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  throw new TypeError(
+    `${what} must be a Uint8Array or a string, got ${
+      value === null ? "null" : typeof value
+    }`,
+  );
+}

@@ -263,11 +263,12 @@ async function _chunkedBody(
   return { body, trailers };
 }
 
-/** Buffered reading over a {@linkcode ByteSource}. */
+/** Buffered reading over a {@linkcode ByteSource}; the buffer grows by doubling, so reading is linear. */
 class _Input {
   #source: ByteSource;
   #buffer: Uint8Array = new Uint8Array(0);
   #start = 0;
+  #end = 0;
   #ended = false;
 
   constructor(source: ByteSource) {
@@ -275,7 +276,7 @@ class _Input {
   }
 
   get buffered(): number {
-    return this.#buffer.byteLength - this.#start;
+    return this.#end - this.#start;
   }
 
   /** Reads more; false at the end of the stream. */
@@ -286,20 +287,35 @@ class _Input {
       this.#ended = true;
       return false;
     }
-    const rest = this.#buffer.subarray(this.#start);
-    const next = new Uint8Array(rest.byteLength + bytes.byteLength);
-    next.set(rest, 0);
-    next.set(bytes, rest.byteLength);
-    this.#buffer = next;
-    this.#start = 0;
+    this.#append(bytes);
     return true;
+  }
+
+  #append(bytes: Uint8Array): void {
+    const kept = this.#end - this.#start;
+    if (this.#end + bytes.byteLength > this.#buffer.byteLength) {
+      const needed = kept + bytes.byteLength;
+      const target = needed <= this.#buffer.byteLength
+        ? this.#buffer
+        : new Uint8Array(Math.max(needed, 2 * this.#buffer.byteLength, 4096));
+      if (target === this.#buffer) {
+        target.copyWithin(0, this.#start, this.#end);
+      } else {
+        target.set(this.#buffer.subarray(this.#start, this.#end), 0);
+      }
+      this.#buffer = target;
+      this.#start = 0;
+      this.#end = kept;
+    }
+    this.#buffer.set(bytes, this.#end);
+    this.#end += bytes.byteLength;
   }
 
   /** A line without its CRLF; `null` if the stream ends before any byte of it. */
   async line(maxBytes: number, what: string): Promise<string | null> {
     let searched = this.#start;
     for (;;) {
-      const at = this.#buffer.indexOf(10, searched);
+      const at = this.#buffer.subarray(0, this.#end).indexOf(10, searched);
       if (at >= 0) {
         if (at === this.#start || this.#buffer[at - 1] !== 13) {
           throw new Http1ProtocolError(`A bare LF ends the ${what}`);
@@ -308,10 +324,10 @@ class _Input {
         this.#start = at + 1;
         return line;
       }
-      if (this.#buffer.byteLength - this.#start > maxBytes) {
+      if (this.#end - this.#start > maxBytes) {
         throw new Http1ProtocolError(`The ${what} is too long`);
       }
-      searched = this.#buffer.byteLength;
+      searched = this.#end;
       const before = this.#start;
       if (!(await this.#fill())) {
         if (this.buffered === 0) return null;
@@ -323,25 +339,42 @@ class _Input {
     }
   }
 
-  /** Exactly `length` bytes. */
+  /** Exactly `length` bytes, copied once into their own array. */
   async exact(length: number, maxBytes: number): Promise<Uint8Array> {
     if (length > maxBytes) {
       throw new Http1ProtocolError(
         `The response body is larger than ${maxBytes} bytes`,
       );
     }
-    while (this.buffered < length) {
-      if (!(await this.#fill())) {
+    if (this.buffered >= length) {
+      const bytes = this.#buffer.slice(this.#start, this.#start + length);
+      this.#start += length;
+      return bytes;
+    }
+    // A large body goes straight into its final array, not through the buffer.
+    const out = new Uint8Array(length);
+    let filled = this.buffered;
+    out.set(this.#buffer.subarray(this.#start, this.#end), 0);
+    this.#start = this.#end = 0;
+    while (filled < length) {
+      const bytes = this.#ended ? null : await this.#source();
+      if (bytes === null) {
+        this.#ended = true;
         throw new Http1ProtocolError(
           `The connection closed ${
-            length - this.buffered
+            length - filled
           } bytes before the end of the body`,
         );
       }
+      const take = Math.min(bytes.byteLength, length - filled);
+      out.set(
+        take === bytes.byteLength ? bytes : bytes.subarray(0, take),
+        filled,
+      );
+      filled += take;
+      if (take < bytes.byteLength) this.#append(bytes.subarray(take));
     }
-    const bytes = this.#buffer.slice(this.#start, this.#start + length);
-    this.#start += length;
-    return bytes;
+    return out;
   }
 
   /** Everything up to the end of the stream. */
@@ -353,8 +386,8 @@ class _Input {
         );
       }
     }
-    const bytes = this.#buffer.slice(this.#start);
-    this.#start = this.#buffer.byteLength;
+    const bytes = this.#buffer.slice(this.#start, this.#end);
+    this.#start = this.#end;
     return bytes;
   }
 }

@@ -1,0 +1,12 @@
+/**
+ * The bench function of `passthrough.ts` on the socket transport
+ * (`socketTransport`) instead of `fetch`: the same handler, the same loop.
+ *
+ * @module
+ */
+
+import { run, socketTransport } from "../../mod.ts";
+
+run((event: unknown) => event, {
+  transport: socketTransport(Deno.env.get("AWS_LAMBDA_RUNTIME_API") ?? ""),
+});

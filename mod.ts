@@ -38,6 +38,7 @@ export * from "./src/logger.ts";
 export * from "./src/logging.ts";
 export * from "./src/log_format.ts";
 export * from "./src/xray.ts";
+export * from "./src/trace_env.ts";
 export * from "./src/heap.ts";
 export * from "./src/memory_watch.ts";
 export * from "./src/version.ts";

@@ -23,6 +23,7 @@ import {
 import { type Logger, stderrLogger } from "./logger.ts";
 import { createMemoryWatch, type MemoryWatch } from "./memory_watch.ts";
 import { installLogging } from "./logging.ts";
+import { installTraceEnv } from "./trace_env.ts";
 import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray.ts";
 import {
   createRuntimeApi,
@@ -290,8 +291,9 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const memoryWatch = options.memoryWatch;
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
-  const traceEnv = concurrency === 1 && _canWriteTraceEnv();
-  let traceIdInEnv: string | undefined | null = null;
+  using traceEnv = concurrency === 1 && _canWriteTraceEnv()
+    ? installTraceEnv()
+    : undefined;
   const pending = new Set<_Pending>();
   let fatal: _Fatal | undefined;
   // With K pollers, a fatal answer to one must end the others' long polls too.
@@ -402,11 +404,7 @@ export async function runLoop<Event = unknown, Result = unknown>(
       await report(invocation, error);
       return;
     }
-    if (traceEnv && context.xRayTraceId !== traceIdInEnv) {
-      // An op per change, not per invocation: a function without tracing clears it once.
-      traceIdInEnv = context.xRayTraceId;
-      _setTraceEnv(traceIdInEnv);
-    }
+    traceEnv?.set(context.xRayTraceId);
     const crashed = Promise.withResolvers<never>();
     const entry: _Pending = { invocation, context, crash: crashed.reject };
     pending.add(entry);
@@ -668,11 +666,6 @@ function _canWriteTraceEnv(): boolean {
   } catch {
     return false;
   }
-}
-
-function _setTraceEnv(traceId: string | undefined): void {
-  if (traceId === undefined) Deno.env.delete("_X_AMZN_TRACE_ID");
-  else Deno.env.set("_X_AMZN_TRACE_ID", traceId);
 }
 
 function _sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

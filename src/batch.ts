@@ -295,7 +295,14 @@ export async function processBatch<R extends BatchRecord>(
     _identifier(source, record, index)
   );
   const ordered = options.ordered ?? _ordered(source, records[0]);
-  const concurrency = ordered ? 1 : Math.max(1, options.concurrency ?? 1);
+  const wanted = options.concurrency ?? 1;
+  // NaN would start no worker and acknowledge a batch nobody ran.
+  if (!Number.isInteger(wanted) || wanted < 1) {
+    throw new RangeError(
+      `processBatch() concurrency must be a whole number from 1, got ${wanted}; no record was run`,
+    );
+  }
+  const concurrency = ordered ? 1 : wanted;
   const logger = options.logger ?? lambdaLogger;
   // undefined: succeeded or not run; otherwise what it threw (or the short-circuit).
   const failed: (_Failure | undefined)[] = new Array(records.length);

@@ -128,8 +128,10 @@ export interface GracefulShutdown extends Disposable {
 /**
  * Registers `hook` (and any added later) to run when Lambda shuts the
  * sandbox down: registers an internal extension, listens for `SIGTERM`, and
- * on it runs the hooks within the budget and exits 0. Call it once, during
- * init; add further hooks with `add()`.
+ * on it runs the hooks within the budget and exits 0. Call it during init.
+ * A later call while the first registration stands adds its hook to it (the
+ * first call's options stand), and disposing what it returned removes that
+ * hook only: one extension and one `SIGTERM` listener per process.
  *
  * Rejects with an {@linkcode ExtensionsApiError} when the registration is
  * refused (for one, after the init phase), or an `EnvironmentError` when
@@ -158,6 +160,32 @@ export interface GracefulShutdown extends Disposable {
 export async function onShutdown(
   hook: ShutdownHook,
   options: ShutdownOptions = {},
+): Promise<GracefulShutdown> {
+  // One extension and one SIGTERM listener per process: later hooks join the first registration.
+  if (_current !== undefined) {
+    const shared = await _current;
+    shared.add(hook);
+    return {
+      extensionId: shared.extensionId,
+      add: shared.add,
+      remove: shared.remove,
+      run: shared.run,
+      [Symbol.dispose]: () => shared.remove(hook),
+    };
+  }
+  const registering = _register(hook, options);
+  _current = registering;
+  registering.catch(() => {
+    if (_current === registering) _current = undefined;
+  });
+  return await registering;
+}
+
+let _current: Promise<GracefulShutdown> | undefined;
+
+async function _register(
+  hook: ShutdownHook,
+  options: ShutdownOptions,
 ): Promise<GracefulShutdown> {
   const budgetMs = options.budgetMs ?? 400;
   const logger = options.logger ?? lambdaLogger;
@@ -205,6 +233,7 @@ export async function onShutdown(
       listening = false;
       Deno.removeSignalListener("SIGTERM", onSignal);
       stop.abort();
+      _current = undefined;
     },
   };
 }

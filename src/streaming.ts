@@ -199,14 +199,17 @@ export function createResponseStreamer(
           controller.close();
           return;
         }
-        sent += chunk.byteLength;
-        if (sent > limit) {
+        if (sent + chunk.byteLength > limit) {
+          // Cut at the limit itself: the bytes up to it still go out.
+          if (limit > sent) controller.enqueue(chunk.subarray(0, limit - sent));
+          sent = limit;
           const error = new StreamLimitError(limit);
           failure = { error };
           reader.cancel(error).catch(() => {});
           controller.close();
           return;
         }
+        sent += chunk.byteLength;
         controller.enqueue(chunk);
       },
       cancel(reason) {

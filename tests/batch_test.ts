@@ -291,6 +291,26 @@ Deno.test("processBatch", async (t) => {
     },
   );
 
+  await t.step(
+    "a concurrency that is not a whole number from 1 is refused before any record runs",
+    async () => {
+      let calls = 0;
+      for (const concurrency of [Number.NaN, 0, 2.5]) {
+        await assert.rejects(
+          processBatch(
+            { Records: [{ messageId: "a" }, { messageId: "b" }] },
+            () => {
+              calls++;
+            },
+            { concurrency },
+          ),
+          RangeError,
+        );
+      }
+      assert.equal(calls, 0);
+    },
+  );
+
   await t.step("an event without Records is refused", async () => {
     await assert.rejects(
       processBatch({} as { Records: [] }, () => {}),

@@ -3,9 +3,12 @@
 import assert from "node:assert/strict";
 import type * as aws from "aws-lambda";
 import type {
+  ALBEvent,
+  APIGatewayProxyEventV2,
   DynamoDBStreamEvent,
   EventBridgeEvent,
   KinesisStreamEvent,
+  LambdaFunctionURLEvent,
   PreSignUpTriggerEvent,
   S3Event,
   ScheduledEvent,
@@ -22,12 +25,39 @@ import { scheduledEvent } from "./fixtures/events/scheduled.ts";
 import { dynamoDbEvent } from "./fixtures/events/dynamodb.ts";
 import { kinesisEvent } from "./fixtures/events/kinesis.ts";
 import { preSignUpEvent } from "./fixtures/events/cognito_pre_sign_up.ts";
+import httpApiEvent from "./fixtures/http/http_api/cookies.json" with {
+  type: "json",
+};
+import albEvent from "./fixtures/http/alb_multi_value/get_query.json" with {
+  type: "json",
+};
+import functionUrlEvent from "./fixtures/http/function_url/get_query.json" with {
+  type: "json",
+};
 
 // True only when A and B are the same type.
 type _Same<A, B> = (<T>() => T extends A ? 1 : 2) extends
   (<T>() => T extends B ? 1 : 2) ? true : false;
 
 Deno.test("event types", async (t) => {
+  await t.step(
+    "the HTTP fixtures read as HTTP API, ALB and function URL events",
+    () => {
+      // @types/aws-lambda refuses a function URL's "authentication": null, which the source sends.
+      const http: APIGatewayProxyEventV2 = httpApiEvent;
+      const alb: ALBEvent = albEvent;
+      const { authentication: _none, ...urlContext } =
+        functionUrlEvent.requestContext;
+      const url: LambdaFunctionURLEvent = {
+        ...functionUrlEvent,
+        requestContext: urlContext,
+      };
+      assert.equal(http.version, "2.0");
+      assert.ok(alb.requestContext.elb.targetGroupArn);
+      assert.match(url.requestContext.domainName, /\.lambda-url\./);
+    },
+  );
+
   await t.step("the SQS samples read as typed records", () => {
     const event: SQSEvent = sqsEvent;
     assert.deepEqual(event.Records.map((record) => record.messageId), [

@@ -257,3 +257,53 @@ Deno.test("Extensions API client", async (t) => {
     },
   );
 });
+
+Deno.test("onShutdown called twice", async (t) => {
+  const { onShutdown } = await import("../src/shutdown.ts");
+  let registrations = 0;
+  const transport = (input: string | URL | Request) => {
+    if (!String(input).endsWith("/register")) {
+      return new Promise<Response>(() => {}); // /event/next: no events
+    }
+    registrations++;
+    return Promise.resolve(
+      Response.json({}, {
+        headers: { "lambda-extension-identifier": `id-${registrations}` },
+      }),
+    );
+  };
+  const quiet = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    fatal() {},
+  };
+  const ran: string[] = [];
+  const options = { runtimeApi: "127.0.0.1:9001", transport, logger: quiet };
+  using first = await onShutdown(() => {
+    ran.push("first");
+  }, options);
+  const second = await onShutdown(() => {
+    ran.push("second");
+  }, options);
+
+  await t.step("registers one extension, shared by both", () => {
+    assert.equal(registrations, 1);
+    assert.equal(second.extensionId, first.extensionId);
+  });
+
+  await t.step(
+    "runs every joined hook but one whose handle was disposed",
+    async () => {
+      second[Symbol.dispose]();
+      using _third = await onShutdown(() => {
+        ran.push("third");
+      }, options);
+      await first.run();
+      assert.deepEqual(ran.sort(), ["first", "third"]);
+      assert.equal(registrations, 1);
+    },
+  );
+});

@@ -141,10 +141,13 @@ export function createExtensionHost(
       type,
       record,
     });
+    let bytes: number | undefined;
     for (const subscription of subscriptions.values()) {
       if (!subscription.types.has(type)) continue;
       subscription.buffer.push(event);
-      subscription.bytes += event.length;
+      // maxBytes counts UTF-8 bytes, not UTF-16 code units.
+      bytes ??= _encoder.encode(event).byteLength;
+      subscription.bytes += bytes;
       if (
         subscription.buffer.length >= subscription.maxItems ||
         subscription.bytes >= subscription.maxBytes

@@ -138,14 +138,24 @@ export function readEnvironment(
     runtimeApi,
     functionName: get("AWS_LAMBDA_FUNCTION_NAME") ?? "",
     functionVersion: get("AWS_LAMBDA_FUNCTION_VERSION") ?? "$LATEST",
-    memorySizeMB: _positiveInteger(get, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 128),
+    memorySizeMB: _positiveInteger(
+      get,
+      "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+      128,
+      runtimeApi,
+    ),
     logGroupName: get("AWS_LAMBDA_LOG_GROUP_NAME") ?? "",
     logStreamName: get("AWS_LAMBDA_LOG_STREAM_NAME") ?? "",
     region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION") ?? "",
     handler: get("_HANDLER") ?? "",
     taskRoot: get("LAMBDA_TASK_ROOT") ?? "",
     initializationType: get("AWS_LAMBDA_INITIALIZATION_TYPE") ?? "on-demand",
-    maxConcurrency: _positiveInteger(get, "AWS_LAMBDA_MAX_CONCURRENCY", 1),
+    maxConcurrency: _positiveInteger(
+      get,
+      "AWS_LAMBDA_MAX_CONCURRENCY",
+      1,
+      runtimeApi,
+    ),
     logFormat: format?.toUpperCase() === "JSON" ? "JSON" : "Text",
     logLevel: (get("AWS_LAMBDA_LOG_LEVEL") ?? "").toUpperCase(),
   };
@@ -173,6 +183,7 @@ function _positiveInteger(
   get: (key: string) => string | undefined,
   key: string,
   fallback: number,
+  runtimeApi: string,
 ): number {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
@@ -180,6 +191,7 @@ function _positiveInteger(
   if (!Number.isInteger(value) || value < 1) {
     throw new EnvironmentError(
       `${key} must be a positive whole number, got "${raw}"`,
+      { runtimeApi },
     );
   }
   return value;

@@ -116,10 +116,17 @@ export class RuntimeApiError extends LambdaRuntimeError {
  * ```
  */
 export class EnvironmentError extends LambdaRuntimeError {
+  /** `AWS_LAMBDA_RUNTIME_API` when it was valid and another variable was not: where the failure can be reported. */
+  readonly runtimeApi: string | undefined;
+
   /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    options?: ErrorOptions & { runtimeApi?: string },
+  ) {
     super(message, options);
     this.name = "EnvironmentError";
+    this.runtimeApi = options?.runtimeApi;
   }
 }
 

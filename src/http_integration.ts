@@ -45,8 +45,19 @@ export interface HttpIntegrationPrelude {
 }
 
 const _DELIMITER_LENGTH = 8;
-// Hop-by-hop headers mean nothing past Lambda: the front door does its own framing.
-const _HOP_BY_HOP = new Set([
+/**
+ * Hop-by-hop header names: they mean nothing past Lambda, whose front door
+ * does its own framing, so responses leave them out.
+ *
+ * @example
+ * ```ts
+ * import { HOP_BY_HOP_HEADERS } from "@rtl/lambda";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(HOP_BY_HOP_HEADERS.has("transfer-encoding"));
+ * ```
+ */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -82,7 +93,9 @@ export function httpIntegrationPrelude(
 ): HttpIntegrationPrelude {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (name !== "set-cookie" && !_HOP_BY_HOP.has(name)) headers[name] = value;
+    if (name !== "set-cookie" && !HOP_BY_HOP_HEADERS.has(name)) {
+      headers[name] = value;
+    }
   });
   return {
     statusCode: response.status,

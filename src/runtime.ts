@@ -13,6 +13,7 @@ import {
   readEnvironment,
 } from "./environment.ts";
 import {
+  EnvironmentError,
   type ErrorFormatter,
   type ErrorReport,
   formatError,
@@ -541,7 +542,9 @@ export async function run<Event = unknown, Result = unknown>(
     const report = _safeReport(options.formatError ?? formatError, error);
     logger.fatal(report.errorMessage);
     // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
-    const host = _runtimeApiHost(options);
+    const host = error instanceof EnvironmentError
+      ? error.runtimeApi
+      : undefined;
     if (host !== undefined) {
       const api = options.runtimeApi ??
         createRuntimeApi(host, { transport: options.transport });
@@ -613,24 +616,6 @@ async function _initialise<Event, Result>(
     );
   }
   return made;
-}
-
-function _runtimeApiHost(options: RunOptions): string | undefined {
-  let host: string | undefined;
-  try {
-    const env = options.env ?? Deno.env;
-    host = typeof env.get === "function"
-      ? (env as { get(key: string): string | undefined }).get(
-        "AWS_LAMBDA_RUNTIME_API",
-      )
-      : (env as Readonly<Record<string, string | undefined>>)
-        .AWS_LAMBDA_RUNTIME_API;
-  } catch {
-    return undefined;
-  }
-  return host !== undefined && /^[^\s/]+:\d{1,5}$/.test(host)
-    ? host
-    : undefined;
 }
 
 function _exit(code: number): never {

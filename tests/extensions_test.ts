@@ -8,6 +8,8 @@ import {
   listenTelemetry,
   type TelemetryEvent,
 } from "../src/extensions.ts";
+import { onShutdown } from "../src/shutdown.ts";
+import { memoryLogger } from "./_fake_runtime_api.ts";
 
 interface Seen {
   method: string;
@@ -259,7 +261,6 @@ Deno.test("Extensions API client", async (t) => {
 });
 
 Deno.test("onShutdown called twice", async (t) => {
-  const { onShutdown } = await import("../src/shutdown.ts");
   let registrations = 0;
   const transport = (input: string | URL | Request) => {
     if (!String(input).endsWith("/register")) {
@@ -272,16 +273,13 @@ Deno.test("onShutdown called twice", async (t) => {
       }),
     );
   };
-  const quiet = {
-    trace() {},
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    fatal() {},
-  };
+
   const ran: string[] = [];
-  const options = { runtimeApi: "127.0.0.1:9001", transport, logger: quiet };
+  const options = {
+    runtimeApi: "127.0.0.1:9001",
+    transport,
+    logger: memoryLogger(),
+  };
   using first = await onShutdown(() => {
     ran.push("first");
   }, options);

@@ -7,6 +7,7 @@
  */
 
 import { HttpRequestError } from "./errors.ts";
+import { HOP_BY_HOP_HEADERS } from "../http_integration.ts";
 
 /**
  * A header or query map as events carry it: one value per name.
@@ -56,17 +57,6 @@ export interface ResponseHead {
   /** Each `Set-Cookie` value. */
   cookies: string[];
 }
-
-// Hop-by-hop headers mean nothing past the Lambda boundary; the front door sets its own.
-const _HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
 
 /**
  * Builds request `Headers` from an event's maps. Every value of
@@ -148,7 +138,7 @@ export function requestHeaders(
 export function responseHead(response: Response): ResponseHead {
   const headers: Record<string, string> = {};
   for (const [name, value] of response.headers) {
-    if (name === "set-cookie" || _HOP_BY_HOP.has(name)) continue;
+    if (name === "set-cookie" || HOP_BY_HOP_HEADERS.has(name)) continue;
     headers[name] = value;
   }
   return {

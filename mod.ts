@@ -19,26 +19,26 @@
  * @module
  */
 
-export * from "./src/runtime.ts";
-export * from "./src/runtime_api.ts";
-export * from "./src/stream.ts";
-export * from "./src/streaming.ts";
-export * from "./src/http_integration.ts";
-export * from "./src/http1/client.ts";
-export * from "./src/socket_transport.ts";
+export * from "./src/core/loop.ts";
+export * from "./src/core/runtime_api.ts";
+export * from "./src/streaming/stream.ts";
+export * from "./src/streaming/streamer.ts";
+export * from "./src/streaming/http_prelude.ts";
+export * from "./src/streaming/_http1/client.ts";
+export * from "./src/streaming/socket_transport.ts";
 export {
   Http1ProtocolError,
   type Http1Response,
-} from "./src/http1/response.ts";
-export type { HeaderList } from "./src/http1/encode.ts";
-export * from "./src/context.ts";
-export * from "./src/environment.ts";
-export * from "./src/errors.ts";
-export * from "./src/logger.ts";
-export * from "./src/logging.ts";
-export * from "./src/log_format.ts";
-export * from "./src/xray.ts";
-export * from "./src/trace_env.ts";
-export * from "./src/heap.ts";
-export * from "./src/memory_watch.ts";
-export * from "./src/version.ts";
+} from "./src/streaming/_http1/response.ts";
+export type { HeaderList } from "./src/streaming/_http1/encode.ts";
+export * from "./src/core/context.ts";
+export * from "./src/core/environment.ts";
+export * from "./src/core/errors.ts";
+export * from "./src/core/logger.ts";
+export * from "./src/logging/lambda_logger.ts";
+export * from "./src/logging/_format.ts";
+export * from "./src/xray/error_cause.ts";
+export * from "./src/xray/trace_env.ts";
+export * from "./src/memory/heap.ts";
+export * from "./src/memory/watch.ts";
+export * from "./src/core/version.ts";

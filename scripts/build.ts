@@ -53,11 +53,11 @@ import {
   step,
 } from "./build/progress.ts";
 import { type Artifact, formatSummary } from "./build/summary.ts";
-import { heapFlags } from "../src/heap.ts";
+import { heapFlags } from "../src/memory/heap.ts";
 import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
-export { LambdaRuntimeError } from "../src/errors.ts";
+export { LambdaRuntimeError } from "../src/core/errors.ts";
 export * from "./build/errors.ts";
 export * from "./build/targets.ts";
 export * from "./build/permissions.ts";

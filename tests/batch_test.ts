@@ -5,9 +5,9 @@ import {
   BatchEventError,
   BatchFailureError,
   processBatch,
-} from "../src/batch.ts";
-import type { Logger } from "../src/logger.ts";
-import type { SQSEvent, SQSRecord } from "../src/events.ts";
+} from "../src/events/batch.ts";
+import type { Logger } from "../src/core/logger.ts";
+import type { SQSEvent, SQSRecord } from "../src/events/mod.ts";
 import { sqsEvent } from "./fixtures/events/sqs.ts";
 import { sqsFifoEvent } from "./fixtures/events/sqs_fifo.ts";
 import { kinesisEvent } from "./fixtures/events/kinesis.ts";

@@ -15,8 +15,8 @@ import {
   resolveTarget,
   TARGETS,
 } from "../scripts/build.ts";
-import { ENVIRONMENT_VARIABLES } from "../src/environment.ts";
-import { heapFlags } from "../src/heap.ts";
+import { ENVIRONMENT_VARIABLES } from "../src/core/environment.ts";
+import { heapFlags } from "../src/memory/heap.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { centralDirectory, unpack } from "./_zip_reader.ts";
 

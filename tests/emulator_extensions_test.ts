@@ -2,8 +2,11 @@
 // processes: the example log shipper as an external extension, onShutdown on SIGTERM, and the CLI.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { createExtensionHost } from "../src/emulator/extensions.ts";
-import { createExtensionsApi, listenTelemetry } from "../src/extensions.ts";
+import { createExtensionHost } from "../src/emulator/extension_host.ts";
+import {
+  createExtensionsApi,
+  listenTelemetry,
+} from "../src/extensions/client.ts";
 import { emulate, fixture } from "./_emulator.ts";
 
 const deno = Deno.execPath();

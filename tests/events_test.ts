@@ -15,7 +15,7 @@ import type {
   SNSEvent,
   SQSBatchResponse,
   SQSEvent,
-} from "../src/events.ts";
+} from "../src/events/mod.ts";
 import { sqsEvent } from "./fixtures/events/sqs.ts";
 import { sqsFifoEvent } from "./fixtures/events/sqs_fifo.ts";
 import { snsEvent } from "./fixtures/events/sns.ts";
@@ -143,7 +143,7 @@ Deno.test("event types", async (t) => {
     async () => {
       const dir = await Deno.makeTempDir({ prefix: "events_test_" });
       try {
-        const events = new URL("../src/events.ts", import.meta.url).href;
+        const events = new URL("../src/events/mod.ts", import.meta.url).href;
         const file = `${dir}/wrong.ts`;
         await Deno.writeTextFile(
           file,

@@ -7,8 +7,8 @@ import {
   ExtensionsApiError,
   listenTelemetry,
   type TelemetryEvent,
-} from "../src/extensions.ts";
-import { onShutdown } from "../src/shutdown.ts";
+} from "../src/extensions/client.ts";
+import { onShutdown } from "../src/extensions/shutdown.ts";
 import { memoryLogger } from "./_fake_runtime_api.ts";
 
 interface Seen {

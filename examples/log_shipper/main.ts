@@ -21,7 +21,7 @@ import {
   createExtensionsApi,
   listenTelemetry,
   type TelemetryEvent,
-} from "../../src/extensions.ts";
+} from "../../src/extensions/client.ts";
 
 /** The extension's name: Lambda requires it to be the executable's file name. */
 export const NAME = "log_shipper";

@@ -10,7 +10,7 @@ import { startServeFeeder } from "./feeder_serve.ts";
 import { type ProcessSample, sampleProcess } from "./proc.ts";
 import type { BenchRuntime } from "./runtimes.ts";
 import { percentile } from "./stats.ts";
-import { heapFlags } from "../../src/heap.ts";
+import { heapFlags } from "../../src/memory/heap.ts";
 
 /** How to run one runtime once. */
 export interface RunSpec {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../../src/errors.ts";
+import { LambdaRuntimeError } from "../../src/core/errors.ts";
 
 /**
  * Base class of the build's errors.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ENVIRONMENT_VARIABLES } from "../../src/environment.ts";
+import { ENVIRONMENT_VARIABLES } from "../../src/core/environment.ts";
 import { UsageError } from "./errors.ts";
 
 /**

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";
-import { heapScript } from "../../src/heap.ts";
+import { heapScript } from "../../src/memory/heap.ts";
 
 /**
  * The file names portable mode puts beside `bootstrap`.

@@ -8,7 +8,7 @@ import { parse as parseDotenv } from "dotenv";
 import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
-import { HEAP_SWITCH, heapFlags } from "../heap.ts";
+import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
 
 const _USAGE = `Runs a Lambda function locally under a Runtime API emulator.
 

@@ -18,7 +18,7 @@ import {
   type OutputSource,
   startFunctionProcess,
 } from "./function_process.ts";
-import { createExtensionHost } from "./extensions.ts";
+import { createExtensionHost } from "./extension_host.ts";
 import { createMemoryLimits } from "./memory.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../errors.ts";
+import { LambdaRuntimeError } from "../core/errors.ts";
 
 /**
  * The event is not an HTTP event from a source the adapter knows (or lacks

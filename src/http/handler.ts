@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
-import { formatError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
-import { logger as lambdaLogger } from "../logging.ts";
-import type { Handler } from "../runtime.ts";
+import type { Context } from "../core/context.ts";
+import { formatError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
+import type { Handler } from "../core/loop.ts";
 import type { ToRequestOptions, ToResultOptions } from "./adapter.ts";
 import {
   adapterFor,

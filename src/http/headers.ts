@@ -7,7 +7,7 @@
  */
 
 import { HttpRequestError } from "./errors.ts";
-import { HOP_BY_HOP_HEADERS } from "../http_integration.ts";
+import { HOP_BY_HOP_HEADERS } from "../streaming/http_prelude.ts";
 
 /**
  * A header or query map as events carry it: one value per name.

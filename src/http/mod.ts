@@ -22,11 +22,11 @@
  * @module
  */
 
-import { run, type RunOptions } from "../runtime.ts";
-import { HTTP_INTEGRATION_CONTENT_TYPE } from "../http_integration.ts";
-import { stream } from "../stream.ts";
-import { createStreamingHttpHandler } from "./stream.ts";
-import { InitError } from "../errors.ts";
+import { run, type RunOptions } from "../core/loop.ts";
+import { HTTP_INTEGRATION_CONTENT_TYPE } from "../streaming/http_prelude.ts";
+import { stream } from "../streaming/stream.ts";
+import { createStreamingHttpHandler } from "./streaming_handler.ts";
+import { InitError } from "../core/errors.ts";
 import {
   createHttpHandler,
   type HttpHandler,
@@ -45,7 +45,7 @@ export * from "./handler.ts";
 export * from "./headers.ts";
 export * from "./request.ts";
 export * from "./status_text.ts";
-export * from "./stream.ts";
+export * from "./streaming_handler.ts";
 export * from "./url.ts";
 
 /**

@@ -31,8 +31,12 @@
  * @module
  */
 
-import { type ErrorReport, formatError, LambdaRuntimeError } from "./errors.ts";
-import { type Transport, USER_AGENT } from "./runtime_api.ts";
+import {
+  type ErrorReport,
+  formatError,
+  LambdaRuntimeError,
+} from "../core/errors.ts";
+import { type Transport, USER_AGENT } from "../core/runtime_api.ts";
 
 export {
   listenTelemetry,
@@ -40,7 +44,7 @@ export {
   type TelemetryEvent,
   type TelemetryListener,
   type TelemetryListenerOptions,
-} from "./telemetry_listener.ts";
+} from "./telemetry.ts";
 
 /**
  * The lifecycle events an extension can register for.

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ErrorReport } from "./errors.ts";
+import type { ErrorReport } from "../core/errors.ts";
 
 /**
  * The header that carries the cause on `/invocation/{id}/error`.

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { httpIntegrationStream } from "../http_integration.ts";
-import type { Handler } from "../runtime.ts";
+import { httpIntegrationStream } from "../streaming/http_prelude.ts";
+import type { Handler } from "../core/loop.ts";
 import {
   handleHttpEvent,
   type HttpHandler,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { LogFields, LogLevel } from "./logger.ts";
+import type { LogFields, LogLevel } from "../core/logger.ts";
 
 /**
  * The format of every record, as `AWS_LAMBDA_LOG_FORMAT` names it.

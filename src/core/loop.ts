@@ -22,10 +22,13 @@ import {
   TypedError,
 } from "./errors.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
-import { createMemoryWatch, type MemoryWatch } from "./memory_watch.ts";
-import { installLogging } from "./logging.ts";
-import { installTraceEnv } from "./trace_env.ts";
-import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray.ts";
+import { createMemoryWatch, type MemoryWatch } from "../memory/watch.ts";
+import { installLogging } from "../logging/lambda_logger.ts";
+import { installTraceEnv } from "../xray/trace_env.ts";
+import {
+  XRAY_ERROR_CAUSE_HEADER,
+  xrayErrorCause,
+} from "../xray/error_cause.ts";
 import {
   createRuntimeApi,
   type Invocation,

@@ -6,21 +6,21 @@
  * @module
  */
 
-import { formatError, TypedError } from "./errors.ts";
+import { formatError, TypedError } from "../core/errors.ts";
 import {
   HTTP_INTEGRATION_CONTENT_TYPE,
   httpIntegrationStream,
-} from "./http_integration.ts";
-import type { Logger } from "./logger.ts";
-import { logger as lambdaLogger } from "./logging.ts";
+} from "./http_prelude.ts";
+import type { Logger } from "../core/logger.ts";
+import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import {
   type Handler,
   type Initializer,
   type Responder,
   run,
   type RunOptions,
-} from "./runtime.ts";
-import type { StreamOptions } from "./runtime_api.ts";
+} from "../core/loop.ts";
+import type { StreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
 

@@ -12,12 +12,16 @@ import {
   formatError,
   RuntimeApiError,
   TypedError,
-} from "./errors.ts";
-import { Http1Client, type Http1RequestInit } from "./http1/client.ts";
-import { type HeaderList, readChunk } from "./http1/encode.ts";
-import type { Http1Response } from "./http1/response.ts";
-import type { Invocation, RuntimeApi, StreamOptions } from "./runtime_api.ts";
-import { VERSION } from "./version.ts";
+} from "../core/errors.ts";
+import { Http1Client, type Http1RequestInit } from "./_http1/client.ts";
+import { type HeaderList, readChunk } from "./_http1/encode.ts";
+import type { Http1Response } from "./_http1/response.ts";
+import type {
+  Invocation,
+  RuntimeApi,
+  StreamOptions,
+} from "../core/runtime_api.ts";
+import { VERSION } from "../core/version.ts";
 
 /**
  * Lambda's limit on a streamed response, in bytes: 200 MB (the documented

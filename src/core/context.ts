@@ -8,7 +8,7 @@
 
 import type { LambdaEnvironment } from "./environment.ts";
 import { LambdaRuntimeError } from "./errors.ts";
-import { logger as lambdaLogger } from "./logging.ts";
+import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type { Invocation } from "./runtime_api.ts";
 
 /**

@@ -36,11 +36,11 @@
  * @module
  */
 
-import { EnvironmentError } from "./errors.ts";
-import { createExtensionsApi, type Extension } from "./extensions.ts";
-import type { Logger } from "./logger.ts";
-import { logger as lambdaLogger } from "./logging.ts";
-import type { Transport } from "./runtime_api.ts";
+import { EnvironmentError } from "../core/errors.ts";
+import { createExtensionsApi, type Extension } from "./client.ts";
+import type { Logger } from "../core/logger.ts";
+import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
+import type { Transport } from "../core/runtime_api.ts";
 
 /**
  * A clean-up hook. It receives a signal that aborts when the budget runs out.

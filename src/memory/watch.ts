@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../core/logger.ts";
 
 /**
  * What the watch reads: `Deno.memoryUsage()`'s shape, in bytes.

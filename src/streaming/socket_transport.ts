@@ -9,9 +9,9 @@
  * @module
  */
 
-import { Http1Client, type Http1ClientOptions } from "./http1/client.ts";
-import type { HeaderList } from "./http1/encode.ts";
-import type { Transport } from "./runtime_api.ts";
+import { Http1Client, type Http1ClientOptions } from "./_http1/client.ts";
+import type { HeaderList } from "./_http1/encode.ts";
+import type { Transport } from "../core/runtime_api.ts";
 
 /**
  * A `fetch`-compatible transport to `authority` (`host:port`, the value of

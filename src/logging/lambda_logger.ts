@@ -9,17 +9,20 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Context } from "./context.ts";
-import type { EnvironmentSource, LambdaEnvironment } from "./environment.ts";
+import type { Context } from "../core/context.ts";
+import type {
+  EnvironmentSource,
+  LambdaEnvironment,
+} from "../core/environment.ts";
 import {
   formatJsonRecord,
   formatLogMessage,
   formatTextRecord,
   type LogFormat,
   type LogRecordHead,
-} from "./log_format.ts";
-import type { LogFields, Logger, LogLevel } from "./logger.ts";
-import type { InvocationScope } from "./runtime.ts";
+} from "./_format.ts";
+import type { LogFields, Logger, LogLevel } from "../core/logger.ts";
+import type { InvocationScope } from "../core/loop.ts";
 
 /**
  * Who a record belongs to: the invocation running in the current async

@@ -6,7 +6,10 @@
  */
 
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
-import { createResponseStreamer, type StreamTransport } from "./streaming.ts";
+import {
+  createResponseStreamer,
+  type StreamTransport,
+} from "../streaming/streamer.ts";
 import { VERSION } from "./version.ts";
 
 /**

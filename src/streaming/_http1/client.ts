@@ -7,7 +7,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../errors.ts";
+import { LambdaRuntimeError } from "../../core/errors.ts";
 import {
   concat,
   encodeChunk,

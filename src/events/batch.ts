@@ -35,9 +35,9 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import { logger as lambdaLogger } from "./logging.ts";
+import { LambdaRuntimeError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 
 /**
  * The fields of an SQS message the helper reads.

@@ -19,26 +19,65 @@
  * @module
  */
 
-export * from "./src/core/loop.ts";
-export * from "./src/core/runtime_api.ts";
-export * from "./src/streaming/stream.ts";
-export * from "./src/streaming/streamer.ts";
-export * from "./src/streaming/http_prelude.ts";
-export * from "./src/streaming/_http1/client.ts";
-export * from "./src/streaming/socket_transport.ts";
+// Entry points: a function author's and a custom-runtime author's.
+export { run } from "./src/run.ts";
+export { runLoop } from "./src/core/loop.ts";
+export { stream } from "./src/streaming/stream.ts";
+
+// The loop's seams.
+export type {
+  Decoder,
+  Handler,
+  Initializer,
+  InvocationScope,
+  Responder,
+  RunOptions,
+} from "./src/core/types.ts";
+export { decodeJson, respondJson } from "./src/core/codec.ts";
+
+// The Runtime API client.
+export type {
+  Invocation,
+  RespondOptions,
+  RuntimeApi,
+  StreamOptions,
+  Transport,
+} from "./src/core/runtime_api.ts";
+export { createRuntimeApi } from "./src/core/runtime_api.ts";
+export { socketTransport } from "./src/streaming/socket_transport.ts";
+
+// Context and environment.
+export type {
+  ClientContext,
+  CognitoIdentity,
+  Context,
+  ContextFactory,
+} from "./src/core/context.ts";
+export { createContext, DeadlineError } from "./src/core/context.ts";
+export type {
+  EnvironmentSource,
+  LambdaEnvironment,
+} from "./src/core/environment.ts";
+export { readEnvironment } from "./src/core/environment.ts";
+
+// Errors: reports, and the classes users match on.
+export type { ErrorFormatter, ErrorReport } from "./src/core/errors.ts";
 export {
-  Http1ProtocolError,
-  type Http1Response,
-} from "./src/streaming/_http1/response.ts";
-export type { HeaderList } from "./src/streaming/_http1/encode.ts";
-export * from "./src/core/context.ts";
-export * from "./src/core/environment.ts";
-export * from "./src/core/errors.ts";
-export * from "./src/core/logger.ts";
-export * from "./src/logging/lambda_logger.ts";
-export * from "./src/logging/_format.ts";
-export * from "./src/xray/error_cause.ts";
-export * from "./src/xray/trace_env.ts";
-export * from "./src/memory/heap.ts";
-export * from "./src/memory/watch.ts";
-export * from "./src/core/version.ts";
+  EnvironmentError,
+  formatError,
+  InitError,
+  LambdaRuntimeError,
+  RuntimeApiError,
+  TypedError,
+} from "./src/core/errors.ts";
+
+// Logging.
+export type { Logger } from "./src/core/logger.ts";
+export { logger } from "./src/logging/lambda_logger.ts";
+
+// Streaming.
+export type {
+  StreamResult,
+  StreamRunOptions,
+} from "./src/streaming/stream.ts";
+export { StreamLimitError } from "./src/streaming/streamer.ts";

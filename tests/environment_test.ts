@@ -86,7 +86,7 @@ Deno.test("readEnvironment", async (t) => {
 });
 
 Deno.test("the package version matches deno.json", async () => {
-  const { VERSION } = await import("../mod.ts");
+  const { VERSION } = await import("../src/core/version.ts");
   const config = JSON.parse(
     await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
   );

@@ -1,6 +1,7 @@
 // The raw-socket HTTP/1.1 client, byte for byte, against a TCP server on 127.0.0.1:0.
 import assert from "node:assert/strict";
-import { Http1Client, Http1ProtocolError } from "../mod.ts";
+import { Http1Client } from "../src/streaming/_http1/client.ts";
+import { Http1ProtocolError } from "../src/streaming/_http1/response.ts";
 import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
 
 const encoder = new TextEncoder();

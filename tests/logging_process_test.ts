@@ -1,7 +1,7 @@
 // Logs as a function process writes them, read back from its stdout and stderr under the emulator.
 import assert from "node:assert/strict";
 import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
-import { XRAY_ERROR_CAUSE_LIMIT } from "../mod.ts";
+import { XRAY_ERROR_CAUSE_LIMIT } from "../src/xray/error_cause.ts";
 
 const loggingFunction = fixture("fixtures/logging_function.ts");
 

@@ -2,25 +2,32 @@
 import assert from "node:assert/strict";
 import {
   createContext,
-  createLambdaLogger,
   formatError,
+  type LambdaEnvironment,
+  type Logger,
+  logger as defaultLogger,
+  runLoop,
+} from "../mod.ts";
+import type { LogLevel } from "../src/core/logger.ts";
+import {
   formatJsonRecord,
   formatLogMessage,
   formatTextRecord,
+} from "../src/logging/_format.ts";
+import {
+  createLambdaLogger,
   installLogging,
-  type LambdaEnvironment,
   logAttribution,
-  type Logger,
-  logger as defaultLogger,
-  type LogLevel,
   logScope,
   patchConsole,
-  runLoop,
   withLogAttribution,
+} from "../src/logging/lambda_logger.ts";
+import {
   XRAY_ERROR_CAUSE_HEADER,
   XRAY_ERROR_CAUSE_LIMIT,
   xrayErrorCause,
-} from "../mod.ts";
+  xrayErrorHeaders,
+} from "../src/xray/error_cause.ts";
 import { fakeApi, invocation } from "./_fake_runtime_api.ts";
 
 const TEXT_LINE =
@@ -570,6 +577,7 @@ Deno.test("the loop's error reports", async (t) => {
       environment,
       logger: collecting().logger,
       signal: stop.signal,
+      errorHeaders: xrayErrorHeaders(environment.taskRoot),
     });
     await api.sentCount(1);
     stop.abort();

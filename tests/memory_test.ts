@@ -1,14 +1,9 @@
 // Memory: V8's heap sized to the memory size, the runtime's warning near the limit, and the emulator's
 // cgroup that enforces the limit and reports Max Memory Used as Lambda does.
 import assert from "node:assert/strict";
-import {
-  createMemoryWatch,
-  heapFlags,
-  heapPlan,
-  heapScript,
-  type Logger,
-  type MemoryReading,
-} from "../mod.ts";
+import type { Logger } from "../mod.ts";
+import { heapFlags, heapPlan, heapScript } from "../src/memory/heap.ts";
+import { createMemoryWatch, type MemoryReading } from "../src/memory/watch.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import {
   createMemoryLimits,

@@ -1,11 +1,7 @@
 // The default Runtime API client against a real HTTP server on loopback: paths, headers, statuses.
 import assert from "node:assert/strict";
-import {
-  createRuntimeApi,
-  type Invocation,
-  RuntimeApiError,
-  USER_AGENT,
-} from "../mod.ts";
+import { createRuntimeApi, type Invocation, RuntimeApiError } from "../mod.ts";
+import { USER_AGENT } from "../src/core/runtime_api.ts";
 
 interface Seen {
   method: string;

@@ -4,9 +4,9 @@ import {
   type Context,
   type RuntimeApi,
   type StreamOptions,
-  streamResponder,
   TypedError,
 } from "../mod.ts";
+import { streamResponder } from "../src/streaming/stream.ts";
 import { fakeApi, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 
 interface Streamed {

@@ -3,12 +3,13 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import {
   createRuntimeApi,
-  Http1Client,
   type Invocation,
   RuntimeApiError,
   StreamLimitError,
-  USER_AGENT,
 } from "../mod.ts";
+import { USER_AGENT } from "../src/core/runtime_api.ts";
+import { Http1Client } from "../src/streaming/_http1/client.ts";
+import { withStreaming } from "../src/streaming/streamer.ts";
 import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
 
 const encoder = new TextEncoder();
@@ -51,9 +52,13 @@ async function nodeRuntimeApi(status = 202) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   const client = new Http1Client(`127.0.0.1:${port}`);
-  const api = createRuntimeApi(`127.0.0.1:${port}`, {
-    streamTransport: (init) => client.request(init),
-  });
+  const api = withStreaming(
+    createRuntimeApi(`127.0.0.1:${port}`),
+    `127.0.0.1:${port}`,
+    {
+      streamTransport: (init) => client.request(init),
+    },
+  );
   return {
     api,
     received,
@@ -88,9 +93,13 @@ Deno.test("RuntimeApi.stream", async (t) => {
       });
       await using _ = server;
       await using client = new Http1Client(server.authority);
-      const api = createRuntimeApi(server.authority, {
-        streamTransport: (init) => client.request(init),
-      });
+      const api = withStreaming(
+        createRuntimeApi(server.authority),
+        server.authority,
+        {
+          streamTransport: (init) => client.request(init),
+        },
+      );
       await api.stream!(
         invocation("8476a536-e9f4-11e8-9739-2dfe598c3fcd", "inv-7"),
         ReadableStream.from(
@@ -218,9 +227,13 @@ Deno.test("RuntimeApi.stream", async (t) => {
       });
       await using _ = server;
       await using client = new Http1Client(server.authority);
-      const api = createRuntimeApi(server.authority, {
-        streamTransport: (init) => client.request(init),
-      });
+      const api = withStreaming(
+        createRuntimeApi(server.authority),
+        server.authority,
+        {
+          streamTransport: (init) => client.request(init),
+        },
+      );
       const failure = new TypeError("no data at all");
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -287,7 +300,7 @@ Deno.test("RuntimeApi.stream", async (t) => {
       const authority = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
       listener.close();
       await using client = new Http1Client(authority);
-      const api = createRuntimeApi(authority, {
+      const api = withStreaming(createRuntimeApi(authority), authority, {
         streamTransport: (init) => client.request(init),
       });
       let cancelled = false;

@@ -1,7 +1,7 @@
 // _X_AMZN_TRACE_ID shown to the function without writing the process environment (glibc leaks replaced values).
 import assert from "node:assert/strict";
 import process from "node:process";
-import { installTraceEnv } from "../mod.ts";
+import { installTraceEnv } from "../src/xray/trace_env.ts";
 
 const NAME = "_X_AMZN_TRACE_ID";
 const TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";

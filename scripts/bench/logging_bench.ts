@@ -1,10 +1,10 @@
 // The cost of one log call in Text and JSON format: attribution, formatting and UTF-8 encoding, short of the write syscall.
+import type { LogFormat } from "../../src/logging/_format.ts";
 import {
   createLambdaLogger,
   type LambdaLogger,
-  type LogFormat,
   withLogAttribution,
-} from "../../mod.ts";
+} from "../../src/logging/lambda_logger.ts";
 
 const encoder = new TextEncoder();
 let written = 0;

@@ -8,7 +8,6 @@
 
 import type { LambdaEnvironment } from "./environment.ts";
 import { LambdaRuntimeError } from "./errors.ts";
-import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type { Invocation } from "./runtime_api.ts";
 
 /**
@@ -284,7 +283,8 @@ function _parseHeaderJson<T>(headers: Headers, name: string): T | undefined {
   try {
     return JSON.parse(raw) as T;
   } catch (error) {
-    lambdaLogger.warn(
+    // console, not a logger import: run() routes console through the Lambda logger.
+    console.warn(
       `The ${name} header is not valid JSON (${
         error instanceof Error ? error.message : String(error)
       }); the context's field is undefined`,

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { headerSafe } from "./_header.ts";
+
 /**
  * The error payload the Runtime API expects on `/invocation/{id}/error` and
  * `/init/error`.
@@ -274,6 +276,6 @@ function _clip(text: string): string {
 
 /** Header values must be visible ASCII; the error type also travels as one. */
 function _headerSafe(text: string): string {
-  const safe = text.replace(/[^\x20-\x7e]/g, "_").slice(0, 256);
+  const safe = headerSafe(text).slice(0, 256);
   return safe || "Error";
 }

@@ -46,17 +46,17 @@ export type LogFields = Record<string, unknown>;
  */
 export interface Logger {
   /** Logs at TRACE. */
-  trace(message: string, fields?: LogFields): void;
+  trace(message: string, fields?: Record<string, unknown>): void;
   /** Logs at DEBUG. */
-  debug(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
   /** Logs at INFO. */
-  info(message: string, fields?: LogFields): void;
+  info(message: string, fields?: Record<string, unknown>): void;
   /** Logs at WARN. */
-  warn(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
   /** Logs at ERROR. */
-  error(message: string, fields?: LogFields): void;
+  error(message: string, fields?: Record<string, unknown>): void;
   /** Logs at FATAL. */
-  fatal(message: string, fields?: LogFields): void;
+  fatal(message: string, fields?: Record<string, unknown>): void;
 }
 
 const _encoder = new TextEncoder();

@@ -6,11 +6,8 @@
  */
 
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
-import {
-  createResponseStreamer,
-  type StreamTransport,
-} from "../streaming/streamer.ts";
 import { VERSION } from "./version.ts";
+import { headerSafe } from "./_header.ts";
 
 /**
  * A `fetch`-compatible function: the HTTP transport seam. The default is the
@@ -133,8 +130,9 @@ export interface RuntimeApi {
   ): Promise<void>;
   /**
    * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
-   * streaming`). Optional: only transports that can send HTTP trailers
-   * implement it.
+   * streaming`). Optional: `fetch` cannot send HTTP trailers, so
+   * `createRuntimeApi` leaves it out and `run()` / `stream()` attach the
+   * streaming layer's raw-socket implementation.
    */
   stream?(
     invocation: Invocation,
@@ -166,8 +164,6 @@ export interface RuntimeApiOptions {
   transport?: Transport;
   /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
   userAgent?: string;
-  /** Sends streamed responses (`stream`); an HTTP/1.1 client on a raw socket when absent. */
-  streamTransport?: StreamTransport;
 }
 
 /**
@@ -204,7 +200,12 @@ const _PREFIX = "/2018-06-01/runtime";
  */
 export function createRuntimeApi(
   host: string,
-  options: RuntimeApiOptions = {},
+  options: {
+    /** The HTTP transport; the global `fetch` when absent. */
+    readonly transport?: Transport;
+    /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
+    readonly userAgent?: string;
+  } = {},
 ): RuntimeApi {
   const transport = options.transport ?? fetch;
   const userAgent = options.userAgent ?? USER_AGENT;
@@ -334,12 +335,6 @@ export function createRuntimeApi(
         errorHeaders(report, undefined, undefined),
       );
     },
-
-    // fetch cannot send trailers: streamed responses go over a raw-socket client.
-    stream: createResponseStreamer(host, {
-      userAgent,
-      streamTransport: options.streamTransport,
-    }),
   };
 }
 
@@ -358,7 +353,5 @@ function _reason(error: unknown): string {
 
 // A header carries visible ASCII only: anything else in a custom error type would make fetch throw.
 function _headerValue(text: string): string {
-  return /^[\x20-\x7e]*$/.test(text)
-    ? text
-    : text.replace(/[^\x20-\x7e]/g, "?");
+  return headerSafe(text, "?");
 }

@@ -10,7 +10,7 @@ import type { Context } from "../core/context.ts";
 import { formatError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
-import type { Handler } from "../core/loop.ts";
+import type { Handler } from "../core/types.ts";
 import type { ToRequestOptions, ToResultOptions } from "./adapter.ts";
 import {
   adapterFor,

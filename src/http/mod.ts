@@ -22,7 +22,8 @@
  * @module
  */
 
-import { run, type RunOptions } from "../core/loop.ts";
+import { run } from "../run.ts";
+import type { RunOptions } from "../core/types.ts";
 import { HTTP_INTEGRATION_CONTENT_TYPE } from "../streaming/http_prelude.ts";
 import { stream } from "../streaming/stream.ts";
 import { createStreamingHttpHandler } from "./streaming_handler.ts";
@@ -124,10 +125,12 @@ export function serve(
     return handler;
   };
   if (options.streaming) {
-    return stream(() => createStreamingHttpHandler(checked(), options), {
+    return stream({
+      init: () => createStreamingHttpHandler(checked(), options),
+    }, {
       ...options,
       contentType: HTTP_INTEGRATION_CONTENT_TYPE,
     });
   }
-  return run(() => createHttpHandler(checked(), options), options);
+  return run({ init: () => createHttpHandler(checked(), options) }, options);
 }

@@ -8,7 +8,7 @@
  */
 
 import { httpIntegrationStream } from "../streaming/http_prelude.ts";
-import type { Handler } from "../core/loop.ts";
+import type { Handler } from "../core/types.ts";
 import {
   handleHttpEvent,
   type HttpHandler,

@@ -22,7 +22,7 @@ import {
   type LogRecordHead,
 } from "./_format.ts";
 import type { LogFields, Logger, LogLevel } from "../core/logger.ts";
-import type { InvocationScope } from "../core/loop.ts";
+import type { InvocationScope } from "../core/types.ts";
 
 /**
  * Who a record belongs to: the invocation running in the current async

@@ -6,6 +6,7 @@
  */
 
 import type { Logger } from "../core/logger.ts";
+import type { MemoryWatch } from "../core/types.ts";
 
 /**
  * What the watch reads: `Deno.memoryUsage()`'s shape, in bytes.
@@ -51,21 +52,6 @@ export interface MemoryWatchOptions {
   intervalMs?: number;
   /** The share of the memory size that is "near the limit"; 0.9 by default. */
   threshold?: number;
-}
-
-/**
- * A watch the loop calls after each invocation.
- *
- * @example
- * ```ts
- * import type { MemoryWatch } from "@rtl/lambda";
- *
- * const none: MemoryWatch = { afterInvocation: () => {} };
- * ```
- */
-export interface MemoryWatch {
-  /** Checks memory after an invocation whose event was `eventLength` characters long. */
-  afterInvocation(eventLength: number): void;
 }
 
 /** An event this large makes its invocation slow enough that one more reading costs nothing. */

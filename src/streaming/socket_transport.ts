@@ -9,7 +9,7 @@
  * @module
  */
 
-import { Http1Client, type Http1ClientOptions } from "./_http1/client.ts";
+import { Http1Client } from "./_http1/client.ts";
 import type { HeaderList } from "./_http1/encode.ts";
 import type { Transport } from "../core/runtime_api.ts";
 
@@ -41,7 +41,14 @@ import type { Transport } from "../core/runtime_api.ts";
  */
 export function socketTransport(
   authority: string,
-  options: Http1ClientOptions = {},
+  options: {
+    /** The largest response body accepted, in bytes; 8 MiB when absent. */
+    readonly maxResponseBytes?: number;
+    /** Opens connections; `Deno.connect` when absent. */
+    readonly connect?: (
+      options: { hostname: string; port: number },
+    ) => Promise<Deno.Conn>;
+  } = {},
 ): Transport {
   const client = new Http1Client(authority, {
     // Lambda's largest event is 6 MB; a little room for what wraps it.

@@ -13,13 +13,13 @@ import {
 } from "./http_prelude.ts";
 import type { Logger } from "../core/logger.ts";
 import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
-import {
-  type Handler,
-  type Initializer,
-  type Responder,
-  run,
-  type RunOptions,
-} from "../core/loop.ts";
+import type {
+  Handler,
+  Initializer,
+  Responder,
+  RunOptions,
+} from "../core/types.ts";
+import { run } from "../run.ts";
 import type { StreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
@@ -140,7 +140,7 @@ export function streamResponder(
     if (api.stream === undefined) {
       throw new TypedError(
         "Runtime.StreamingUnsupported",
-        "The Runtime API client has no stream() method: use createRuntimeApi(), or give yours one",
+        "The Runtime API client has no stream() method: run() and stream() attach one to the default client; give your own client one",
       );
     }
     let body: ReadableStream<Uint8Array>;
@@ -168,8 +168,8 @@ export function streamResponder(
 
 /**
  * Starts a function whose results are streamed to the caller as they are
- * produced: {@linkcode run} with {@linkcode streamResponder}. Initializers
- * work as in `run()`. The function must be invoked in a streaming mode
+ * produced: {@linkcode run} with {@linkcode streamResponder}. An
+ * initializer is given as in `run()`: `stream({ init })`. The function must be invoked in a streaming mode
  * (a function URL with `InvokeMode: RESPONSE_STREAM`, or
  * `InvokeWithResponseStream`); a plain `Invoke` gets the whole body once it
  * is done.
@@ -204,8 +204,7 @@ export function streamResponder(
  * ```ts ignore
  * import { stream } from "@rtl/lambda";
  *
- * // Declare the event parameter: a function with none is an initializer, as in run().
- * stream((_event) =>
+ * stream(() =>
  *   new Response(ReadableStream.from(["data: hello\n\n"]).pipeThrough(new TextEncoderStream()), {
  *     headers: { "content-type": "text/event-stream" },
  *   })
@@ -213,7 +212,9 @@ export function streamResponder(
  * ```
  */
 export function stream<Event = unknown>(
-  handler: StreamHandler<Event> | Initializer<Event, StreamResult>,
+  handler: Handler<Event, StreamResult> | {
+    readonly init: Initializer<Event, StreamResult>;
+  },
   options: StreamRunOptions = {},
 ): Promise<void> {
   return run(handler, {

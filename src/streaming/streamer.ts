@@ -9,10 +9,11 @@
 
 import {
   type ErrorReport,
-  formatError,
   RuntimeApiError,
   TypedError,
 } from "../core/errors.ts";
+import { headerSafe } from "../core/_header.ts";
+import { safeReport } from "../core/_report.ts";
 import { Http1Client, type Http1RequestInit } from "./_http1/client.ts";
 import { type HeaderList, readChunk } from "./_http1/encode.ts";
 import type { Http1Response } from "./_http1/response.ts";
@@ -243,7 +244,7 @@ export function createResponseStreamer(
         body: relay,
         trailers: () => {
           if (failure === undefined) return undefined;
-          const report = _report(streamOptions.formatError, failure.error);
+          const report = safeReport(streamOptions.formatError, failure.error);
           return [
             [_TRAILER_TYPE, _headerSafe(report.errorType)],
             [_TRAILER_BODY, _base64(_encoder.encode(_fit(report)))],
@@ -269,25 +270,6 @@ export function createResponseStreamer(
   };
 }
 
-function _report(
-  format: StreamOptions["formatError"],
-  thrown: unknown,
-): ErrorReport {
-  if (format !== undefined) {
-    try {
-      const report = format(thrown);
-      if (
-        typeof report?.errorType === "string" &&
-        typeof report.errorMessage === "string" &&
-        Array.isArray(report.stackTrace)
-      ) return report;
-    } catch {
-      // A custom formatter failed: the default one cannot.
-    }
-  }
-  return formatError(thrown);
-}
-
 /** The report as JSON, shortened (stack first, then message) to fit a trailer. */
 function _fit(report: ErrorReport): string {
   let json = JSON.stringify(report);
@@ -307,7 +289,7 @@ function _fit(report: ErrorReport): string {
 }
 
 function _headerSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "_").trim().slice(0, 256) || "Error";
+  return headerSafe(text).trim().slice(0, 256) || "Error";
 }
 
 function _base64(bytes: Uint8Array): string {
@@ -316,4 +298,25 @@ function _base64(bytes: Uint8Array): string {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(binary);
+}
+
+/**
+ * `api` with {@linkcode RuntimeApi.stream} attached: the streaming layer's
+ * raw-socket streamer for `host`. `run()` and `stream()` wrap the default
+ * client with it; the core's client knows nothing of streaming.
+ */
+export function withStreaming(
+  api: RuntimeApi,
+  host: string,
+  options: ResponseStreamerOptions = {},
+): RuntimeApi {
+  return {
+    next: (signal) => api.next(signal),
+    respond: (invocation, body, respondOptions) =>
+      api.respond(invocation, body, respondOptions),
+    fail: (invocation, report, failOptions) =>
+      api.fail(invocation, report, failOptions),
+    failInit: (report) => api.failInit(report),
+    stream: createResponseStreamer(host, options),
+  };
 }

@@ -7,6 +7,7 @@
  */
 
 import type { ErrorReport } from "../core/errors.ts";
+import { NOT_HEADER_SAFE } from "../core/_header.ts";
 
 /**
  * The header that carries the cause on `/invocation/{id}/error`.
@@ -146,7 +147,19 @@ function _filePath(url: string): string {
 /** Header values must be visible ASCII: escape everything else inside the JSON strings. */
 function _headerSafe(json: string): string {
   return json.replace(
-    /[^\x20-\x7e]/g,
+    NOT_HEADER_SAFE,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
+}
+
+/**
+ * The `RunOptions.errorHeaders` that adds {@linkcode XRAY_ERROR_CAUSE_HEADER}
+ * to each error post, so X-Ray shows the exception; `run()` installs it.
+ */
+export function xrayErrorHeaders(
+  taskRoot: string,
+): (report: ErrorReport) => Record<string, string> {
+  return (report) => ({
+    [XRAY_ERROR_CAUSE_HEADER]: xrayErrorCause(report, taskRoot),
+  });
 }

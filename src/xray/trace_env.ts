@@ -88,3 +88,24 @@ export function installTraceEnv(): TraceEnv {
     },
   };
 }
+
+/**
+ * The trace env `run()` installs: only with one invocation at a time (the
+ * process env is shared) and when `_X_AMZN_TRACE_ID` may be written.
+ */
+export function installTraceEnvFor(concurrency: number): TraceEnv | undefined {
+  return concurrency === 1 && _canWriteTraceEnv()
+    ? installTraceEnv()
+    : undefined;
+}
+
+function _canWriteTraceEnv(): boolean {
+  try {
+    return Deno.permissions.querySync({
+      name: "env",
+      variable: "_X_AMZN_TRACE_ID",
+    }).state === "granted";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,109 @@
+// What every poller of one runLoop shares: the resolved seams, the running invocations, the fatal stop.
+import type { Context } from "./context.ts";
+import { readEnvironment } from "./environment.ts";
+import type { LambdaEnvironment } from "./environment.ts";
+import { type ErrorFormatter, RuntimeApiError } from "./errors.ts";
+import { type Logger, stderrLogger } from "./logger.ts";
+import { createRuntimeApi } from "./runtime_api.ts";
+import type { Invocation, RuntimeApi } from "./runtime_api.ts";
+import type { RunOptions } from "./types.ts";
+import { safeReport } from "./_report.ts";
+
+/** A fault the loop cannot go on after: the process must exit. */
+export class Fatal {
+  constructor(readonly error: unknown) {}
+}
+
+/** One invocation in flight; `crash` fails it with an error nobody caught. */
+export interface Running {
+  invocation: Invocation;
+  context: Context;
+  crash: (error: unknown) => void;
+}
+
+/** The state the loop's steps share. */
+export interface LoopState {
+  readonly environment: LambdaEnvironment;
+  readonly api: RuntimeApi;
+  readonly logger: Logger;
+  readonly toReport: ErrorFormatter | undefined;
+  readonly options: RunOptions;
+  readonly concurrency: number;
+  readonly pollSignal: AbortSignal | undefined;
+  readonly running: Set<Running>;
+  fatal: Fatal | undefined;
+  /** Ends the loop after the current invocations; with K pollers, their long polls too. */
+  stop(error: unknown): void;
+  /** Logs a failure and posts it to `/invocation/{id}/error`. */
+  report(invocation: Invocation, thrown: unknown): Promise<void>;
+  /** Handles a Runtime API refusal of a response or error post (410, 500, others). */
+  onPostFailure(invocation: Invocation, error: unknown): void;
+}
+
+/** Resolves every option to its default. */
+export function loopState(options: RunOptions): LoopState {
+  const environment = options.environment ?? readEnvironment(options.env);
+  const api = options.runtimeApi ??
+    createRuntimeApi(environment.runtimeApi, { transport: options.transport });
+  const logger = options.logger ?? stderrLogger;
+  const concurrency = options.concurrency ?? environment.maxConcurrency;
+  const signal = options.signal;
+  const halt = concurrency > 1 ? new AbortController() : undefined;
+  const pollSignal = halt === undefined
+    ? signal
+    : signal === undefined
+    ? halt.signal
+    : AbortSignal.any([signal, halt.signal]);
+  const state: LoopState = {
+    environment,
+    api,
+    logger,
+    toReport: options.formatError,
+    options,
+    concurrency,
+    pollSignal,
+    running: new Set(),
+    fatal: undefined,
+    stop(error) {
+      state.fatal ??= new Fatal(error);
+      halt?.abort();
+    },
+    report(invocation, thrown) {
+      const errorReport = safeReport(state.toReport, thrown);
+      logger.error(
+        `Invocation ${invocation.id} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
+        {
+          requestId: invocation.id,
+          tenantId: invocation.headers.get("lambda-runtime-aws-tenant-id") ??
+            undefined,
+          errorType: errorReport.errorType,
+          errorMessage: errorReport.errorMessage,
+          stackTrace: errorReport.stackTrace,
+        },
+      );
+      const headers = options.errorHeaders?.(errorReport);
+      return api.fail(invocation, errorReport, headers && { headers })
+        .catch((error) => state.onPostFailure(invocation, error));
+    },
+    onPostFailure(invocation, error) {
+      if (error instanceof RuntimeApiError && error.status === 500) {
+        state.stop(error);
+        return;
+      }
+      if (error instanceof RuntimeApiError && error.status === 410) {
+        logger.warn(
+          `Invocation ${invocation.id} had already timed out (410 Gone); its result was dropped`,
+          { requestId: invocation.id },
+        );
+        return;
+      }
+      logger.error(
+        `Could not deliver the outcome of invocation ${invocation.id}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { requestId: invocation.id },
+      );
+    },
+  };
+  return state;
+}

@@ -1,0 +1,177 @@
+/**
+ * `run()`: the composition root. The only module that knows every layer:
+ * it reads the environment, initialises, and runs the core loop with
+ * Lambda logging, the X-Ray trace env and error cause, the memory watch and
+ * the streaming client composed in through the loop's seams, then exits.
+ *
+ * @module
+ */
+
+import { type LambdaEnvironment, readEnvironment } from "./core/environment.ts";
+import { EnvironmentError, InitError } from "./core/errors.ts";
+import { runLoop } from "./core/loop.ts";
+import { createRuntimeApi, type RuntimeApi } from "./core/runtime_api.ts";
+import type {
+  Handler,
+  HandlerSource,
+  Initializer,
+  InvocationScope,
+  RunOptions,
+} from "./core/types.ts";
+import { safeReport } from "./core/_report.ts";
+import { installLogging } from "./logging/lambda_logger.ts";
+import { createMemoryWatch } from "./memory/watch.ts";
+import { withStreaming } from "./streaming/streamer.ts";
+import { xrayErrorHeaders } from "./xray/error_cause.ts";
+import { installTraceEnvFor } from "./xray/trace_env.ts";
+
+/**
+ * Starts the function: reads the environment, initialises, and serves
+ * invocations until Lambda shuts the sandbox down. Give it a handler, or
+ * `{ init }`: an initializer, called once, that returns the handler. A
+ * function is always the handler, whatever its parameters.
+ *
+ * - Outside Lambda (`AWS_LAMBDA_RUNTIME_API` unset) it prints how to run the
+ *   function locally and exits 1.
+ * - An initializer that throws is reported on `/init/error`, then the
+ *   process exits 1.
+ * - When the Runtime API says the container is unhealthy, or stays
+ *   unreachable, it logs why and exits 1.
+ *
+ * @example A handler
+ * ```ts ignore
+ * import { run } from "@rtl/lambda";
+ *
+ * run((event: { name: string }, context) => ({
+ *   hello: event.name,
+ *   requestId: context.awsRequestId,
+ * }));
+ * ```
+ *
+ * @example An initializer
+ * ```ts ignore
+ * import { run } from "@rtl/lambda";
+ *
+ * run({
+ *   init: async () => {
+ *     const table = Deno.env.get("TABLE") ?? "demo";
+ *     return (event: { name: string }) => ({ hello: event.name, table });
+ *   },
+ * });
+ * ```
+ */
+export async function run<Event = unknown, Result = unknown>(
+  handler: Handler<Event, Result> | {
+    readonly init: Initializer<Event, Result>;
+  },
+  options: RunOptions = {},
+): Promise<void> {
+  // The process-level entry installs Lambda-shaped logs; runLoop stays hook-only.
+  using logging = installLogging(options);
+  const logger = logging.logger;
+  let environment: LambdaEnvironment;
+  try {
+    environment = options.environment ?? readEnvironment(options.env);
+  } catch (error) {
+    const report = safeReport(options.formatError, error);
+    logger.fatal(report.errorMessage);
+    // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
+    const host = error instanceof EnvironmentError
+      ? error.runtimeApi
+      : undefined;
+    if (host !== undefined) {
+      await _api(host, options).failInit(report).catch(() => {});
+    }
+    return _exit(1);
+  }
+  const api = _api(environment.runtimeApi, options);
+  let ready: Handler<Event, Result>;
+  try {
+    ready = await _initialise(handler);
+  } catch (error) {
+    const report = safeReport(options.formatError, error);
+    logger.fatal(
+      `Initialisation failed: ${report.errorType}: ${report.errorMessage}`,
+      { stackTrace: report.stackTrace },
+    );
+    try {
+      await api.failInit(report);
+    } catch (postError) {
+      logger.error(
+        `Could not report the initialisation failure: ${
+          postError instanceof Error ? postError.message : String(postError)
+        }`,
+      );
+    }
+    return _exit(1);
+  }
+  const concurrency = options.concurrency ?? environment.maxConcurrency;
+  // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
+  using traceEnv = installTraceEnvFor(concurrency);
+  const scope: InvocationScope = traceEnv === undefined
+    ? logging.scope
+    : (context, invoke) => {
+      traceEnv.set(context.xRayTraceId);
+      return logging.scope(context, invoke);
+    };
+  try {
+    await runLoop(ready, {
+      ...options,
+      environment,
+      runtimeApi: api,
+      logger,
+      concurrency,
+      scope,
+      errorHeaders: options.errorHeaders ??
+        xrayErrorHeaders(environment.taskRoot),
+      memoryWatch: options.memoryWatch ??
+        createMemoryWatch({ memorySizeMB: environment.memorySizeMB, logger }),
+    });
+  } catch (error) {
+    logger.fatal(
+      `The runtime stops: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+    return _exit(1);
+  }
+}
+
+/** The given client, or the core's default with the streaming layer's `stream` attached. */
+function _api(host: string, options: RunOptions): RuntimeApi {
+  if (options.runtimeApi !== undefined) return options.runtimeApi;
+  const api = createRuntimeApi(host, { transport: options.transport });
+  // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
+  return withStreaming(api, host);
+}
+
+async function _initialise<Event, Result>(
+  source: HandlerSource<Event, Result>,
+): Promise<Handler<Event, Result>> {
+  if (typeof source === "function") return source;
+  const init = (source as { init?: unknown } | null | undefined)?.init;
+  if (typeof init !== "function") {
+    throw new InitError(
+      `run() needs a handler function, run((event, context) => …), or an initializer, run({ init: async () => handler }); got ${
+        _kind(source)
+      }`,
+    );
+  }
+  const made: unknown = await init();
+  if (typeof made !== "function") {
+    throw new InitError(
+      `run({ init }) called the initializer, but it returned ${
+        _kind(made)
+      } instead of a handler function: return one, as in run({ init: async () => (event, context) => … })`,
+    );
+  }
+  return made as Handler<Event, Result>;
+}
+
+function _kind(value: unknown): string {
+  return value === null ? "null" : typeof value;
+}
+
+function _exit(code: number): never {
+  Deno.exit(code);
+}

@@ -66,14 +66,6 @@ export interface LambdaEnvironment {
 /**
  * The variables {@linkcode readEnvironment} reads; a compiled function needs
  * read access to each (the build grants exactly these).
- *
- * @example
- * ```ts
- * import { ENVIRONMENT_VARIABLES } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.ok(ENVIRONMENT_VARIABLES.includes("AWS_LAMBDA_RUNTIME_API"));
- * ```
  */
 export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "AWS_LAMBDA_RUNTIME_API",

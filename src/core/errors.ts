@@ -92,13 +92,17 @@ export class RuntimeApiError extends LambdaRuntimeError {
     operation: string,
     status: number,
     detail: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & {
+      /** Which API, in the message; `Runtime API` when absent. */
+      api?: string;
+    },
   ) {
+    const api = options?.api ?? "Runtime API";
     super(
       status === 0
-        ? `Runtime API ${operation} failed: ${detail}`
-        : `Runtime API ${operation} answered ${status}: ${detail}`,
-      options,
+        ? `${api} ${operation} failed: ${detail}`
+        : `${api} ${operation} answered ${status}: ${detail}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = "RuntimeApiError";
     this.operation = operation;

@@ -7,42 +7,16 @@
 
 /**
  * Levels, least to most severe, as `AWS_LAMBDA_LOG_LEVEL` names them.
- *
- * @example
- * ```ts
- * import type { LogLevel } from "@rtl/lambda";
- *
- * const level: LogLevel = "WARN";
- * ```
  */
 export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
 
 /**
  * Structured fields that go with a log message.
- *
- * @example
- * ```ts
- * import type { LogFields } from "@rtl/lambda";
- *
- * const fields: LogFields = { orderId: 42 };
- * ```
  */
 export type LogFields = Record<string, unknown>;
 
 /**
  * What the runtime logs through. Replace it in `RunOptions.logger`.
- *
- * @example A logger that collects messages
- * ```ts
- * import type { Logger, LogLevel } from "@rtl/lambda";
- *
- * const lines: string[] = [];
- * const log = (level: LogLevel) => (message: string) => { lines.push(`${level} ${message}`); };
- * const logger: Logger = {
- *   trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"),
- *   warn: log("WARN"), error: log("ERROR"), fatal: log("FATAL"),
- * };
- * ```
  */
 export interface Logger {
   /** Logs at TRACE. */
@@ -64,13 +38,6 @@ const _encoder = new TextEncoder();
 /**
  * The default logger: one line per message on stderr, written synchronously
  * so nothing is lost when Lambda freezes the sandbox.
- *
- * @example
- * ```ts
- * import { stderrLogger } from "@rtl/lambda";
- *
- * stderrLogger.warn("cache cold", { key: "users" });
- * ```
  */
 export const stderrLogger: Logger = {
   trace: (message, fields) => _write("TRACE", message, fields),

@@ -8,6 +8,7 @@
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { headerSafe } from "./_header.ts";
+import { createSend, responseDetail } from "./_client.ts";
 
 /**
  * A `fetch`-compatible function: the HTTP transport seam. The default is the
@@ -151,13 +152,6 @@ export interface RuntimeApi {
 
 /**
  * Options for {@linkcode createRuntimeApi}.
- *
- * @example
- * ```ts
- * import type { RuntimeApiOptions } from "@rtl/lambda";
- *
- * const options: RuntimeApiOptions = { transport: fetch };
- * ```
  */
 export interface RuntimeApiOptions {
   /** The HTTP transport; the global `fetch` when absent. */
@@ -168,14 +162,6 @@ export interface RuntimeApiOptions {
 
 /**
  * The `User-Agent` this runtime identifies itself with.
- *
- * @example
- * ```ts
- * import { USER_AGENT } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.match(USER_AGENT, /^rtl-lambda\/\d+\.\d+\.\d+/);
- * ```
  */
 export const USER_AGENT: string = `rtl-lambda/${VERSION}`;
 
@@ -214,24 +200,11 @@ export function createRuntimeApi(
   const initErrorUrl = `${base}/init/error`;
   const getInit: RequestInit = { headers: { "user-agent": userAgent } };
 
-  async function send(
-    operation: string,
-    url: string,
-    init: RequestInit,
-  ): Promise<Response> {
-    try {
-      return await transport(url, init);
-    } catch (first) {
-      if (init.signal?.aborted) throw first;
-      try {
-        return await transport(url, init);
-      } catch (second) {
-        throw new RuntimeApiError(operation, 0, _reason(second), {
-          cause: second,
-        });
-      }
-    }
-  }
+  const send = createSend(
+    transport,
+    (operation, status, detail, errorOptions) =>
+      new RuntimeApiError(operation, status, detail, errorOptions),
+  );
 
   async function post(
     operation: string,
@@ -252,7 +225,7 @@ export function createRuntimeApi(
     throw new RuntimeApiError(
       operation,
       response.status,
-      await _detail(response),
+      await responseDetail(response),
     );
   }
 
@@ -284,7 +257,7 @@ export function createRuntimeApi(
         throw new RuntimeApiError(
           "next",
           response.status,
-          await _detail(response),
+          await responseDetail(response),
         );
       }
       const headers = response.headers;
@@ -336,19 +309,6 @@ export function createRuntimeApi(
       );
     },
   };
-}
-
-async function _detail(response: Response): Promise<string> {
-  try {
-    const text = await response.text();
-    return text.length > 500 ? text.slice(0, 500) + "…" : text || "(no body)";
-  } catch (error) {
-    return `(body unreadable: ${_reason(error)})`;
-  }
-}
-
-function _reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // A header carries visible ASCII only: anything else in a custom error type would make fetch throw.

@@ -6,13 +6,5 @@
 
 /**
  * The version of @rtl/lambda.
- *
- * @example
- * ```ts
- * import { VERSION } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.match(VERSION, /^\d+\.\d+\.\d+/);
- * ```
  */
 export const VERSION: string = "0.1.0";

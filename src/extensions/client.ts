@@ -34,8 +34,9 @@
 import {
   type ErrorReport,
   formatError,
-  LambdaRuntimeError,
+  RuntimeApiError,
 } from "../core/errors.ts";
+import { createSend, expectStatus, type Send } from "../core/_client.ts";
 import { type Transport, USER_AGENT } from "../core/runtime_api.ts";
 
 export {
@@ -265,7 +266,8 @@ export interface ExtensionsApi {
 
 /**
  * The Extensions or Telemetry API answered with an unexpected status, or
- * could not be reached (`status` 0).
+ * could not be reached (`status` 0). The Runtime API's error class with
+ * the same `operation` and `status`, under its own name.
  *
  * @example
  * ```ts
@@ -277,11 +279,7 @@ export interface ExtensionsApi {
  * assert.equal(error.status, 403);
  * ```
  */
-export class ExtensionsApiError extends LambdaRuntimeError {
-  /** The call: `register`, `next`, `init/error`, `exit/error` or `telemetry`. */
-  readonly operation: string;
-  /** The HTTP status, or 0 when the request got no answer. */
-  readonly status: number;
+export class ExtensionsApiError extends RuntimeApiError {
   /** Creates the error. */
   constructor(
     operation: string,
@@ -289,15 +287,8 @@ export class ExtensionsApiError extends LambdaRuntimeError {
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(
-      status === 0
-        ? `Extensions API ${operation} failed: ${detail}`
-        : `Extensions API ${operation} answered ${status}: ${detail}`,
-      options,
-    );
+    super(operation, status, detail, { ...options, api: "Extensions API" });
     this.name = "ExtensionsApiError";
-    this.operation = operation;
-    this.status = status;
   }
 }
 
@@ -330,38 +321,9 @@ export function createExtensionsApi(
   const userAgent = options.userAgent ?? USER_AGENT;
   const base = `http://${host}`;
 
-  async function send(
-    operation: string,
-    url: string,
-    init: RequestInit,
-  ): Promise<Response> {
-    try {
-      return await transport(url, init);
-    } catch (first) {
-      if (init.signal?.aborted) throw first;
-      // A kept-alive connection can come back reset after Lambda thawed the sandbox.
-      try {
-        return await transport(url, init);
-      } catch (second) {
-        throw new ExtensionsApiError(operation, 0, _reason(second), {
-          cause: second,
-        });
-      }
-    }
-  }
-
-  async function expect(
-    operation: string,
-    response: Response,
-    ok: number[],
-  ): Promise<void> {
-    if (ok.includes(response.status)) return;
-    throw new ExtensionsApiError(
-      operation,
-      response.status,
-      await _detail(response),
-    );
-  }
+  const send = createSend(transport, _error);
+  const expect: _Expect = (operation, response, ok) =>
+    expectStatus(operation, response, ok, _error);
 
   return {
     async register(name, events, registerOptions) {
@@ -401,11 +363,6 @@ export function createExtensionsApi(
   };
 }
 
-type _Send = (
-  operation: string,
-  url: string,
-  init: RequestInit,
-) => Promise<Response>;
 type _Expect = (
   operation: string,
   response: Response,
@@ -413,7 +370,7 @@ type _Expect = (
 ) => Promise<void>;
 
 function _extension(
-  send: _Send,
+  send: Send,
   expect: _Expect,
   base: string,
   userAgent: string,
@@ -514,15 +471,11 @@ function _extension(
   return extension;
 }
 
-async function _detail(response: Response): Promise<string> {
-  try {
-    const text = await response.text();
-    return text.length > 500 ? text.slice(0, 500) + "…" : text || "(no body)";
-  } catch (error) {
-    return `(body unreadable: ${_reason(error)})`;
-  }
-}
-
-function _reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function _error(
+  operation: string,
+  status: number,
+  detail: string,
+  options?: ErrorOptions,
+): ExtensionsApiError {
+  return new ExtensionsApiError(operation, status, detail, options);
 }

@@ -11,30 +11,11 @@ import type { LogFields, LogLevel } from "../core/logger.ts";
 
 /**
  * The format of every record, as `AWS_LAMBDA_LOG_FORMAT` names it.
- *
- * @example
- * ```ts
- * import type { LogFormat } from "@rtl/lambda";
- *
- * const format: LogFormat = "JSON";
- * ```
  */
 export type LogFormat = "Text" | "JSON";
 
 /**
  * What every record carries besides its message.
- *
- * @example
- * ```ts
- * import type { LogRecordHead } from "@rtl/lambda";
- *
- * const head: LogRecordHead = {
- *   timestamp: new Date().toISOString(),
- *   level: "INFO",
- *   requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
- *   tenantId: undefined,
- * };
- * ```
  */
 export interface LogRecordHead {
   /** ISO 8601 time of the call. */
@@ -55,15 +36,6 @@ const _NO_REQUEST = "-";
  * does: printf-style `%s %d %i %f %j %o %O %c %%` in a leading string, then
  * the rest separated by spaces, objects inspected (cycles shown, not
  * followed). Never throws.
- *
- * @example
- * ```ts
- * import { formatLogMessage } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(formatLogMessage(["%s has %d items", "cart", 3]), "cart has 3 items");
- * assert.equal(formatLogMessage(["total", { n: 1 }]), "total { n: 1 }");
- * ```
  */
 export function formatLogMessage(args: readonly unknown[]): string {
   if (args.length === 0) return "";
@@ -105,18 +77,6 @@ export function formatLogMessage(args: readonly unknown[]): string {
  * One Text record: `timestamp<TAB>requestId<TAB>LEVEL<TAB>message`, with
  * `fields` appended as JSON and every newline turned into `\r` so that one
  * call stays one CloudWatch record.
- *
- * @example
- * ```ts
- * import { formatTextRecord } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const line = formatTextRecord(
- *   { timestamp: "2024-01-01T00:00:00.000Z", level: "INFO", requestId: "r1", tenantId: undefined },
- *   ["two\nlines"],
- * );
- * assert.equal(line, "2024-01-01T00:00:00.000Z\tr1\tINFO\ttwo\rlines");
- * ```
  */
 export function formatTextRecord(
   head: LogRecordHead,
@@ -140,22 +100,6 @@ export function formatTextRecord(
  * also gives the record `errorType`, `errorMessage` and `stackTrace`.
  * `fields` are added at the top level. A value JSON cannot hold (a cycle, a
  * BigInt) is written as its inspected text instead.
- *
- * @example
- * ```ts
- * import { formatJsonRecord } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const line = formatJsonRecord(
- *   { timestamp: "2024-01-01T00:00:00.000Z", level: "INFO", requestId: "r1", tenantId: "blue" },
- *   ["order placed"],
- *   { orderId: 42 },
- * );
- * assert.deepEqual(JSON.parse(line), {
- *   timestamp: "2024-01-01T00:00:00.000Z", level: "INFO", requestId: "r1",
- *   tenantId: "blue", message: "order placed", orderId: 42,
- * });
- * ```
  */
 export function formatJsonRecord(
   head: LogRecordHead,
@@ -195,18 +139,6 @@ export function formatJsonRecord(
  * The JSON shape Lambda's Node runtime gives an `Error`: `errorType` (its
  * constructor's name), `errorMessage`, `stackTrace` (the stack's lines),
  * then its own enumerable properties.
- *
- * @example
- * ```ts
- * import { errorLogFields } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const fields = errorLogFields(Object.assign(new TypeError("bad"), { code: "E1" }));
- * assert.equal(fields.errorType, "TypeError");
- * assert.equal(fields.errorMessage, "bad");
- * assert.equal(fields.code, "E1");
- * assert.ok(Array.isArray(fields.stackTrace));
- * ```
  */
 export function errorLogFields(error: Error): Record<string, unknown> {
   try {

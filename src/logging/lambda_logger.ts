@@ -27,13 +27,6 @@ import type { InvocationScope } from "../core/types.ts";
 /**
  * Who a record belongs to: the invocation running in the current async
  * context.
- *
- * @example
- * ```ts
- * import type { LogAttribution } from "@rtl/lambda";
- *
- * const attribution: LogAttribution = { requestId: "req-1", tenantId: "blue" };
- * ```
  */
 export interface LogAttribution {
   /** The invocation's request id. */
@@ -46,26 +39,11 @@ export interface LogAttribution {
  * Where finished records go: one call per record, without the trailing
  * newline. Must write synchronously for nothing to be lost when Lambda
  * freezes the sandbox.
- *
- * @example Collecting records in memory
- * ```ts
- * import type { LogSink } from "@rtl/lambda";
- *
- * const records: string[] = [];
- * const sink: LogSink = (record) => { records.push(record); };
- * ```
  */
 export type LogSink = (record: string, level: LogLevel) => void;
 
 /**
  * Options for {@linkcode createLambdaLogger}.
- *
- * @example
- * ```ts
- * import type { LambdaLoggerOptions } from "@rtl/lambda";
- *
- * const options: LambdaLoggerOptions = { format: "JSON", level: "WARN" };
- * ```
  */
 export interface LambdaLoggerOptions {
   /** `Text` (the default) or `JSON`. */
@@ -80,15 +58,6 @@ export interface LambdaLoggerOptions {
  * The Lambda logger: a {@linkcode Logger} (message plus structured fields)
  * that also takes `console`-style arguments, and attributes each record to
  * the invocation running in the current async context.
- *
- * @example
- * ```ts
- * import { createLambdaLogger, type LambdaLogger } from "@rtl/lambda";
- *
- * const logger: LambdaLogger = createLambdaLogger({ format: "JSON" });
- * logger.info("order placed", { orderId: 42 });
- * logger.log("WARN", "%d retries left", 2);
- * ```
  */
 export interface LambdaLogger extends Logger {
   /** The format of every record. */
@@ -116,14 +85,6 @@ const _attribution = new AsyncLocalStorage<LogAttribution>();
  * The invocation the calling code runs for, or `undefined` outside one.
  * Read from the async context, so it stays right when several invocations
  * run at once. Useful to a custom {@linkcode Logger}.
- *
- * @example
- * ```ts
- * import { logAttribution } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(logAttribution(), undefined);
- * ```
  */
 export function logAttribution(): LogAttribution | undefined {
   return _attribution.getStore();
@@ -132,18 +93,6 @@ export function logAttribution(): LogAttribution | undefined {
 /**
  * Runs `fn` with every record it logs, however deep in its async calls,
  * attributed to `attribution`.
- *
- * @example
- * ```ts
- * import { logAttribution, withLogAttribution } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const seen = await withLogAttribution({ requestId: "req-1" }, async () => {
- *   await Promise.resolve();
- *   return logAttribution()?.requestId;
- * });
- * assert.equal(seen, "req-1");
- * ```
  */
 export function withLogAttribution<T>(
   attribution: LogAttribution,
@@ -156,13 +105,6 @@ export function withLogAttribution<T>(
  * The {@linkcode InvocationScope} that attributes an invocation's records
  * to its request id (and tenant id). {@linkcode run} installs it; pass it
  * as `RunOptions.scope` to {@linkcode runLoop} to get the same.
- *
- * @example
- * ```ts ignore
- * import { logScope, runLoop } from "@rtl/lambda";
- *
- * await runLoop((event) => event, { scope: logScope });
- * ```
  */
 export function logScope(
   context: Context,
@@ -180,13 +122,6 @@ const _encoder = new TextEncoder();
  * The default {@linkcode LogSink}: TRACE, DEBUG and INFO records on stdout,
  * WARN, ERROR and FATAL on stderr (the split Deno's `console` makes; on
  * Lambda both reach CloudWatch), each written synchronously in full.
- *
- * @example
- * ```ts
- * import { writeToStdio } from "@rtl/lambda";
- *
- * writeToStdio("2024-01-01T00:00:00.000Z\t-\tINFO\thello", "INFO");
- * ```
  */
 export function writeToStdio(record: string, level: LogLevel): void {
   const stream = _RANK[level] >= _RANK.WARN ? Deno.stderr : Deno.stdout;
@@ -204,27 +139,6 @@ export function writeToStdio(record: string, level: LogLevel): void {
  * `requestId` or `tenantId` string in `fields` takes precedence. Logging
  * never throws: not for a circular or huge value, a throwing getter, or a
  * sink that fails.
- *
- * @example Collecting JSON records
- * ```ts
- * import { createLambdaLogger, withLogAttribution } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const records: string[] = [];
- * const logger = createLambdaLogger({
- *   format: "JSON",
- *   level: "INFO",
- *   sink: (record) => { records.push(record); },
- * });
- * withLogAttribution({ requestId: "req-1" }, () => {
- *   logger.debug("filtered out");
- *   logger.info("order placed", { orderId: 42 });
- * });
- * assert.equal(records.length, 1);
- * const record = JSON.parse(records[0]);
- * assert.equal(record.requestId, "req-1");
- * assert.equal(record.orderId, 42);
- * ```
  */
 export function createLambdaLogger(
   options: LambdaLoggerOptions = {},
@@ -273,13 +187,6 @@ export function createLambdaLogger(
 /**
  * Settings for {@linkcode installLogging}; {@linkcode RunOptions} has all
  * of them.
- *
- * @example
- * ```ts
- * import type { LoggingOptions } from "@rtl/lambda";
- *
- * const options: LoggingOptions = { env: { AWS_LAMBDA_LOG_FORMAT: "JSON" } };
- * ```
  */
 export interface LoggingOptions {
   /** The logger to route everything through; a Lambda logger configured from the environment when absent. */
@@ -295,14 +202,6 @@ export interface LoggingOptions {
 /**
  * What {@linkcode installLogging} set up; disposing it puts `console` and
  * the default {@linkcode logger} back as they were.
- *
- * @example
- * ```ts
- * import { installLogging, type LoggingInstallation } from "@rtl/lambda";
- *
- * using logging: LoggingInstallation = installLogging({ env: {} });
- * logging.logger.info("routed through the Lambda logger");
- * ```
  */
 export interface LoggingInstallation extends Disposable {
   /** The logger in use: the one given, or the Lambda logger made from the environment. */
@@ -322,18 +221,6 @@ export interface LoggingInstallation extends Disposable {
  * runtimes do: `AWS_LAMBDA_LOG_FORMAT` chooses Text or JSON, and
  * `AWS_LAMBDA_LOG_LEVEL` filters records in JSON format (Lambda only
  * accepts a level with JSON).
- *
- * @example
- * ```ts
- * import { installLogging } from "@rtl/lambda";
- *
- * const logging = installLogging({ env: { AWS_LAMBDA_LOG_FORMAT: "JSON" } });
- * try {
- *   console.log("written as a JSON record");
- * } finally {
- *   logging[Symbol.dispose]();
- * }
- * ```
  */
 export function installLogging(
   options: LoggingOptions = {},
@@ -377,20 +264,6 @@ const _CONSOLE_LEVELS: ReadonlyArray<readonly [_ConsoleMethod, LogLevel]> = [
  * arguments as they are (structured in JSON); any other {@linkcode Logger}
  * gets them formatted into its message. Disabled levels become no-ops, as
  * in Node's runtime.
- *
- * @example
- * ```ts
- * import { createLambdaLogger, patchConsole } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const records: string[] = [];
- * const logger = createLambdaLogger({ sink: (record) => { records.push(record); } });
- * {
- *   using _patched = patchConsole(logger);
- *   console.warn("low disk");
- * }
- * assert.match(records[0], /\t-\tWARN\tlow disk$/);
- * ```
  */
 export function patchConsole(logger: Logger): Disposable {
   const target = globalThis.console as unknown as Record<string, unknown>;

@@ -17,26 +17,11 @@
  * The variable that turns heap sizing off: `RTL_LAMBDA_HEAP=off` leaves the
  * heap to V8's defaults. Flags of your own in `DENO_V8_FLAGS` come after the
  * sized ones, so they win without turning the rest off.
- *
- * @example
- * ```ts
- * import { HEAP_SWITCH } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(HEAP_SWITCH, "RTL_LAMBDA_HEAP");
- * ```
  */
 export const HEAP_SWITCH = "RTL_LAMBDA_HEAP";
 
 /**
  * How a memory size splits: MB for each V8 space and what is left outside.
- *
- * @example
- * ```ts
- * import type { HeapPlan } from "@rtl/lambda";
- *
- * const plan: HeapPlan = { semiSpaceMB: 8, oldSpaceMB: 56, reserveMB: 48 };
- * ```
  */
 export interface HeapPlan {
   /** `--max-semi-space-size`: the young generation takes three of these (two semi-spaces and as much for new large objects). */
@@ -61,14 +46,6 @@ const _GROWING_PERCENT = 200;
  * 32 MB), a reserve of 40 MB plus 1/16 of the memory for what lives outside
  * the heap, and the old space gets the rest (at least 16 MB). In whole MB,
  * so that {@linkcode heapScript}'s shell arithmetic gives the same figures.
- *
- * @example
- * ```ts
- * import { heapPlan } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(heapPlan(128), { semiSpaceMB: 8, oldSpaceMB: 56, reserveMB: 48 });
- * ```
  */
 export function heapPlan(memoryMB: number): HeapPlan {
   if (!Number.isFinite(memoryMB) || memoryMB <= 0) {
@@ -93,18 +70,6 @@ export function heapPlan(memoryMB: number): HeapPlan {
  * young generation 10%; Deno's native memory is larger, hence the reserve).
  * Give them to `deno run --v8-flags=…`, `DENO_V8_FLAGS` or
  * `deno compile --v8-flags=…`, joined with commas.
- *
- * @example
- * ```ts
- * import { heapFlags } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(heapFlags(128), [
- *   "--max-semi-space-size=8",
- *   "--max-old-space-size=56",
- *   "--heap-growing-percent=200",
- * ]);
- * ```
  */
 export function heapFlags(memoryMB: number): string[] {
   const plan = heapPlan(memoryMB);
@@ -120,16 +85,6 @@ export function heapFlags(memoryMB: number): string[] {
  * they compute {@linkcode heapFlags} from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`
  * (128 when unset or not a number) and put them in front of `DENO_V8_FLAGS`,
  * unless `RTL_LAMBDA_HEAP=off`. They work under `set -eu`.
- *
- * @example
- * ```ts
- * import { heapScript } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const script = heapScript();
- * assert.match(script, /export DENO_V8_FLAGS/);
- * assert.ok(script.endsWith("\n"));
- * ```
  */
 export function heapScript(): string {
   return [

@@ -10,13 +10,6 @@ import type { MemoryWatch } from "../core/types.ts";
 
 /**
  * What the watch reads: `Deno.memoryUsage()`'s shape, in bytes.
- *
- * @example
- * ```ts
- * import type { MemoryReading } from "@rtl/lambda";
- *
- * const reading: MemoryReading = { rss: 90e6, heapTotal: 40e6, heapUsed: 30e6, external: 5e6 };
- * ```
  */
 export interface MemoryReading {
   /** Resident memory of the whole process. */
@@ -31,13 +24,6 @@ export interface MemoryReading {
 
 /**
  * Options for {@linkcode createMemoryWatch}.
- *
- * @example
- * ```ts
- * import { type MemoryWatchOptions, stderrLogger } from "@rtl/lambda";
- *
- * const options: MemoryWatchOptions = { memorySizeMB: 128, logger: stderrLogger };
- * ```
  */
 export interface MemoryWatchOptions {
   /** The function's memory size in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). */
@@ -66,22 +52,6 @@ const _MB = 1024 * 1024;
  * memory size, and again only after it went back below 80%. Reading memory
  * costs a system call (about 20 µs), so it reads after every large event and
  * otherwise at most once per `intervalMs`.
- *
- * @example
- * ```ts
- * import { createMemoryWatch } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const lines: string[] = [];
- * const log = (message: string) => lines.push(message);
- * const watch = createMemoryWatch({
- *   memorySizeMB: 128,
- *   logger: { trace: log, debug: log, info: log, warn: log, error: log, fatal: log },
- *   read: () => ({ rss: 120 * 2 ** 20, heapTotal: 60 * 2 ** 20, heapUsed: 50 * 2 ** 20, external: 8 * 2 ** 20 }),
- * });
- * watch.afterInvocation(1_000_000);
- * assert.match(lines[0], /^Runtime\.OutOfMemory: /);
- * ```
  */
 export function createMemoryWatch(options: MemoryWatchOptions): MemoryWatch {
   const limit = options.memorySizeMB * _MB;

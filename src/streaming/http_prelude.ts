@@ -9,31 +9,12 @@
 /**
  * The `Content-Type` that tells Lambda a streamed response starts with an
  * HTTP prelude.
- *
- * @example
- * ```ts
- * import { HTTP_INTEGRATION_CONTENT_TYPE } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(HTTP_INTEGRATION_CONTENT_TYPE, "application/vnd.awslambda.http-integration-response");
- * ```
  */
 export const HTTP_INTEGRATION_CONTENT_TYPE: string =
   "application/vnd.awslambda.http-integration-response";
 
 /**
  * The JSON that precedes a streamed HTTP body.
- *
- * @example
- * ```ts
- * import type { HttpIntegrationPrelude } from "@rtl/lambda";
- *
- * const prelude: HttpIntegrationPrelude = {
- *   statusCode: 200,
- *   headers: { "content-type": "text/event-stream" },
- *   cookies: ["session=1; HttpOnly"],
- * };
- * ```
  */
 export interface HttpIntegrationPrelude {
   /** The HTTP status. */
@@ -48,14 +29,6 @@ const _DELIMITER_LENGTH = 8;
 /**
  * Hop-by-hop header names: they mean nothing past Lambda, whose front door
  * does its own framing, so responses leave them out.
- *
- * @example
- * ```ts
- * import { HOP_BY_HOP_HEADERS } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.ok(HOP_BY_HOP_HEADERS.has("transfer-encoding"));
- * ```
  */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   "connection",
@@ -72,21 +45,6 @@ const _encoder = new TextEncoder();
  * The prelude of a `Response`: its status, its headers but `Set-Cookie` and
  * the hop-by-hop ones (`Connection`, `Transfer-Encoding`, …), and its
  * `Set-Cookie` values as `cookies`.
- *
- * @example
- * ```ts
- * import { httpIntegrationPrelude } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const headers = new Headers({ "content-type": "text/plain" });
- * headers.append("set-cookie", "a=1");
- * headers.append("set-cookie", "b=2; Secure");
- * assert.deepEqual(httpIntegrationPrelude(new Response("hi", { status: 201, headers })), {
- *   statusCode: 201,
- *   headers: { "content-type": "text/plain" },
- *   cookies: ["a=1", "b=2; Secure"],
- * });
- * ```
  */
 export function httpIntegrationPrelude(
   response: Response,
@@ -111,21 +69,6 @@ export function httpIntegrationPrelude(
  * chunk by chunk. Send it with {@linkcode HTTP_INTEGRATION_CONTENT_TYPE}.
  * Pass `prelude` to build it another way (from an adapter's own header
  * conversion, say).
- *
- * @example
- * ```ts
- * import { httpIntegrationStream } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const stream = httpIntegrationStream(new Response("hello", { status: 404 }));
- * const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
- * const text = new TextDecoder().decode(bytes);
- * assert.equal(
- *   text,
- *   '{"statusCode":404,"headers":{"content-type":"text/plain;charset=UTF-8"},"cookies":[]}' +
- *     "\0".repeat(8) + "hello",
- * );
- * ```
  */
 export function httpIntegrationStream(
   response: Response,

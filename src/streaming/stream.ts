@@ -59,14 +59,6 @@ export type StreamResult =
 
 /**
  * A handler whose result is streamed.
- *
- * @example
- * ```ts
- * import type { StreamHandler } from "@rtl/lambda";
- *
- * const handler: StreamHandler<{ count: number }> = (event) =>
- *   ReadableStream.from(Array.from({ length: event.count }, (_, i) => `${i}\n`));
- * ```
  */
 export type StreamHandler<Event = unknown> = Handler<Event, StreamResult>;
 
@@ -93,13 +85,6 @@ export interface StreamRunOptions extends Omit<RunOptions, "respond"> {
 
 /**
  * Options for {@linkcode streamResponder}.
- *
- * @example
- * ```ts
- * import type { StreamResponderOptions } from "@rtl/lambda";
- *
- * const options: StreamResponderOptions = { contentType: "text/csv" };
- * ```
  */
 export interface StreamResponderOptions {
   /** `Content-Type` of results that are not a `Response`. */
@@ -121,15 +106,6 @@ export interface StreamResponderOptions {
  * the result is not streamable) is thrown, and the loop reports it on
  * `/invocation/{id}/error` as for any handler error. A failure after it is
  * logged and sent as trailers.
- *
- * @example
- * ```ts ignore
- * import { run, streamResponder } from "@rtl/lambda";
- *
- * run((event: { text: string }) => ReadableStream.from(event.text.split(" ")), {
- *   respond: streamResponder({ contentType: "text/plain" }),
- * });
- * ```
  */
 export function streamResponder(
   options: StreamResponderOptions = {},

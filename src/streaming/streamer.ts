@@ -28,14 +28,6 @@ import { VERSION } from "../core/version.ts";
  * Lambda's limit on a streamed response, in bytes: 200 MB (the documented
  * figure since July 2025; it was 20 MB before), as 200 × 1024 × 1024.
  * Beyond the first 6 MB, Lambda also caps the rate at 2 MB/s.
- *
- * @example
- * ```ts
- * import { STREAMED_RESPONSE_LIMIT } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(STREAMED_RESPONSE_LIMIT, 209_715_200);
- * ```
  */
 export const STREAMED_RESPONSE_LIMIT: number = 200 * 1024 * 1024;
 
@@ -43,18 +35,6 @@ export const STREAMED_RESPONSE_LIMIT: number = 200 * 1024 * 1024;
  * Sends one request over HTTP/1.1 with a streamed body and trailers: the
  * transport seam of streamed responses, as {@linkcode Transport} is for the
  * rest. The default is an {@linkcode Http1Client} for the Runtime API host.
- *
- * @example Counting streamed responses
- * ```ts
- * import { Http1Client, type StreamTransport } from "@rtl/lambda";
- *
- * const client = new Http1Client("127.0.0.1:9001");
- * let streams = 0;
- * const counting: StreamTransport = (init) => {
- *   streams++;
- *   return client.request(init);
- * };
- * ```
  */
 export type StreamTransport = (
   init: Http1RequestInit,
@@ -62,25 +42,11 @@ export type StreamTransport = (
 
 /**
  * Posts a streamed response; the shape of {@linkcode RuntimeApi.stream}.
- *
- * @example
- * ```ts
- * import { createResponseStreamer, type ResponseStreamer } from "@rtl/lambda";
- *
- * const stream: ResponseStreamer = createResponseStreamer("127.0.0.1:9001");
- * ```
  */
 export type ResponseStreamer = NonNullable<RuntimeApi["stream"]>;
 
 /**
  * Options for {@linkcode createResponseStreamer}.
- *
- * @example
- * ```ts
- * import type { ResponseStreamerOptions } from "@rtl/lambda";
- *
- * const options: ResponseStreamerOptions = { userAgent: "my-runtime/1.0" };
- * ```
  */
 export interface ResponseStreamerOptions {
   /** Sends the request; an {@linkcode Http1Client} for `host` when absent. */
@@ -143,16 +109,6 @@ const _encoder = new TextEncoder();
  * with a {@linkcode RuntimeApiError} when the Runtime API refuses the
  * response (`status`) or cannot be reached (`status` 0); the body is then
  * cancelled.
- *
- * @example
- * ```ts ignore
- * import { createResponseStreamer } from "@rtl/lambda";
- *
- * const stream = createResponseStreamer(Deno.env.get("AWS_LAMBDA_RUNTIME_API")!);
- * await stream(invocation, ReadableStream.from(["data: 1\n\n"]).pipeThrough(new TextEncoderStream()), {
- *   contentType: "text/event-stream",
- * });
- * ```
  */
 export function createResponseStreamer(
   host: string,

@@ -11,14 +11,6 @@ import { NOT_HEADER_SAFE } from "../core/_header.ts";
 
 /**
  * The header that carries the cause on `/invocation/{id}/error`.
- *
- * @example
- * ```ts
- * import { XRAY_ERROR_CAUSE_HEADER } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(XRAY_ERROR_CAUSE_HEADER, "Lambda-Runtime-Function-XRay-Error-Cause");
- * ```
  */
 export const XRAY_ERROR_CAUSE_HEADER: string =
   "Lambda-Runtime-Function-XRay-Error-Cause";
@@ -29,14 +21,6 @@ export const XRAY_ERROR_CAUSE_HEADER: string =
  * 8 KiB so that the header also fits Runtime API servers with smaller header
  * limits (Node's `http` allows 16 KiB for all headers), and chooses what to
  * keep itself: at most 2 KiB of message, then as many top frames as fit.
- *
- * @example
- * ```ts
- * import { XRAY_ERROR_CAUSE_LIMIT } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(XRAY_ERROR_CAUSE_LIMIT, 8192);
- * ```
  */
 export const XRAY_ERROR_CAUSE_LIMIT: number = 8 * 1024;
 
@@ -52,18 +36,6 @@ interface _Frame {
  * as an HTTP header value (non-ASCII escaped) and at most
  * {@linkcode XRAY_ERROR_CAUSE_LIMIT} bytes: the message keeps at most a
  * quarter of it, and the stack as many of its top frames as the rest holds.
- *
- * @example
- * ```ts
- * import { formatError, xrayErrorCause } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const cause = JSON.parse(xrayErrorCause(formatError(new TypeError("bad")), "/var/task"));
- * assert.equal(cause.working_directory, "/var/task");
- * assert.equal(cause.exceptions[0].type, "TypeError");
- * assert.equal(cause.exceptions[0].message, "bad");
- * assert.ok(cause.exceptions[0].stack.length > 0);
- * ```
  */
 export function xrayErrorCause(
   report: ErrorReport,

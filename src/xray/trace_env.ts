@@ -14,18 +14,6 @@ const _NAME = "_X_AMZN_TRACE_ID";
 
 /**
  * The trace id as the process environment shows it, until disposed.
- *
- * @example
- * ```ts
- * import { installTraceEnv } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * {
- *   using trace = installTraceEnv();
- *   trace.set("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
- *   assert.equal(Deno.env.get("_X_AMZN_TRACE_ID"), "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
- * }
- * ```
  */
 export interface TraceEnv extends Disposable {
   /** Shows `traceId` as `_X_AMZN_TRACE_ID`; `undefined` hides the variable. */
@@ -39,17 +27,6 @@ export interface TraceEnv extends Disposable {
  * same value. Processes the function starts inherit the real environment,
  * which does not have it: pass it in their `env` if they need it. Disposing
  * puts `Deno.env` back.
- *
- * @example
- * ```ts
- * import { installTraceEnv } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * const trace = installTraceEnv();
- * trace.set(undefined);
- * assert.equal(Deno.env.has("_X_AMZN_TRACE_ID"), false);
- * trace[Symbol.dispose]();
- * ```
  */
 export function installTraceEnv(): TraceEnv {
   const env = Deno.env;

@@ -26,17 +26,6 @@ import {
 /**
  * Opens the connection a request is sent on: the raw-socket seam. The default
  * is `Deno.connect`.
- *
- * @example A connector that counts connections
- * ```ts
- * import type { Connector } from "@rtl/lambda";
- *
- * let opened = 0;
- * const counting: Connector = (options) => {
- *   opened++;
- *   return Deno.connect(options);
- * };
- * ```
  */
 export type Connector = (
   options: { hostname: string; port: number },
@@ -44,13 +33,6 @@ export type Connector = (
 
 /**
  * Options for {@linkcode Http1Client}.
- *
- * @example
- * ```ts
- * import type { Http1ClientOptions } from "@rtl/lambda";
- *
- * const options: Http1ClientOptions = { maxResponseBytes: 64 * 1024 };
- * ```
  */
 export interface Http1ClientOptions {
   /** Opens connections; `Deno.connect` when absent. */
@@ -63,31 +45,11 @@ export interface Http1ClientOptions {
  * A request body: bytes are sent with `Content-Length`; a stream is sent
  * with `Transfer-Encoding: chunked`, one chunk per non-empty chunk it
  * yields, each written before the next is read (backpressure).
- *
- * @example
- * ```ts
- * import type { Http1Body } from "@rtl/lambda";
- *
- * const body: Http1Body = ReadableStream.from([new TextEncoder().encode("hi")]);
- * ```
  */
 export type Http1Body = string | Uint8Array | ReadableStream<Uint8Array>;
 
 /**
  * One request for {@linkcode Http1Client.request}.
- *
- * @example A chunked POST that ends with a trailer
- * ```ts
- * import type { Http1RequestInit } from "@rtl/lambda";
- *
- * const init: Http1RequestInit = {
- *   method: "POST",
- *   path: "/upload",
- *   headers: { "Trailer": "X-Checksum" },
- *   body: ReadableStream.from([new Uint8Array([1, 2, 3])]),
- *   trailers: () => ({ "X-Checksum": "6" }),
- * };
- * ```
  */
 export interface Http1RequestInit {
   /** The method; `POST` when there is a body, `GET` otherwise. */
@@ -131,23 +93,6 @@ const _encoder = new TextEncoder();
  *   and the answer returned; when the body's stream errors, the connection
  *   is closed without the last chunk (the server sees an incomplete body) and
  *   `request` rejects with that error.
- *
- * @example
- * ```ts
- * import { Http1Client } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} },
- *   async (request) => new Response(await request.text()));
- * await using client = new Http1Client(`127.0.0.1:${server.addr.port}`);
- * const response = await client.request({
- *   method: "POST",
- *   path: "/",
- *   body: ReadableStream.from(["a", "b"].map((s) => new TextEncoder().encode(s))),
- * });
- * assert.equal(response.status, 200);
- * assert.equal(new TextDecoder().decode(response.body), "ab");
- * ```
  */
 export class Http1Client implements AsyncDisposable {
   /** The host name or IP address requests go to. */

@@ -10,15 +10,6 @@ import { LambdaRuntimeError } from "../../core/errors.ts";
 
 /**
  * A complete HTTP/1.1 response, body included.
- *
- * @example
- * ```ts
- * import type { Http1Response } from "@rtl/lambda";
- *
- * function ok(response: Http1Response): boolean {
- *   return response.status >= 200 && response.status < 300;
- * }
- * ```
  */
 export interface Http1Response {
   /** The status code. */
@@ -36,14 +27,6 @@ export interface Http1Response {
 /**
  * The server broke HTTP/1.1: a malformed status line, header or chunk, or a
  * response larger than the client accepts.
- *
- * @example
- * ```ts
- * import { Http1ProtocolError } from "@rtl/lambda";
- * import assert from "node:assert/strict";
- *
- * assert.equal(new Http1ProtocolError("bad chunk size").name, "Http1ProtocolError");
- * ```
  */
 export class Http1ProtocolError extends LambdaRuntimeError {
   /** Creates the error. */

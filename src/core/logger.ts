@@ -5,6 +5,9 @@
  * @module
  */
 
+import { writeRecord } from "./_stdio.ts";
+import { textLine } from "./_text_line.ts";
+
 /**
  * Levels, least to most severe, as `AWS_LAMBDA_LOG_LEVEL` names them.
  */
@@ -33,11 +36,10 @@ export interface Logger {
   fatal(message: string, fields?: Record<string, unknown>): void;
 }
 
-const _encoder = new TextEncoder();
-
 /**
- * The default logger: one line per message on stderr, written synchronously
- * so nothing is lost when Lambda freezes the sandbox.
+ * The default logger when none is given to `runLoop`: Lambda's Text line
+ * (`timestamp<TAB>requestId or -<TAB>LEVEL<TAB>message`, fields as JSON
+ * after the message), written synchronously, WARN and above on stderr.
  */
 export const stderrLogger: Logger = {
   trace: (message, fields) => _write("TRACE", message, fields),
@@ -48,23 +50,29 @@ export const stderrLogger: Logger = {
   fatal: (message, fields) => _write("FATAL", message, fields),
 };
 
-function _write(level: LogLevel, message: string, fields?: LogFields): void {
-  let line = `${new Date().toISOString()}\t${level}\t${message}`;
-  if (fields !== undefined) {
+function _write(
+  level: LogLevel,
+  message: string,
+  fields?: Record<string, unknown>,
+): void {
+  // The loop names the invocation in its fields: it goes in the line's request id column.
+  const requestId = typeof fields?.requestId === "string"
+    ? fields.requestId
+    : undefined;
+  let rest: Record<string, unknown> | undefined = fields;
+  if (requestId !== undefined) {
+    const { requestId: _id, ...others } = fields!;
+    rest = Object.keys(others).length === 0 ? undefined : others;
+  }
+  if (rest !== undefined) {
     try {
-      line += " " + JSON.stringify(fields);
+      message += " " + JSON.stringify(rest);
     } catch {
-      line += " " + Deno.inspect(fields, { depth: 3 });
+      message += " " + Deno.inspect(rest, { depth: 3 });
     }
   }
-  // One CloudWatch record per call: inner newlines become carriage returns.
-  line = line.replaceAll("\n", "\r") + "\n";
-  try {
-    let bytes = _encoder.encode(line);
-    while (bytes.length > 0) {
-      bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
-    }
-  } catch {
-    // stderr gone: nothing else to report to.
-  }
+  writeRecord(
+    textLine(new Date().toISOString(), requestId, level, message),
+    level,
+  );
 }

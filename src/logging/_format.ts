@@ -8,6 +8,7 @@
  */
 
 import type { LogFields, LogLevel } from "../core/logger.ts";
+import { textLine } from "../core/_text_line.ts";
 
 /**
  * The format of every record, as `AWS_LAMBDA_LOG_FORMAT` names it.
@@ -27,9 +28,6 @@ export interface LogRecordHead {
   /** The invocation's tenant, if any (JSON records only, as in Node's runtime). */
   tenantId: string | undefined;
 }
-
-/** Outside an invocation the Text format still needs a field: Node's runtime writes `-`. */
-const _NO_REQUEST = "-";
 
 /**
  * Formats console-style arguments into one string, the way `console.log`
@@ -83,14 +81,12 @@ export function formatTextRecord(
   args: readonly unknown[],
   fields?: LogFields,
 ): string {
-  let line = `${head.timestamp}\t${
-    head.requestId ?? _NO_REQUEST
-  }\t${head.level}\t${formatLogMessage(args)}`;
+  let message = formatLogMessage(args);
   if (fields !== undefined) {
     const text = _fieldsText(fields);
-    if (text !== "") line += " " + text;
+    if (text !== "") message += " " + text;
   }
-  return line.replaceAll("\n", "\r");
+  return textLine(head.timestamp, head.requestId, head.level, message);
 }
 
 /**

@@ -23,6 +23,8 @@ import {
 } from "./_format.ts";
 import type { LogFields, Logger, LogLevel } from "../core/logger.ts";
 import type { InvocationScope } from "../core/types.ts";
+import { LEVEL_RANK, parseLevel } from "../core/_levels.ts";
+import { writeRecord } from "../core/_stdio.ts";
 
 /**
  * Who a record belongs to: the invocation running in the current async
@@ -70,15 +72,6 @@ export interface LambdaLogger extends Logger {
   log(level: LogLevel, ...args: unknown[]): void;
 }
 
-const _RANK: Readonly<Record<LogLevel, number>> = {
-  TRACE: 1,
-  DEBUG: 2,
-  INFO: 3,
-  WARN: 4,
-  ERROR: 5,
-  FATAL: 6,
-};
-
 const _attribution = new AsyncLocalStorage<LogAttribution>();
 
 /**
@@ -116,21 +109,13 @@ export function logScope(
   );
 }
 
-const _encoder = new TextEncoder();
-
 /**
  * The default {@linkcode LogSink}: TRACE, DEBUG and INFO records on stdout,
  * WARN, ERROR and FATAL on stderr (the split Deno's `console` makes; on
  * Lambda both reach CloudWatch), each written synchronously in full.
  */
 export function writeToStdio(record: string, level: LogLevel): void {
-  const stream = _RANK[level] >= _RANK.WARN ? Deno.stderr : Deno.stdout;
-  try {
-    let bytes = _encoder.encode(record + "\n");
-    while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
-  } catch {
-    // The stream is gone: there is nowhere left to report it.
-  }
+  writeRecord(record, level);
 }
 
 /**
@@ -144,8 +129,8 @@ export function createLambdaLogger(
   options: LambdaLoggerOptions = {},
 ): LambdaLogger {
   const format: LogFormat = options.format === "JSON" ? "JSON" : "Text";
-  const level = _parseLevel(options.level) ?? "TRACE";
-  const least = _RANK[level];
+  const level = parseLevel(options.level) ?? "TRACE";
+  const least = LEVEL_RANK[level];
   const sink = options.sink ?? writeToStdio;
   const formatRecord = format === "JSON" ? formatJsonRecord : formatTextRecord;
 
@@ -154,7 +139,7 @@ export function createLambdaLogger(
     args: readonly unknown[],
     fields: LogFields | undefined,
   ): void {
-    if (_RANK[recordLevel] < least) return;
+    if (LEVEL_RANK[recordLevel] < least) return;
     try {
       const attribution = _attribution.getStore();
       const head: LogRecordHead = {
@@ -173,7 +158,7 @@ export function createLambdaLogger(
   return {
     format,
     level,
-    isEnabled: (recordLevel) => _RANK[recordLevel] >= least,
+    isEnabled: (recordLevel) => LEVEL_RANK[recordLevel] >= least,
     log: (recordLevel, ...args) => emit(recordLevel, args, undefined),
     trace: (message, fields) => emit("TRACE", [message], fields),
     debug: (message, fields) => emit("DEBUG", [message], fields),
@@ -368,13 +353,6 @@ function _read(source: EnvironmentSource, key: string): string | undefined {
     // Without --allow-env for the variable: treat it as unset.
     return undefined;
   }
-}
-
-function _parseLevel(level: string | undefined): LogLevel | undefined {
-  const upper = level?.toUpperCase();
-  return upper !== undefined && Object.hasOwn(_RANK, upper)
-    ? upper as LogLevel
-    : undefined;
 }
 
 /** Fields may name the invocation themselves (the loop does, outside the scope). */

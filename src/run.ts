@@ -19,7 +19,10 @@ import type {
   RunOptions,
 } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
-import { installLogging } from "./logging/lambda_logger.ts";
+import {
+  installLogging,
+  useAsyncAttribution,
+} from "./logging/lambda_logger.ts";
 import { createMemoryWatch } from "./memory/watch.ts";
 import { withStreaming } from "./streaming/streamer.ts";
 import { xrayErrorHeaders } from "./xray/error_cause.ts";
@@ -106,6 +109,8 @@ export async function run<Event = unknown, Result = unknown>(
     return _exit(1);
   }
   const concurrency = options.concurrency ?? environment.maxConcurrency;
+  // Overlapping invocations need async-context attribution; one at a time does not load it.
+  if (concurrency > 1) await useAsyncAttribution();
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   using traceEnv = installTraceEnvFor(concurrency);
   const scope: InvocationScope = traceEnv === undefined

@@ -20,6 +20,7 @@ import {
   logAttribution,
   logScope,
   patchConsole,
+  useAsyncAttribution,
   withLogAttribution,
 } from "../src/logging/lambda_logger.ts";
 import {
@@ -299,6 +300,8 @@ Deno.test("createLambdaLogger", async (t) => {
   await t.step(
     "attributes records to the invocation of the async context",
     async () => {
+      // Overlapping invocations: what run() switches on when concurrency > 1.
+      await useAsyncAttribution();
       const { logger, records } = collecting({ format: "JSON" });
       const step = (ms: number) => new Promise((r) => setTimeout(r, ms));
       await Promise.all([

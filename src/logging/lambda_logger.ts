@@ -8,7 +8,6 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Context } from "../core/context.ts";
 import type {
   EnvironmentSource,
@@ -72,7 +71,56 @@ export interface LambdaLogger extends Logger {
   log(level: LogLevel, ...args: unknown[]): void;
 }
 
-const _attribution = new AsyncLocalStorage<LogAttribution>();
+/** Where the current invocation's attribution lives. */
+interface _Store {
+  getStore(): LogAttribution | undefined;
+  run<T>(attribution: LogAttribution, fn: () => T): T;
+}
+
+/**
+ * One invocation at a time needs no async context: a variable, set for
+ * the invocation's duration, is enough, and `node:async_hooks` stays
+ * unloaded (it costs milliseconds of cold start).
+ */
+function _sequentialStore(): _Store {
+  let current: LogAttribution | undefined;
+  return {
+    getStore: () => current,
+    run(attribution, fn) {
+      const previous = current;
+      current = attribution;
+      let result;
+      try {
+        result = fn();
+      } catch (error) {
+        current = previous;
+        throw error;
+      }
+      if (result instanceof Promise) {
+        return result.finally(() => {
+          current = previous;
+        }) as typeof result;
+      }
+      current = previous;
+      return result;
+    },
+  };
+}
+
+let _attribution: _Store = _sequentialStore();
+let _async = false;
+
+/**
+ * Switches attribution to `AsyncLocalStorage`, loaded now: needed when
+ * invocations overlap (`AWS_LAMBDA_MAX_CONCURRENCY` > 1). `run()` calls it
+ * then; once on, it stays on.
+ */
+export async function useAsyncAttribution(): Promise<void> {
+  if (_async) return;
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  _async = true;
+  _attribution = new AsyncLocalStorage<LogAttribution>();
+}
 
 /**
  * The invocation the calling code runs for, or `undefined` outside one.

@@ -76,8 +76,5 @@ export type { Logger } from "./src/core/logger.ts";
 export { logger } from "./src/logging/lambda_logger.ts";
 
 // Streaming.
-export type {
-  StreamResult,
-  StreamRunOptions,
-} from "./src/streaming/stream.ts";
+export type { StreamResult, StreamRunOptions } from "./src/streaming/stream.ts";
 export { StreamLimitError } from "./src/streaming/streamer.ts";

@@ -8,17 +8,17 @@
  */
 
 import { type LambdaEnvironment, readEnvironment } from "./core/environment.ts";
-import { EnvironmentError, InitError } from "./core/errors.ts";
+import { EnvironmentError } from "./core/errors.ts";
 import { runLoop } from "./core/loop.ts";
 import { createRuntimeApi, type RuntimeApi } from "./core/runtime_api.ts";
 import type {
   Handler,
-  HandlerSource,
   Initializer,
   InvocationScope,
   RunOptions,
 } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
+import { resolveHandler } from "./_resolve_handler.ts";
 import {
   installLogging,
   useAsyncAttribution,
@@ -90,7 +90,7 @@ export async function run<Event = unknown, Result = unknown>(
   const api = _api(environment.runtimeApi, options);
   let ready: Handler<Event, Result>;
   try {
-    ready = await _initialise(handler);
+    ready = await resolveHandler(handler);
   } catch (error) {
     const report = safeReport(options.formatError, error);
     logger.fatal(
@@ -148,33 +148,6 @@ function _api(host: string, options: RunOptions): RuntimeApi {
   const api = createRuntimeApi(host, { transport: options.transport });
   // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
   return withStreaming(api, host);
-}
-
-async function _initialise<Event, Result>(
-  source: HandlerSource<Event, Result>,
-): Promise<Handler<Event, Result>> {
-  if (typeof source === "function") return source;
-  const init = (source as { init?: unknown } | null | undefined)?.init;
-  if (typeof init !== "function") {
-    throw new InitError(
-      `run() needs a handler function, run((event, context) => …), or an initializer, run({ init: async () => handler }); got ${
-        _kind(source)
-      }`,
-    );
-  }
-  const made: unknown = await init();
-  if (typeof made !== "function") {
-    throw new InitError(
-      `run({ init }) called the initializer, but it returned ${
-        _kind(made)
-      } instead of a handler function: return one, as in run({ init: async () => (event, context) => … })`,
-    );
-  }
-  return made as Handler<Event, Result>;
-}
-
-function _kind(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }
 
 function _exit(code: number): never {

@@ -29,4 +29,3 @@ export async function resolveHandler<Event, Result>(
 function _kind(value: unknown): string {
   return value === null ? "null" : typeof value;
 }
-

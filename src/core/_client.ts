@@ -1,5 +1,4 @@
 // One client plumbing for the Runtime API and the Extensions API: send with one retry, and what a refusal says.
-import type { Transport } from "./runtime_api.ts";
 
 /** Makes the error for a call that got no answer (`status` 0) or an unexpected one. */
 export type ApiErrorFactory = (
@@ -17,7 +16,11 @@ export type Send = (
 ) => Promise<Response>;
 
 /** A sender over `transport` whose final failure is `error(operation, 0, …)`. */
-export function createSend(transport: Transport, error: ApiErrorFactory): Send {
+export function createSend(
+  // The shape of Transport, written here: importing it would close a cycle with runtime_api.ts.
+  transport: (url: string, init: RequestInit) => Promise<Response>,
+  error: ApiErrorFactory,
+): Send {
   return async (operation, url, init) => {
     try {
       return await transport(url, init);

@@ -19,8 +19,9 @@ import { attributeUncaught } from "./_uncaught.ts";
  * Runs the loop with an already initialised handler until `options.signal`
  * aborts. Rejects with a {@linkcode RuntimeApiError} when the Runtime API
  * says the container is unhealthy (500) or stays unreachable. Use it to
- * build a runtime of your own; {@linkcode run} adds initialisation and exits
- * the process.
+ * build a runtime of your own. `run()` adds initialisation, composes the
+ * logging, X-Ray, memory and streaming layers in through `RunOptions`, and
+ * exits the process.
  *
  * @example Driving the loop with an in-memory API
  * ```ts

@@ -1,5 +1,8 @@
-// The one level table: ranks, parsing, and which stdio stream a level goes to.
-import type { LogLevel } from "./logger.ts";
+// The one level table: the levels, their ranks, and parsing a level name.
+/**
+ * Levels, least to most severe, as `AWS_LAMBDA_LOG_LEVEL` names them.
+ */
+export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
 
 /** Each level's rank, least severe first. */
 export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {

@@ -1,5 +1,5 @@
 // The one synchronous stdio writer: nothing may be lost when Lambda freezes the sandbox.
-import type { LogLevel } from "./logger.ts";
+import type { LogLevel } from "./_levels.ts";
 import { LEVEL_RANK } from "./_levels.ts";
 
 const _encoder = new TextEncoder();

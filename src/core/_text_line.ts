@@ -1,5 +1,5 @@
 // The one Text line format, Lambda's: `timestamp<TAB>requestId or -<TAB>LEVEL<TAB>message`.
-import type { LogLevel } from "./logger.ts";
+import type { LogLevel } from "./_levels.ts";
 
 /** Outside an invocation the Text format still needs a field: Node's runtime writes `-`. */
 const _NO_REQUEST = "-";

@@ -5,13 +5,11 @@
  * @module
  */
 
+import type { LogLevel } from "./_levels.ts";
 import { writeRecord } from "./_stdio.ts";
 import { textLine } from "./_text_line.ts";
 
-/**
- * Levels, least to most severe, as `AWS_LAMBDA_LOG_LEVEL` names them.
- */
-export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+export type { LogLevel } from "./_levels.ts";
 
 /**
  * Structured fields that go with a log message.

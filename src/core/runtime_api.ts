@@ -151,16 +151,6 @@ export interface RuntimeApi {
 }
 
 /**
- * Options for {@linkcode createRuntimeApi}.
- */
-export interface RuntimeApiOptions {
-  /** The HTTP transport; the global `fetch` when absent. */
-  transport?: Transport;
-  /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
-  userAgent?: string;
-}
-
-/**
  * The `User-Agent` this runtime identifies itself with.
  */
 export const USER_AGENT: string = `rtl-lambda/${VERSION}`;

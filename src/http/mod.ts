@@ -1,7 +1,8 @@
 /**
  * Web-standard HTTP on Lambda: serve a `(request: Request) => Response`
  * handler (or any fetch-style app, such as `app.fetch` of Hono) behind API
- * Gateway REST and HTTP APIs, Application Load Balancers and function URLs.
+ * Gateway REST, HTTP and WebSocket APIs, Application Load Balancers, VPC
+ * Lattice and function URLs; other events pass through on request.
  *
  * The source is detected from each event; the request arrives with its full
  * URL, every header and query value, cookies and body; the response goes
@@ -33,20 +34,44 @@ import {
   type HttpOptions,
 } from "./handler.ts";
 
-export * from "./adapter.ts";
-export * from "./alb.ts";
-export * from "./api_gateway_v1.ts";
-export * from "./api_gateway_v2.ts";
-export * from "./body.ts";
-export * from "./convert.ts";
-export * from "./detect.ts";
-export * from "./errors.ts";
-export * from "./handler.ts";
-export * from "./headers.ts";
-export * from "./request.ts";
-export * from "./status_text.ts";
-export * from "./streaming_handler.ts";
-export * from "./url.ts";
+export type {
+  HttpErrorHandler,
+  HttpExchange,
+  HttpHandler,
+  HttpInfo,
+  HttpOptions,
+} from "./handler.ts";
+export { createHttpHandler, handleHttpEvent } from "./handler.ts";
+export { createStreamingHttpHandler } from "./streaming_handler.ts";
+export { type ConvertOptions, toRequest, toResult } from "./convert.ts";
+export type { HttpEvent, HttpResult } from "./convert.ts";
+export type { HttpSource, MultiValueMap, SingleValueMap } from "./source.ts";
+export type {
+  ApiGatewayV1Event,
+  ApiGatewayV1RequestContext,
+  ApiGatewayV1Result,
+} from "./api_gateway_v1.ts";
+export type {
+  ApiGatewayV2Event,
+  ApiGatewayV2RequestContext,
+  ApiGatewayV2Result,
+} from "./api_gateway_v2.ts";
+export type { AlbEvent, AlbResult } from "./alb.ts";
+export type {
+  WebSocketEvent,
+  WebSocketInfo,
+  WebSocketResult,
+} from "./websocket.ts";
+export type {
+  VpcLatticeResult,
+  VpcLatticeV1Event,
+  VpcLatticeV2Event,
+} from "./vpc_lattice.ts";
+export {
+  HttpPassThroughError,
+  HttpRequestError,
+  NotHttpEventError,
+} from "./errors.ts";
 
 /**
  * Options of {@linkcode serve}: the HTTP adapter's, and the runtime's

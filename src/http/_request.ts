@@ -1,28 +1,15 @@
 /**
  * The last step of every event → `Request` conversion: the parts into a
- * web `Request`, with whatever the `Request` constructor refuses turned into
- * an `HttpRequestError`.
+ * web `Request`, the body as bytes (no invented `Content-Type`), its length
+ * the body's, and whatever the constructor refuses turned into an
+ * `HttpRequestError`.
  *
  * @module
  */
 
 import { HttpRequestError } from "./errors.ts";
 
-/**
- * The parts of a request, as the adapters have worked them out.
- *
- * @example
- * ```ts
- * import type { RequestParts } from "@rtl/lambda/http";
- *
- * const parts: RequestParts = {
- *   method: "GET",
- *   url: "https://example.com/",
- *   headers: new Headers(),
- *   body: null,
- * };
- * ```
- */
+/** The parts of a request, as the adapters have worked them out. */
 export interface RequestParts {
   /** The method, upper-case. */
   method: string;
@@ -36,31 +23,26 @@ export interface RequestParts {
   signal?: AbortSignal;
 }
 
+const _encoder = new TextEncoder();
+
 /**
  * Builds the `Request`. A method the fetch standard forbids (`CONNECT`,
- * `TRACE`) or a URL that does not parse (a bad `Host` header) throws an
- * {@linkcode HttpRequestError}.
- *
- * @example
- * ```ts
- * import { buildRequest } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const request = buildRequest({
- *   method: "POST",
- *   url: "https://example.com/echo",
- *   headers: new Headers({ "content-type": "text/plain" }),
- *   body: "hi",
- * });
- * assert.equal(await request.text(), "hi");
- * ```
+ * `TRACE`) or a URL that does not parse throws an {@linkcode HttpRequestError}.
  */
 export function buildRequest(parts: RequestParts): Request {
+  // Bytes, since a string body makes `new Request` add `text/plain;charset=UTF-8`.
+  const body = typeof parts.body === "string"
+    ? _encoder.encode(parts.body)
+    : parts.body;
+  const headers = parts.headers;
+  if (headers.has("content-length")) {
+    headers.set("content-length", String(body?.byteLength ?? 0));
+  }
   try {
     return new Request(parts.url, {
       method: parts.method,
-      headers: parts.headers,
-      body: parts.body,
+      headers,
+      body,
       signal: parts.signal,
     });
   } catch (error) {

@@ -9,7 +9,7 @@
 import type { Context } from "../core/context.ts";
 import type { EncodedBody } from "./_body.ts";
 import type { ResponseHead } from "./_headers.ts";
-import type { WebSocketInfo } from "./websocket.ts";
+import type { WebSocketInfo } from "./source.ts";
 
 /** Options for turning an event into a `Request`. */
 export interface ToRequestOptions {

@@ -20,7 +20,10 @@ export function detectSource(event: unknown): HttpSource | undefined {
     ? event.requestContext
     : undefined;
   if (context && isObject(context.elb)) return "alb";
-  if (context && typeof context.connectionId === "string") return "websocket";
+  if (
+    context && typeof context.connectionId === "string" &&
+    typeof event.httpMethod !== "string"
+  ) return "websocket";
   if (typeof event.method === "string") {
     if (typeof event.raw_path === "string") return "vpc-lattice-v1";
     if (typeof event.path === "string") return "vpc-lattice-v2";

@@ -20,8 +20,7 @@ import {
   resolveSource,
 } from "./convert.ts";
 import { HttpPassThroughError, HttpRequestError } from "./errors.ts";
-import type { HttpSource } from "./source.ts";
-import type { WebSocketInfo } from "./websocket.ts";
+import type { HttpSource, WebSocketInfo } from "./source.ts";
 
 /**
  * What a handler gets beside the `Request`: where it came from, the raw

@@ -45,7 +45,12 @@ export { createHttpHandler, handleHttpEvent } from "./handler.ts";
 export { createStreamingHttpHandler } from "./streaming_handler.ts";
 export { type ConvertOptions, toRequest, toResult } from "./convert.ts";
 export type { HttpEvent, HttpResult } from "./convert.ts";
-export type { HttpSource, MultiValueMap, SingleValueMap } from "./source.ts";
+export type {
+  HttpSource,
+  MultiValueMap,
+  SingleValueMap,
+  WebSocketInfo,
+} from "./source.ts";
 export type {
   ApiGatewayV1Event,
   ApiGatewayV1RequestContext,
@@ -57,11 +62,7 @@ export type {
   ApiGatewayV2Result,
 } from "./api_gateway_v2.ts";
 export type { AlbEvent, AlbResult } from "./alb.ts";
-export type {
-  WebSocketEvent,
-  WebSocketInfo,
-  WebSocketResult,
-} from "./websocket.ts";
+export type { WebSocketEvent, WebSocketResult } from "./websocket.ts";
 export type {
   VpcLatticeResult,
   VpcLatticeV1Event,

@@ -60,3 +60,34 @@ export type SingleValueMap = Record<string, string | undefined>;
  * ```
  */
 export type MultiValueMap = Record<string, string[] | undefined>;
+
+/**
+ * What a WebSocket handler sees in `info.webSocket`.
+ *
+ * @example
+ * ```ts
+ * import type { HttpHandler } from "@rtl/lambda/http";
+ *
+ * const handler: HttpHandler = (_request, info) =>
+ *   new Response(info.webSocket?.eventType === "CONNECT" ? null : "ack");
+ * ```
+ */
+export interface WebSocketInfo {
+  /** The route that matched: `$connect`, `$disconnect`, `$default` or a custom route. */
+  readonly routeKey: string;
+  /** `CONNECT`, `MESSAGE` or `DISCONNECT`. */
+  readonly eventType: "CONNECT" | "MESSAGE" | "DISCONNECT";
+  /** The connection, for the management API's `@connections/{connectionId}`. */
+  readonly connectionId: string;
+  /**
+   * The management API's endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`):
+   * POST to `{endpoint}/@connections/{connectionId}` to send to the client.
+   */
+  readonly managementEndpoint: string | undefined;
+  /** The message's id (`MESSAGE` only). */
+  readonly messageId?: string;
+  /** The close status code (`DISCONNECT` only). */
+  readonly disconnectStatusCode?: number;
+  /** The close reason (`DISCONNECT` only). */
+  readonly disconnectReason?: string;
+}

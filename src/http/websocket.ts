@@ -14,7 +14,7 @@ import { requestHeaders } from "./_headers.ts";
 import { buildRequest } from "./_request.ts";
 import { encodeQuery, requestUrl, stageInPath } from "./_url.ts";
 import type { ApiGatewayV1Result } from "./api_gateway_v1.ts";
-import type { MultiValueMap, SingleValueMap } from "./source.ts";
+import type { MultiValueMap, SingleValueMap, WebSocketInfo } from "./source.ts";
 
 /**
  * A WebSocket API event: the handshake's headers and query on `$connect`,
@@ -86,37 +86,6 @@ export interface WebSocketEvent {
  * ```
  */
 export type WebSocketResult = ApiGatewayV1Result;
-
-/**
- * What a WebSocket handler sees in `info.webSocket`.
- *
- * @example
- * ```ts
- * import type { HttpHandler } from "@rtl/lambda/http";
- *
- * const handler: HttpHandler = (_request, info) =>
- *   new Response(info.webSocket?.eventType === "CONNECT" ? null : "ack");
- * ```
- */
-export interface WebSocketInfo {
-  /** The route that matched: `$connect`, `$disconnect`, `$default` or a custom route. */
-  readonly routeKey: string;
-  /** `CONNECT`, `MESSAGE` or `DISCONNECT`. */
-  readonly eventType: "CONNECT" | "MESSAGE" | "DISCONNECT";
-  /** The connection, for the management API's `@connections/{connectionId}`. */
-  readonly connectionId: string;
-  /**
-   * The management API's endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`):
-   * POST to `{endpoint}/@connections/{connectionId}` to send to the client.
-   */
-  readonly managementEndpoint: string | undefined;
-  /** The message's id (`MESSAGE` only). */
-  readonly messageId?: string;
-  /** The close status code (`DISCONNECT` only). */
-  readonly disconnectStatusCode?: number;
-  /** The close reason (`DISCONNECT` only). */
-  readonly disconnectReason?: string;
-}
 
 /** The adapter for WebSocket events: `$connect` is a `GET`, every other event a `POST`. */
 export const webSocket: SourceAdapter<WebSocketEvent, WebSocketResult> = {

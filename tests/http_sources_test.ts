@@ -10,6 +10,7 @@ import {
   toRequest,
 } from "../src/http/mod.ts";
 import { detectSource } from "../src/http/_detect.ts";
+import { emulate, fixture } from "./_emulator.ts";
 
 function load(dir: string, name: string): Record<string, unknown> {
   return JSON.parse(
@@ -394,4 +395,44 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
     });
     assert.equal(seen.info.source, "websocket");
   });
+});
+
+Deno.test("the new sources through the runtime under the emulator", async (t) => {
+  await using emulator = await emulate(fixture("fixtures/http_function.ts"));
+
+  await t.step(
+    "a VPC Lattice 2.0 GET reaches the route and returns the Lattice result",
+    async () => {
+      const event = load("vpc_lattice_v2", "get_query");
+      event.path = "/hello";
+      const { functionError, body } = await emulator.call(event);
+      assert.equal(functionError, null);
+      assert.equal(body.statusCode, 200);
+      assert.equal(body.statusDescription, "200 OK");
+      assert.deepEqual(body.headers, { "content-type": "application/json" });
+      const seen = JSON.parse(body.body);
+      assert.equal(seen.source, "vpc-lattice-v2");
+      assert.equal(seen.sourceIp, "10.213.229.10");
+      assert.deepEqual(seen.query, [["order-id", "1"], ["tag", "a b"], [
+        "tag",
+        "c",
+      ]]);
+    },
+  );
+
+  await t.step(
+    "a WebSocket message to a route the app lacks gets the app's 404 in the WebSocket result",
+    async () => {
+      const { functionError, body } = await emulator.call(
+        load("websocket", "message"),
+      );
+      assert.equal(functionError, null);
+      assert.deepEqual(body, {
+        statusCode: 404,
+        headers: { "content-type": "text/plain;charset=UTF-8" },
+        body: "Not Found",
+        isBase64Encoded: false,
+      });
+    },
+  );
 });

@@ -223,7 +223,9 @@ export async function handleHttpEvent(
  * Wraps an {@linkcode HttpHandler} into a core `Handler` that takes an
  * HTTP event and returns the result its source expects: what `serve()`
  * passes to `run()`, and what a custom loop can run (`runLoop`). A body that
- * fails while it is read is logged and answered with `500`.
+ * fails while it is read is logged and answered with `500`. With
+ * `passThrough`, a non-HTTP event's result is the response body itself (see
+ * {@linkcode HttpOptions.passThrough}), not an `HttpResult`.
  *
  * @example
  * ```ts

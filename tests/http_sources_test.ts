@@ -436,3 +436,13 @@ Deno.test("the new sources through the runtime under the emulator", async (t) =>
     },
   );
 });
+
+Deno.test("serve() refuses streaming with passThrough at init", async () => {
+  await using emulator = await emulate(
+    fixture("fixtures/http/streaming_pass_through.ts"),
+  );
+  const { functionError, body } = await emulator.call({ Records: [] });
+  assert.equal(functionError, "Unhandled");
+  assert.equal(body.errorType, "InitError");
+  assert.match(body.errorMessage, /passThrough in the buffered mode only/);
+});

@@ -123,6 +123,30 @@ export interface ServeOptions extends HttpOptions, RunOptions {
  * serve(app.fetch);
  * ```
  *
+ * @example A WebSocket API: each event is a request to `/{routeKey}`
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve(async (request, info) => {
+ *   const ws = info.webSocket;
+ *   if (ws?.eventType === "CONNECT") return new Response(null); // 2xx accepts
+ *   if (ws?.routeKey === "sendmessage") return Response.json({ echo: await request.json() });
+ *   return new Response(null);
+ * });
+ * ```
+ *
+ * @example Also taking SQS events: each is a `POST /` with the event as JSON
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve(async (request, info) => {
+ *   if (info.source !== "pass-through") return new Response("hello");
+ *   const { Records } = await request.json();
+ *   console.log(`${Records.length} messages`);
+ *   return Response.json({ batchItemFailures: [] });
+ * }, { passThrough: true });
+ * ```
+ *
  * @example Streaming, behind a function URL with `InvokeMode: RESPONSE_STREAM`
  * ```ts ignore
  * import { serve } from "@rtl/lambda/http";
@@ -140,6 +164,11 @@ export function serve(
 ): Promise<void> {
   // An initializer, so that a missing handler is reported on /init/error.
   const checked = () => {
+    if (options.streaming && options.passThrough) {
+      throw new InitError(
+        "serve() takes passThrough in the buffered mode only: a pass-through event's result is the response body, which the streamed HTTP response cannot carry; drop streaming or passThrough",
+      );
+    }
     if (typeof handler !== "function") {
       throw new InitError(
         `serve() needs a handler function (request, info) => Response, got ${

@@ -89,6 +89,9 @@ Deno.test("issue 18 bugs", async (t) => {
       assert.equal(result.statusCode, 200);
       assert.equal(result.body, "%E7%82%8E city 100%25");
       assert.equal(decodeURIComponent(result.body as string), "炎 city 100%");
+      const v2 = load("function_url", "cookies") as { cookies: string[] };
+      v2.cookies.push("city=炎");
+      assert.match(toRequest(v2).headers.get("cookie")!, /city=%E7%82%8E$/);
     },
   );
 

@@ -2,19 +2,19 @@
 import assert from "node:assert/strict";
 import { createContext, type Logger, readEnvironment } from "../mod.ts";
 import {
-  alb,
-  apiGatewayV1,
-  apiGatewayV2,
   createHttpHandler,
-  detectSource,
   type HttpHandler,
   type HttpOptions,
   type HttpSource,
-  isBinaryResponse,
   NotHttpEventError,
   toRequest,
   toResult,
 } from "../src/http/mod.ts";
+import { alb } from "../src/http/alb.ts";
+import { apiGatewayV1 } from "../src/http/api_gateway_v1.ts";
+import { apiGatewayV2 } from "../src/http/api_gateway_v2.ts";
+import { isBinaryResponse } from "../src/http/_body.ts";
+import { detectSource } from "../src/http/_detect.ts";
 import { app, LOGO_BASE64, SECRET } from "./fixtures/http_function.ts";
 import { emulate, fixture } from "./_emulator.ts";
 
@@ -317,7 +317,7 @@ function shaped(shape: Shape, response: ExpectedResponse): unknown {
         statusCode,
         statusDescription: `${statusCode} ${REASONS[statusCode]}`,
         headers: cookies.length > 0
-          ? { ...headers, "set-cookie": cookies[cookies.length - 1] }
+          ? { ...headers, "set-cookie": cookies[0] }
           : headers,
         body,
         isBase64Encoded,
@@ -461,12 +461,12 @@ Deno.test("requests", async (t) => {
   );
 
   await t.step(
-    "an event shaped like an HTTP event but missing its path is NotHttpEventError",
+    "an event shaped like an HTTP event but with a malformed field is NotHttpEventError",
     () => {
       const v1 = load("rest_api", "get_query") as Record<string, unknown>;
-      delete v1.path;
+      v1.requestContext = "not an object";
       const v2 = load("http_api", "get_query") as Record<string, unknown>;
-      delete v2.rawPath;
+      v2.rawPath = 42;
       for (const event of [v1, v2]) {
         assert.throws(() => toRequest(event), {
           name: "NotHttpEventError",
@@ -697,13 +697,13 @@ Deno.test("responses", async (t) => {
   });
 
   await t.step(
-    "an ALB without multi-value headers sends the last cookie and warns about the others",
+    "an ALB without multi-value headers sends the first cookie and warns about the others",
     async () => {
       const { logger, lines } = collectingLogger();
       const result = await handle(load("alb", "cookies"), app, { logger });
       assert.equal(
         (result.headers as Record<string, string>)["set-cookie"],
-        COOKIES_OUT[1],
+        COOKIES_OUT[0],
       );
       assert.match(lines.join("\n"), /WARN .*2 cookies.*multi_value_headers/);
     },

@@ -5,28 +5,19 @@
  * @module
  */
 
-import type {
-  HttpSourceAdapter,
-  ToRequestOptions,
-  ToResultOptions,
-} from "./adapter.ts";
-import {
-  decodeRequestBody,
-  encodeBody,
-  isBinaryResponse,
-  readResponseBody,
-} from "./body.ts";
+import type { SourceAdapter } from "./_adapter.ts";
+import { decodeRequestBody } from "./_body.ts";
+import { isObject } from "./_detect.ts";
 import {
   firstHeaderValue,
   lastHeaderValue,
-  type MultiValueMap,
   requestHeaders,
-  responseHead,
-  type SingleValueMap,
-} from "./headers.ts";
-import { buildRequest } from "./request.ts";
-import { statusDescription } from "./status_text.ts";
-import { joinRawQuery, requestUrl, stripPathPrefix } from "./url.ts";
+} from "./_headers.ts";
+import { buildRequest } from "./_request.ts";
+import { singleCookie } from "./_result.ts";
+import { statusDescription } from "./_status_text.ts";
+import { joinRawQuery, requestUrl, stripPathPrefix } from "./_url.ts";
+import type { MultiValueMap, SingleValueMap } from "./source.ts";
 
 /**
  * An Application Load Balancer event. With multi-value headers enabled it
@@ -104,39 +95,16 @@ export interface AlbResult {
 }
 
 /**
- * The adapter for ALB events. Without multi-value headers a result can
- * carry one `Set-Cookie` only: the last one is sent, and the others are
- * reported through `warn` (enable the target group's multi-value headers to
- * send them all). The source IP is the last `X-Forwarded-For` entry, the
- * address the load balancer saw.
- *
- * @example
- * ```ts
- * import { alb } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const event = {
- *   requestContext: { elb: {} },
- *   httpMethod: "GET",
- *   path: "/search",
- *   multiValueQueryStringParameters: { q: ["caf%C3%A9+au+lait"] },
- *   multiValueHeaders: { host: ["web.example.com"], "x-forwarded-proto": ["https"] },
- * };
- * const request = alb.toRequest(event, {});
- * assert.equal(new URL(request.url).searchParams.get("q"), "café au lait");
- * const result = await alb.toResult(new Response(null, { status: 404 }), event, {});
- * assert.equal(result.statusDescription, "404 Not Found");
- * ```
+ * The adapter for ALB events. Without multi-value headers a result carries
+ * one `Set-Cookie`: the first is sent and the others named through `warn`.
+ * The source IP is the last `X-Forwarded-For` entry, the address the load
+ * balancer saw.
  */
-export const alb: HttpSourceAdapter<AlbEvent, AlbResult> = {
+export const alb: SourceAdapter<AlbEvent, AlbResult> = {
   accepts(event: unknown): event is AlbEvent {
-    const value = event as Partial<AlbEvent> | null;
-    return typeof value === "object" && value !== null &&
-      typeof value.httpMethod === "string" && typeof value.path === "string" &&
-      typeof value.requestContext === "object" &&
-      value.requestContext !== null &&
-      typeof value.requestContext.elb === "object" &&
-      value.requestContext.elb !== null;
+    return isObject(event) && typeof event.httpMethod === "string" &&
+      typeof event.path === "string" && isObject(event.requestContext) &&
+      isObject(event.requestContext.elb);
   },
 
   method: _method,
@@ -148,7 +116,7 @@ export const alb: HttpSourceAdapter<AlbEvent, AlbResult> = {
     return lastHeaderValue(forwarded ?? null);
   },
 
-  toRequest(event: AlbEvent, options: ToRequestOptions): Request {
+  toRequest(event, options): Request {
     const method = _method(event);
     const headers = requestHeaders(event.headers, event.multiValueHeaders);
     const host = headers.get("host") ?? "localhost";
@@ -174,25 +142,11 @@ export const alb: HttpSourceAdapter<AlbEvent, AlbResult> = {
     });
   },
 
-  async toResult(
-    response: Response,
-    event: AlbEvent,
-    options: ToResultOptions,
-  ): Promise<AlbResult> {
-    const head = responseHead(response);
-    const bytes = await readResponseBody(response, _method(event));
-    const { body, isBase64Encoded } = encodeBody(
-      bytes,
-      (options.isBinary ?? isBinaryResponse)(response.headers),
-    );
+  layout(head, body, event, options): AlbResult {
     const result: AlbResult = {
       statusCode: head.statusCode,
-      statusDescription: statusDescription(
-        head.statusCode,
-        response.statusText,
-      ),
-      body,
-      isBase64Encoded,
+      statusDescription: statusDescription(head.statusCode, head.statusText),
+      ...body,
     };
     if (event.multiValueHeaders) {
       const multi: Record<string, string[]> = {};
@@ -200,16 +154,13 @@ export const alb: HttpSourceAdapter<AlbEvent, AlbResult> = {
       if (head.cookies.length > 0) multi["set-cookie"] = head.cookies;
       result.multiValueHeaders = multi;
     } else {
-      const headers = head.headers;
-      if (head.cookies.length > 0) {
-        headers["set-cookie"] = head.cookies[head.cookies.length - 1];
-        if (head.cookies.length > 1) {
-          options.warn?.(
-            `The response sets ${head.cookies.length} cookies, but this ALB target group does not have multi-value headers enabled, so only the last one was sent; enable lambda.multi_value_headers.enabled to send them all`,
-          );
-        }
-      }
-      result.headers = headers;
+      const cookie = singleCookie(
+        head.cookies,
+        "an ALB target group without multi-value headers (enable lambda.multi_value_headers.enabled to send them all)",
+        options,
+      );
+      if (cookie !== undefined) head.headers["set-cookie"] = cookie;
+      result.headers = head.headers;
     }
     return result;
   },

@@ -5,31 +5,18 @@
  * @module
  */
 
-import type {
-  HttpSourceAdapter,
-  ToRequestOptions,
-  ToResultOptions,
-} from "./adapter.ts";
-import {
-  decodeRequestBody,
-  encodeBody,
-  isBinaryResponse,
-  readResponseBody,
-} from "./body.ts";
-import {
-  firstHeaderValue,
-  type MultiValueMap,
-  requestHeaders,
-  responseHead,
-  type SingleValueMap,
-} from "./headers.ts";
-import { buildRequest } from "./request.ts";
+import type { SourceAdapter } from "./_adapter.ts";
+import { decodeRequestBody } from "./_body.ts";
+import { isObject } from "./_detect.ts";
+import { firstHeaderValue, requestHeaders } from "./_headers.ts";
+import { buildRequest } from "./_request.ts";
 import {
   encodeQuery,
   requestUrl,
   stageInPath,
   stripPathPrefix,
-} from "./url.ts";
+} from "./_url.ts";
+import type { MultiValueMap, SingleValueMap } from "./source.ts";
 
 /**
  * The request context of a 1.0 event (the fields the adapter reads; API
@@ -85,8 +72,8 @@ export interface ApiGatewayV1Event {
   version?: string;
   /** The resource path template, e.g. `/{proxy+}`. */
   resource?: string;
-  /** The path, without the stage on REST APIs. */
-  path: string;
+  /** The path, without the stage on REST APIs; `requestContext.path`, then `/`, when absent. */
+  path?: string;
   /** The method. */
   httpMethod: string;
   /** Headers, the last value of each. */
@@ -101,8 +88,8 @@ export interface ApiGatewayV1Event {
   pathParameters?: SingleValueMap | null;
   /** Stage variables. */
   stageVariables?: SingleValueMap | null;
-  /** The request context. */
-  requestContext: ApiGatewayV1RequestContext;
+  /** The request context; console test events may lack it. */
+  requestContext?: ApiGatewayV1RequestContext;
   /** The body, text or base64. */
   body?: string | null;
   /** Whether `body` is base64. */
@@ -140,60 +127,42 @@ export interface ApiGatewayV1Result {
   isBase64Encoded: boolean;
 }
 
-/**
- * The adapter for payload format 1.0 events. The query string is rebuilt
- * from `multiValueQueryStringParameters` (API Gateway decodes the values, so
- * they are percent-encoded again), every header value is kept from
- * `multiValueHeaders`, and the host comes from the `Host` header.
- *
- * @example
- * ```ts
- * import { apiGatewayV1 } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const request = apiGatewayV1.toRequest({
- *   path: "/hello",
- *   httpMethod: "GET",
- *   headers: { Host: "example.com" },
- *   multiValueQueryStringParameters: { tag: ["a b", "c"] },
- *   requestContext: { stage: "prod" },
- * }, {});
- * assert.equal(request.url, "https://example.com/hello?tag=a%20b&tag=c");
- * ```
- */
-export const apiGatewayV1: HttpSourceAdapter<
+/** The adapter for payload format 1.0 events. */
+export const apiGatewayV1: SourceAdapter<
   ApiGatewayV1Event,
   ApiGatewayV1Result
 > = {
   accepts(event: unknown): event is ApiGatewayV1Event {
-    const value = event as Partial<ApiGatewayV1Event> | null;
-    return typeof value === "object" && value !== null &&
-      typeof value.httpMethod === "string" && typeof value.path === "string" &&
-      typeof value.requestContext === "object" && value.requestContext !== null;
+    return isObject(event) && typeof event.httpMethod === "string" &&
+      (event.requestContext === undefined || event.requestContext === null ||
+        isObject(event.requestContext));
   },
 
   method: _method,
 
   sourceIp(event: ApiGatewayV1Event): string | undefined {
-    return event.requestContext.identity?.sourceIp ?? undefined;
+    return event.requestContext?.identity?.sourceIp ?? undefined;
   },
 
-  toRequest(event: ApiGatewayV1Event, options: ToRequestOptions): Request {
+  toRequest(event, options): Request {
     const method = _method(event);
-    const context = event.requestContext;
+    const context: ApiGatewayV1RequestContext = event.requestContext ?? {};
     const headers = requestHeaders(event.headers, event.multiValueHeaders);
     const host = headers.get("host") ?? context.domainName ?? "localhost";
     const scheme = firstHeaderValue(headers.get("x-forwarded-proto")) ??
       "https";
-    let path = event.path;
+    const named = context.stage !== undefined && context.stage !== "" &&
+      context.stage !== "$default" && stageInPath(context.domainName);
+    let path = event.path ?? context.path ?? "/";
     if (options.stage === "keep") {
       path = context.path ?? path;
-    } else if (
-      event.version === "1.0" && context.stage &&
-      context.stage !== "$default" && stageInPath(context.domainName)
-    ) {
+      // Many REST events (and AWS's samples) leave the stage out of requestContext.path too.
+      if (named && stripPathPrefix(path, context.stage!) === path) {
+        path = `/${context.stage}${path === "/" ? "" : path}`;
+      }
+    } else if (event.version === "1.0" && named) {
       // HTTP APIs keep a named stage in `path`; REST APIs have removed it already.
-      path = stripPathPrefix(path, context.stage);
+      path = stripPathPrefix(path, context.stage!);
     }
     if (options.basePath) path = stripPathPrefix(path, options.basePath);
     return buildRequest({
@@ -213,22 +182,11 @@ export const apiGatewayV1: HttpSourceAdapter<
     });
   },
 
-  async toResult(
-    response: Response,
-    event: ApiGatewayV1Event,
-    options: ToResultOptions,
-  ): Promise<ApiGatewayV1Result> {
-    const head = responseHead(response);
-    const bytes = await readResponseBody(response, _method(event));
-    const { body, isBase64Encoded } = encodeBody(
-      bytes,
-      (options.isBinary ?? isBinaryResponse)(response.headers),
-    );
+  layout(head, body): ApiGatewayV1Result {
     const result: ApiGatewayV1Result = {
       statusCode: head.statusCode,
       headers: head.headers,
-      body,
-      isBase64Encoded,
+      ...body,
     };
     if (head.cookies.length > 0) {
       result.multiValueHeaders = { "set-cookie": head.cookies };

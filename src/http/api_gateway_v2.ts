@@ -5,25 +5,18 @@
  * @module
  */
 
-import type {
-  HttpSourceAdapter,
-  ToRequestOptions,
-  ToResultOptions,
-} from "./adapter.ts";
+import type { SourceAdapter } from "./_adapter.ts";
+import { decodeRequestBody } from "./_body.ts";
+import { isObject } from "./_detect.ts";
+import { firstHeaderValue, headerSafe, requestHeaders } from "./_headers.ts";
+import { buildRequest } from "./_request.ts";
 import {
-  decodeRequestBody,
-  encodeBody,
-  isBinaryResponse,
-  readResponseBody,
-} from "./body.ts";
-import {
-  firstHeaderValue,
-  requestHeaders,
-  responseHead,
-  type SingleValueMap,
-} from "./headers.ts";
-import { buildRequest } from "./request.ts";
-import { requestUrl, stageInPath, stripPathPrefix } from "./url.ts";
+  encodeQuery,
+  requestUrl,
+  stageInPath,
+  stripPathPrefix,
+} from "./_url.ts";
+import type { SingleValueMap } from "./source.ts";
 
 /**
  * The request context of a 2.0 event (the fields the adapter reads; the
@@ -42,8 +35,8 @@ import { requestUrl, stageInPath, stripPathPrefix } from "./url.ts";
  */
 export interface ApiGatewayV2RequestContext {
   /** The HTTP request. */
-  http: {
-    method: string;
+  http?: {
+    method?: string;
     path?: string;
     protocol?: string;
     sourceIp?: string;
@@ -78,14 +71,14 @@ export interface ApiGatewayV2RequestContext {
  * ```
  */
 export interface ApiGatewayV2Event {
-  /** Always `"2.0"`. */
-  version: string;
+  /** `"2.0"`; console test events may lack it. */
+  version?: string;
   /** The route that matched; `$default` for function URLs. */
   routeKey?: string;
-  /** The path as sent. */
-  rawPath: string;
-  /** The query string as sent, without `?`. */
-  rawQueryString: string;
+  /** The path as sent; `requestContext.http.path`, then `/`, when absent. */
+  rawPath?: string;
+  /** The query string as sent, without `?`; rebuilt from `queryStringParameters` when absent. */
+  rawQueryString?: string;
   /** Each cookie of the request (`name=value`). */
   cookies?: string[];
   /** Headers, lower-case names, repeated ones joined with commas. */
@@ -96,8 +89,8 @@ export interface ApiGatewayV2Event {
   pathParameters?: SingleValueMap | null;
   /** Stage variables. */
   stageVariables?: SingleValueMap | null;
-  /** The request context. */
-  requestContext: ApiGatewayV2RequestContext;
+  /** The request context; console test events may lack it (the method is then `GET`). */
+  requestContext?: ApiGatewayV2RequestContext;
   /** The body, text or base64. */
   body?: string | null;
   /** Whether `body` is base64. */
@@ -134,61 +127,43 @@ export interface ApiGatewayV2Result {
   isBase64Encoded: boolean;
 }
 
-/**
- * The adapter for payload format 2.0 events (HTTP APIs and function URLs).
- * The query string is `rawQueryString` as sent, the `cookies` array becomes
- * one `Cookie` header, and a named stage is removed from the front of
- * `rawPath` unless `stage: "keep"`.
- *
- * @example
- * ```ts
- * import { apiGatewayV2 } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const request = apiGatewayV2.toRequest({
- *   version: "2.0",
- *   rawPath: "/prod/hello",
- *   rawQueryString: "q=caf%C3%A9&q=th%C3%A9",
- *   cookies: ["a=1", "b=2"],
- *   headers: { host: "api.example.com" },
- *   requestContext: { http: { method: "GET" }, stage: "prod" },
- * }, {});
- * assert.equal(request.url, "https://api.example.com/hello?q=caf%C3%A9&q=th%C3%A9");
- * assert.equal(request.headers.get("cookie"), "a=1; b=2");
- * ```
- */
-export const apiGatewayV2: HttpSourceAdapter<
+/** The adapter for payload format 2.0 events (HTTP APIs and function URLs). */
+export const apiGatewayV2: SourceAdapter<
   ApiGatewayV2Event,
   ApiGatewayV2Result
 > = {
   accepts(event: unknown): event is ApiGatewayV2Event {
-    const value = event as Partial<ApiGatewayV2Event> | null;
-    return typeof value === "object" && value !== null &&
-      typeof value.rawPath === "string" &&
-      typeof value.requestContext === "object" &&
-      value.requestContext !== null &&
-      typeof value.requestContext.http === "object" &&
-      value.requestContext.http !== null &&
-      typeof value.requestContext.http.method === "string";
+    if (!isObject(event)) return false;
+    const context = event.requestContext;
+    if (context === undefined || context === null) {
+      return typeof event.rawPath === "string";
+    }
+    if (!isObject(context)) return false;
+    const http = context.http;
+    if (http !== undefined && !isObject(http)) return false;
+    if (event.rawPath !== undefined) return typeof event.rawPath === "string";
+    return http !== undefined &&
+      (typeof http.path === "string" || typeof http.method === "string");
   },
 
   method: _method,
 
   sourceIp(event: ApiGatewayV2Event): string | undefined {
-    return event.requestContext.http.sourceIp ?? undefined;
+    return event.requestContext?.http?.sourceIp ?? undefined;
   },
 
-  toRequest(event: ApiGatewayV2Event, options: ToRequestOptions): Request {
+  toRequest(event, options): Request {
     const method = _method(event);
-    const context = event.requestContext;
+    const context: Partial<ApiGatewayV2RequestContext> = event.requestContext ??
+      {};
     const headers = requestHeaders(event.headers, undefined);
     if (event.cookies && event.cookies.length > 0) {
-      headers.set("cookie", event.cookies.join("; "));
+      headers.set("cookie", headerSafe(event.cookies.join("; ")));
     }
     const host = headers.get("host") ?? context.domainName ?? "localhost";
     const scheme = firstHeaderValue(headers.get("x-forwarded-proto")) ??
       "https";
-    let path = event.rawPath;
+    let path = event.rawPath ?? context.http?.path ?? "/";
     if (
       options.stage !== "keep" && context.stage &&
       context.stage !== "$default" && stageInPath(context.domainName)
@@ -196,31 +171,22 @@ export const apiGatewayV2: HttpSourceAdapter<
       path = stripPathPrefix(path, context.stage);
     }
     if (options.basePath) path = stripPathPrefix(path, options.basePath);
+    const query = event.rawQueryString ??
+      encodeQuery(undefined, event.queryStringParameters);
     return buildRequest({
       method,
-      url: requestUrl(scheme, host, path, event.rawQueryString ?? ""),
+      url: requestUrl(scheme, host, path, query),
       headers,
       body: decodeRequestBody(event.body, event.isBase64Encoded, method),
       signal: options.signal,
     });
   },
 
-  async toResult(
-    response: Response,
-    event: ApiGatewayV2Event,
-    options: ToResultOptions,
-  ): Promise<ApiGatewayV2Result> {
-    const head = responseHead(response);
-    const bytes = await readResponseBody(response, _method(event));
-    const { body, isBase64Encoded } = encodeBody(
-      bytes,
-      (options.isBinary ?? isBinaryResponse)(response.headers),
-    );
+  layout(head, body): ApiGatewayV2Result {
     const result: ApiGatewayV2Result = {
       statusCode: head.statusCode,
       headers: head.headers,
-      body,
-      isBase64Encoded,
+      ...body,
     };
     if (head.cookies.length > 0) result.cookies = head.cookies;
     return result;
@@ -228,5 +194,5 @@ export const apiGatewayV2: HttpSourceAdapter<
 };
 
 function _method(event: ApiGatewayV2Event): string {
-  return event.requestContext.http.method.toUpperCase();
+  return (event.requestContext?.http?.method ?? "GET").toUpperCase();
 }

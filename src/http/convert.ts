@@ -6,11 +6,9 @@
  * @module
  */
 
-import type {
-  HttpSourceAdapter,
-  ToRequestOptions,
-  ToResultOptions,
-} from "./adapter.ts";
+import type { SourceAdapter } from "./_adapter.ts";
+import { detectSource } from "./_detect.ts";
+import { buildResult } from "./_result.ts";
 import { alb, type AlbEvent, type AlbResult } from "./alb.ts";
 import {
   apiGatewayV1,
@@ -22,8 +20,21 @@ import {
   type ApiGatewayV2Event,
   type ApiGatewayV2Result,
 } from "./api_gateway_v2.ts";
-import { detectSource, type HttpSource } from "./detect.ts";
 import { NotHttpEventError } from "./errors.ts";
+import { passThrough } from "./pass_through.ts";
+import type { HttpSource } from "./source.ts";
+import {
+  type VpcLatticeResult,
+  vpcLatticeV1,
+  type VpcLatticeV1Event,
+  vpcLatticeV2,
+  type VpcLatticeV2Event,
+} from "./vpc_lattice.ts";
+import {
+  webSocket,
+  type WebSocketEvent,
+  type WebSocketResult,
+} from "./websocket.ts";
 
 /**
  * Any HTTP event the adapter knows.
@@ -32,12 +43,18 @@ import { NotHttpEventError } from "./errors.ts";
  * ```ts
  * import type { HttpEvent } from "@rtl/lambda/http";
  *
- * function path(event: HttpEvent): string {
- *   return "rawPath" in event ? event.rawPath : event.path;
+ * function hasBody(event: HttpEvent): boolean {
+ *   return typeof event.body === "string" && event.body !== "";
  * }
  * ```
  */
-export type HttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;
+export type HttpEvent =
+  | ApiGatewayV1Event
+  | ApiGatewayV2Event
+  | AlbEvent
+  | WebSocketEvent
+  | VpcLatticeV1Event
+  | VpcLatticeV2Event;
 
 /**
  * Any result the adapter produces.
@@ -49,48 +66,58 @@ export type HttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;
  * const result: HttpResult = { statusCode: 204, headers: {}, body: "", isBase64Encoded: false };
  * ```
  */
-export type HttpResult = ApiGatewayV1Result | ApiGatewayV2Result | AlbResult;
+export type HttpResult =
+  | ApiGatewayV1Result
+  | ApiGatewayV2Result
+  | AlbResult
+  | WebSocketResult
+  | VpcLatticeResult;
 
 /**
- * Names the source instead of detecting it from the event.
+ * Options of {@linkcode toRequest} and {@linkcode toResult}.
  *
  * @example
  * ```ts
- * import type { SourceOption } from "@rtl/lambda/http";
+ * import type { ConvertOptions } from "@rtl/lambda/http";
  *
- * const options: SourceOption = { source: "alb" };
+ * const options: ConvertOptions = { source: "alb", basePath: "/api" };
  * ```
  */
-export interface SourceOption {
+export interface ConvertOptions {
   /** The event's source; detected from the event's shape when absent. */
   source?: HttpSource;
+  /** Serve events from no HTTP source as `POST /` with a JSON body. */
+  passThrough?: boolean;
+  /** `"strip"` (default) gives the path the routes were written for; `"keep"` the one the client typed. */
+  stage?: "strip" | "keep";
+  /** A prefix removed from the path, such as a custom domain's base path mapping. */
+  basePath?: string;
+  /** Becomes the request's `signal`. */
+  signal?: AbortSignal;
+  /** Whether the body goes back base64-encoded; by content type and encoding when absent. */
+  isBinary?: (headers: Headers) => boolean;
+  /** Told when something in the response cannot be expressed to the source (dropped cookies). */
+  warn?: (message: string) => void;
 }
 
-type _Adapter = HttpSourceAdapter<HttpEvent, HttpResult>;
+type _Adapter = SourceAdapter<unknown, unknown>;
 
 const _ADAPTERS: Record<HttpSource, _Adapter> = {
-  "api-gateway-v1": apiGatewayV1 as unknown as _Adapter,
-  "api-gateway-v2": apiGatewayV2 as unknown as _Adapter,
-  "function-url": apiGatewayV2 as unknown as _Adapter,
-  "alb": alb as unknown as _Adapter,
+  "api-gateway-v1": apiGatewayV1 as _Adapter,
+  "api-gateway-v2": apiGatewayV2 as _Adapter,
+  "function-url": apiGatewayV2 as _Adapter,
+  "alb": alb as _Adapter,
+  "websocket": webSocket as _Adapter,
+  "vpc-lattice-v1": vpcLatticeV1 as _Adapter,
+  "vpc-lattice-v2": vpcLatticeV2 as _Adapter,
+  "pass-through": passThrough,
 };
 
-/**
- * The adapter that converts a source's events: function URLs share the
- * API Gateway 2.0 one.
- *
- * @example
- * ```ts
- * import { adapterFor, apiGatewayV2 } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(adapterFor("function-url"), apiGatewayV2);
- * ```
- */
-export function adapterFor(
-  source: HttpSource,
-): HttpSourceAdapter<HttpEvent, HttpResult> {
-  const adapter = _ADAPTERS[source];
+/** The adapter that converts a source's events: function URLs share the 2.0 one. */
+export function adapterFor(source: HttpSource): _Adapter {
+  const adapter = Object.hasOwn(_ADAPTERS, source)
+    ? _ADAPTERS[source]
+    : undefined;
   if (adapter === undefined) {
     throw new NotHttpEventError(
       `Unknown HTTP source ${JSON.stringify(source)}; use one of ${
@@ -103,20 +130,14 @@ export function adapterFor(
 
 /**
  * The source of an event: the forced one after checking the event has its
- * fields, or the detected one. Throws a {@linkcode NotHttpEventError} that
- * names the event's top-level keys otherwise.
- *
- * @example
- * ```ts
- * import { NotHttpEventError, resolveSource } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.throws(() => resolveSource({ Records: [] }), NotHttpEventError);
- * ```
+ * fields, or the detected one, or `"pass-through"` when allowed. Throws a
+ * {@linkcode NotHttpEventError} that names the event's top-level keys
+ * otherwise.
  */
 export function resolveSource(
   event: unknown,
   forced?: HttpSource,
+  allowPassThrough = false,
 ): HttpSource {
   if (forced !== undefined) {
     if (adapterFor(forced).accepts(event)) return forced;
@@ -128,6 +149,7 @@ export function resolveSource(
   }
   const source = detectSource(event);
   if (source !== undefined && adapterFor(source).accepts(event)) return source;
+  if (allowPassThrough) return "pass-through";
   if (source !== undefined) {
     throw new NotHttpEventError(
       `The event looks like a ${source} event but lacks its required fields (${
@@ -136,9 +158,9 @@ export function resolveSource(
     );
   }
   throw new NotHttpEventError(
-    `The event is not an HTTP request from API Gateway, an Application Load Balancer or a function URL (${
+    `The event is not an HTTP request from API Gateway, an Application Load Balancer, a function URL or VPC Lattice (${
       _describe(event)
-    }). serve() handles HTTP events only; if this is one, name its source: serve(handler, { source: "api-gateway-v1" })`,
+    }). serve() handles HTTP events only; pass it other events with serve(handler, { passThrough: true }), or if this is one, name its source: serve(handler, { source: "api-gateway-v1" })`,
   );
 }
 
@@ -171,10 +193,10 @@ export function resolveSource(
  */
 export function toRequest(
   event: unknown,
-  options: ToRequestOptions & SourceOption = {},
+  options: ConvertOptions = {},
 ): Request {
-  const source = resolveSource(event, options.source);
-  return adapterFor(source).toRequest(event as HttpEvent, options);
+  const source = resolveSource(event, options.source, options.passThrough);
+  return adapterFor(source).toRequest(event, options);
 }
 
 /**
@@ -205,10 +227,12 @@ export function toRequest(
 export function toResult(
   response: Response,
   event: unknown,
-  options: ToResultOptions & SourceOption = {},
+  options: ConvertOptions = {},
 ): Promise<HttpResult> {
-  const source = resolveSource(event, options.source);
-  return adapterFor(source).toResult(response, event as HttpEvent, options);
+  const source = resolveSource(event, options.source, options.passThrough);
+  return buildResult(adapterFor(source), response, event, options) as Promise<
+    HttpResult
+  >;
 }
 
 function _describe(event: unknown): string {

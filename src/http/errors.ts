@@ -49,3 +49,24 @@ export class HttpRequestError extends LambdaRuntimeError {
     this.name = "HttpRequestError";
   }
 }
+
+/**
+ * A pass-through event (`passThrough: true`) was answered with a `5xx`
+ * status: the invocation fails, so that its source (SQS, EventBridge, …)
+ * retries the event.
+ *
+ * @example
+ * ```ts
+ * import { HttpPassThroughError } from "@rtl/lambda/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new HttpPassThroughError("503").name, "HttpPassThroughError");
+ * ```
+ */
+export class HttpPassThroughError extends LambdaRuntimeError {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HttpPassThroughError";
+  }
+}

@@ -11,15 +11,16 @@ import { formatError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type { Handler } from "../core/types.ts";
-import type { ToRequestOptions, ToResultOptions } from "./adapter.ts";
+import type { ToResultOptions } from "./_adapter.ts";
+import { buildResult } from "./_result.ts";
 import {
   adapterFor,
   type HttpEvent,
   type HttpResult,
   resolveSource,
 } from "./convert.ts";
-import type { HttpSource } from "./detect.ts";
-import { HttpRequestError } from "./errors.ts";
+import { HttpPassThroughError, HttpRequestError } from "./errors.ts";
+import type { HttpSource, WebSocketInfo } from "./source.ts";
 
 /**
  * What a handler gets beside the `Request`: where it came from, the raw
@@ -37,14 +38,16 @@ import { HttpRequestError } from "./errors.ts";
 export interface HttpInfo {
   /** The event's source. */
   readonly source: HttpSource;
-  /** The raw event, as Lambda delivered it. */
+  /** The raw event, as Lambda delivered it (for `"pass-through"`, whatever it is). */
   readonly event: HttpEvent;
   /** The source's request context (`event.requestContext`): authorizer output, stage, ids. */
-  readonly requestContext: HttpEvent["requestContext"];
+  readonly requestContext: Readonly<Record<string, unknown>> | undefined;
   /** The client's address: the request context's source IP, or the last `X-Forwarded-For` hop for an ALB. */
   readonly sourceIp: string | undefined;
   /** The Lambda context: request id, deadline `signal`, remaining time. */
   readonly context: Context;
+  /** The connection, route and management endpoint, for WebSocket events only. */
+  readonly webSocket?: WebSocketInfo;
 }
 
 /**
@@ -96,10 +99,29 @@ export type HttpErrorHandler = (
  * };
  * ```
  */
-export interface HttpOptions
-  extends Omit<ToRequestOptions, "signal">, Omit<ToResultOptions, "warn"> {
+export interface HttpOptions {
   /** The event source; detected from each event when absent. */
   source?: HttpSource;
+  /**
+   * What to do with an API Gateway stage in the path. `"strip"` (the
+   * default) gives the path the routes were written for; `"keep"` gives the
+   * path the client requested, stage included.
+   */
+  stage?: "strip" | "keep";
+  /** A prefix removed from the path, such as a custom domain's base path mapping. */
+  basePath?: string;
+  /**
+   * Whether a response body goes back base64-encoded; by default when it has
+   * a `Content-Encoding`, no `Content-Type`, or a type that is not text.
+   */
+  isBinary?: (headers: Headers) => boolean;
+  /**
+   * Serve events from no HTTP source too (SQS, EventBridge, direct
+   * invokes): each is a `POST /` with the event as its JSON body, and the
+   * response's body (parsed when JSON) is the invocation's result; a `5xx`
+   * fails the invocation. Off by default.
+   */
+  passThrough?: boolean;
   /** The response when the handler fails; a bare `500 Internal Server Error` when absent. */
   onError?: HttpErrorHandler;
   /** Where handler failures and conversion warnings are logged. */
@@ -151,7 +173,7 @@ export async function handleHttpEvent(
   options: HttpOptions = {},
 ): Promise<HttpExchange> {
   const logger = options.logger ?? lambdaLogger;
-  const source = resolveSource(event, options.source);
+  const source = resolveSource(event, options.source, options.passThrough);
   const adapter = adapterFor(source);
   const httpEvent = event as HttpEvent;
   let request: Request;
@@ -175,9 +197,11 @@ export async function handleHttpEvent(
   const info: HttpInfo = {
     source,
     event: httpEvent,
-    requestContext: httpEvent.requestContext,
+    requestContext: (httpEvent as { requestContext?: Record<string, unknown> })
+      .requestContext,
     sourceIp: adapter.sourceIp(httpEvent),
     context,
+    ...adapter.info?.(httpEvent, context),
   };
   let response: Response;
   try {
@@ -199,7 +223,9 @@ export async function handleHttpEvent(
  * Wraps an {@linkcode HttpHandler} into a core `Handler` that takes an
  * HTTP event and returns the result its source expects: what `serve()`
  * passes to `run()`, and what a custom loop can run (`runLoop`). A body that
- * fails while it is read is logged and answered with `500`.
+ * fails while it is read is logged and answered with `500`. With
+ * `passThrough`, a non-HTTP event's result is the response body itself (see
+ * {@linkcode HttpOptions.passThrough}), not an `HttpResult`.
  *
  * @example
  * ```ts
@@ -244,8 +270,14 @@ export function createHttpHandler(
     );
     const adapter = adapterFor(source);
     try {
-      return await adapter.toResult(response, httpEvent, resultOptions);
+      return await buildResult(
+        adapter,
+        response,
+        httpEvent,
+        resultOptions,
+      ) as HttpResult;
     } catch (error) {
+      if (error instanceof HttpPassThroughError) throw error;
       logger.error(
         `The HTTP response body failed while it was read: ${
           _summary(error)
@@ -255,11 +287,12 @@ export function createHttpHandler(
           stackTrace: formatError(error).stackTrace,
         },
       );
-      return await adapter.toResult(
+      return await buildResult(
+        adapter,
         _plain(500, "Internal Server Error"),
         httpEvent,
         resultOptions,
-      );
+      ) as HttpResult;
     }
   };
 }

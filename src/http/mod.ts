@@ -1,7 +1,8 @@
 /**
  * Web-standard HTTP on Lambda: serve a `(request: Request) => Response`
  * handler (or any fetch-style app, such as `app.fetch` of Hono) behind API
- * Gateway REST and HTTP APIs, Application Load Balancers and function URLs.
+ * Gateway REST, HTTP and WebSocket APIs, Application Load Balancers, VPC
+ * Lattice and function URLs; other events pass through on request.
  *
  * The source is detected from each event; the request arrives with its full
  * URL, every header and query value, cookies and body; the response goes
@@ -34,20 +35,45 @@ import {
   type HttpOptions,
 } from "./handler.ts";
 
-export * from "./adapter.ts";
-export * from "./alb.ts";
-export * from "./api_gateway_v1.ts";
-export * from "./api_gateway_v2.ts";
-export * from "./body.ts";
-export * from "./convert.ts";
-export * from "./detect.ts";
-export * from "./errors.ts";
-export * from "./handler.ts";
-export * from "./headers.ts";
-export * from "./request.ts";
-export * from "./status_text.ts";
-export * from "./streaming_handler.ts";
-export * from "./url.ts";
+export type {
+  HttpErrorHandler,
+  HttpExchange,
+  HttpHandler,
+  HttpInfo,
+  HttpOptions,
+} from "./handler.ts";
+export { createHttpHandler, handleHttpEvent } from "./handler.ts";
+export { createStreamingHttpHandler } from "./streaming_handler.ts";
+export { type ConvertOptions, toRequest, toResult } from "./convert.ts";
+export type { HttpEvent, HttpResult } from "./convert.ts";
+export type {
+  HttpSource,
+  MultiValueMap,
+  SingleValueMap,
+  WebSocketInfo,
+} from "./source.ts";
+export type {
+  ApiGatewayV1Event,
+  ApiGatewayV1RequestContext,
+  ApiGatewayV1Result,
+} from "./api_gateway_v1.ts";
+export type {
+  ApiGatewayV2Event,
+  ApiGatewayV2RequestContext,
+  ApiGatewayV2Result,
+} from "./api_gateway_v2.ts";
+export type { AlbEvent, AlbResult } from "./alb.ts";
+export type { WebSocketEvent, WebSocketResult } from "./websocket.ts";
+export type {
+  VpcLatticeResult,
+  VpcLatticeV1Event,
+  VpcLatticeV2Event,
+} from "./vpc_lattice.ts";
+export {
+  HttpPassThroughError,
+  HttpRequestError,
+  NotHttpEventError,
+} from "./errors.ts";
 
 /**
  * Options of {@linkcode serve}: the HTTP adapter's, and the runtime's
@@ -98,6 +124,30 @@ export interface ServeOptions extends HttpOptions, RunOptions {
  * serve(app.fetch);
  * ```
  *
+ * @example A WebSocket API: each event is a request to `/{routeKey}`
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve(async (request, info) => {
+ *   const ws = info.webSocket;
+ *   if (ws?.eventType === "CONNECT") return new Response(null); // 2xx accepts
+ *   if (ws?.routeKey === "sendmessage") return Response.json({ echo: await request.json() });
+ *   return new Response(null);
+ * });
+ * ```
+ *
+ * @example Also taking SQS events: each is a `POST /` with the event as JSON
+ * ```ts ignore
+ * import { serve } from "@rtl/lambda/http";
+ *
+ * serve(async (request, info) => {
+ *   if (info.source !== "pass-through") return new Response("hello");
+ *   const { Records } = await request.json();
+ *   console.log(`${Records.length} messages`);
+ *   return Response.json({ batchItemFailures: [] });
+ * }, { passThrough: true });
+ * ```
+ *
  * @example Streaming, behind a function URL with `InvokeMode: RESPONSE_STREAM`
  * ```ts ignore
  * import { serve } from "@rtl/lambda/http";
@@ -115,6 +165,11 @@ export function serve(
 ): Promise<void> {
   // An initializer, so that a missing handler is reported on /init/error.
   const checked = () => {
+    if (options.streaming && options.passThrough) {
+      throw new InitError(
+        "serve() takes passThrough in the buffered mode only: a pass-through event's result is the response body, which the streamed HTTP response cannot carry; drop streaming or passThrough",
+      );
+    }
     if (typeof handler !== "function") {
       throw new InitError(
         `serve() needs a handler function (request, info) => Response, got ${

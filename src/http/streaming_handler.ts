@@ -14,7 +14,8 @@ import {
   type HttpHandler,
   type HttpOptions,
 } from "./handler.ts";
-import { responseHead } from "./headers.ts";
+import { isBodiless, responseHead } from "./_headers.ts";
+import { adapterFor } from "./convert.ts";
 
 /**
  * Wraps an {@linkcode HttpHandler} into a core `Handler` whose result is the
@@ -55,12 +56,21 @@ export function createStreamingHttpHandler(
   options: HttpOptions = {},
 ): Handler<unknown, ReadableStream<Uint8Array>> {
   return async (event, context) => {
-    const { response } = await handleHttpEvent(
+    const { source, response } = await handleHttpEvent(
       handler,
       event,
       context,
       options,
     );
-    return httpIntegrationStream(response, responseHead(response));
+    const { statusCode, headers, cookies } = responseHead(response);
+    const prelude = { statusCode, headers, cookies };
+    // HEAD and bodiless statuses send the head only, as the buffered path does.
+    if (
+      adapterFor(source).method(event) === "HEAD" || isBodiless(statusCode)
+    ) {
+      await response.body?.cancel().catch(() => {});
+      return httpIntegrationStream(new Response(null), prelude);
+    }
+    return httpIntegrationStream(response, prelude);
   };
 }

@@ -5,19 +5,11 @@
  * @module
  */
 
-import type { MultiValueMap, SingleValueMap } from "./headers.ts";
+import type { MultiValueMap, SingleValueMap } from "./source.ts";
 
 /**
  * Encodes already-decoded query parameters (what API Gateway's 1.0 payload
  * carries) back into a query string, keeping every repeated key in order.
- *
- * @example
- * ```ts
- * import { encodeQuery } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(encodeQuery({ tag: ["a", "b"], q: ["café au lait"] }), "tag=a&tag=b&q=caf%C3%A9%20au%20lait");
- * ```
  */
 export function encodeQuery(
   multi: MultiValueMap | null | undefined,
@@ -30,14 +22,6 @@ export function encodeQuery(
  * Joins query parameters that are still percent-encoded as the client sent
  * them (what an Application Load Balancer passes) into a query string,
  * without encoding them twice.
- *
- * @example
- * ```ts
- * import { joinRawQuery } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(joinRawQuery({ q: ["caf%C3%A9+au+lait"], tag: ["a", "b"] }), "q=caf%C3%A9+au+lait&tag=a&tag=b");
- * ```
  */
 export function joinRawQuery(
   multi: MultiValueMap | null | undefined,
@@ -81,16 +65,6 @@ function _same(text: string): string {
  * Removes a leading path prefix on a segment boundary (`/prod/users` minus
  * `/prod` is `/users`; `/production` is left alone). An empty or `/`
  * prefix changes nothing; the result always starts with `/`.
- *
- * @example
- * ```ts
- * import { stripPathPrefix } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(stripPathPrefix("/prod/users", "/prod"), "/users");
- * assert.equal(stripPathPrefix("/prod", "prod"), "/");
- * assert.equal(stripPathPrefix("/production", "/prod"), "/production");
- * ```
  */
 export function stripPathPrefix(path: string, prefix: string): string {
   let trimmed = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
@@ -106,15 +80,6 @@ export function stripPathPrefix(path: string, prefix: string): string {
  * `*.execute-api.<region>.amazonaws.com` host (or when the event names no
  * domain). A custom domain maps a base path to the stage instead, so its
  * paths hold no stage to remove.
- *
- * @example
- * ```ts
- * import { stageInPath } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.ok(stageInPath("r4nd0m.execute-api.eu-west-1.amazonaws.com"));
- * assert.ok(!stageInPath("api.example.com"));
- * ```
  */
 export function stageInPath(domainName: string | undefined): boolean {
   return domainName === undefined || domainName === "" ||
@@ -125,15 +90,6 @@ export function stageInPath(domainName: string | undefined): boolean {
  * Assembles the absolute URL of a request. The path's `?` and `#` are
  * escaped, since they belong to the path here, and a path that does not
  * start with `/` gets one.
- *
- * @example
- * ```ts
- * import { requestUrl } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(requestUrl("https", "example.com", "/a", "b=1"), "https://example.com/a?b=1");
- * assert.equal(requestUrl("https", "example.com", "", ""), "https://example.com/");
- * ```
  */
 export function requestUrl(
   scheme: string,

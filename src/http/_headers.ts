@@ -8,50 +8,18 @@
 
 import { HttpRequestError } from "./errors.ts";
 import { HOP_BY_HOP_HEADERS } from "../streaming/http_prelude.ts";
-
-/**
- * A header or query map as events carry it: one value per name.
- *
- * @example
- * ```ts
- * import type { SingleValueMap } from "@rtl/lambda/http";
- *
- * const headers: SingleValueMap = { host: "example.com" };
- * ```
- */
-export type SingleValueMap = Record<string, string | undefined>;
-
-/**
- * A header or query map as events carry it: every value per name.
- *
- * @example
- * ```ts
- * import type { MultiValueMap } from "@rtl/lambda/http";
- *
- * const query: MultiValueMap = { tag: ["a", "b"] };
- * ```
- */
-export type MultiValueMap = Record<string, string[] | undefined>;
+import type { MultiValueMap, SingleValueMap } from "./source.ts";
 
 /**
  * What every result starts from: the status, the headers other than
  * `Set-Cookie` (names lower-case, repeated ones joined with `, ` as `Headers`
  * joins them), and each `Set-Cookie` value on its own.
- *
- * @example
- * ```ts
- * import type { ResponseHead } from "@rtl/lambda/http";
- *
- * const head: ResponseHead = {
- *   statusCode: 200,
- *   headers: { "content-type": "text/plain" },
- *   cookies: ["session=abc; HttpOnly"],
- * };
- * ```
  */
 export interface ResponseHead {
   /** The response's status. */
   statusCode: number;
+  /** The response's reason phrase, `""` when it has none. */
+  statusText: string;
   /** Every header but `Set-Cookie`. */
   headers: Record<string, string>;
   /** Each `Set-Cookie` value. */
@@ -63,21 +31,9 @@ export interface ResponseHead {
  * `multiValueHeaders` is kept; `headers` adds the names the multi-value map
  * lacks (API Gateway sends both, an ALB one or the other). Several `Cookie`
  * values (HTTP/2 sends each cookie on its own) become one header joined
- * with `; `. A value that is not a byte string throws an
+ * with `; `. A value with characters outside ASCII is percent-encoded (see
+ * {@linkcode headerSafe}); one with a NUL, CR or LF throws an
  * {@linkcode HttpRequestError}.
- *
- * @example
- * ```ts
- * import { requestHeaders } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const headers = requestHeaders(
- *   { Accept: "text/html", Host: "example.com" },
- *   { Accept: ["text/html", "application/json"] },
- * );
- * assert.equal(headers.get("accept"), "text/html, application/json");
- * assert.equal(headers.get("host"), "example.com");
- * ```
  */
 export function requestHeaders(
   single: SingleValueMap | null | undefined,
@@ -91,17 +47,17 @@ export function requestHeaders(
         if (!values || name === "") continue;
         if (values.length > 1 && name.toLowerCase() === "cookie") {
           // Cookie crumbs are joined with "; ", never with the ", " of append().
-          headers.set(name, values.join("; "));
+          headers.set(name, headerSafe(values.join("; ")));
           continue;
         }
-        for (const value of values) headers.append(name, value);
+        for (const value of values) headers.append(name, headerSafe(value));
       }
     }
     if (single) {
       for (const name in single) {
         const value = single[name];
         if (value === undefined || value === null || name === "") continue;
-        if (!headers.has(name)) headers.set(name, value);
+        if (!headers.has(name)) headers.set(name, headerSafe(value));
       }
     }
   } catch (error) {
@@ -119,21 +75,6 @@ export function requestHeaders(
  * Splits a response into a {@linkcode ResponseHead}. Hop-by-hop headers
  * (`Connection`, `Transfer-Encoding`, …) are dropped: the front door does
  * its own framing.
- *
- * @example
- * ```ts
- * import { responseHead } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * const headers = new Headers({ "content-type": "text/plain" });
- * headers.append("set-cookie", "a=1");
- * headers.append("set-cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT");
- * assert.deepEqual(responseHead(new Response("hi", { status: 201, headers })), {
- *   statusCode: 201,
- *   headers: { "content-type": "text/plain" },
- *   cookies: ["a=1", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"],
- * });
- * ```
  */
 export function responseHead(response: Response): ResponseHead {
   const headers: Record<string, string> = {};
@@ -143,6 +84,7 @@ export function responseHead(response: Response): ResponseHead {
   }
   return {
     statusCode: response.status,
+    statusText: response.statusText,
     headers,
     cookies: response.headers.getSetCookie(),
   };
@@ -151,15 +93,6 @@ export function responseHead(response: Response): ResponseHead {
 /**
  * The first of a comma-separated header value, trimmed (`X-Forwarded-Proto:
  * https, http` → `https`); `undefined` when the header is absent or empty.
- *
- * @example
- * ```ts
- * import { firstHeaderValue } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(firstHeaderValue("https, http"), "https");
- * assert.equal(firstHeaderValue(null), undefined);
- * ```
  */
 export function firstHeaderValue(value: string | null): string | undefined {
   if (value === null) return undefined;
@@ -171,17 +104,31 @@ export function firstHeaderValue(value: string | null): string | undefined {
 /**
  * The last of a comma-separated header value, trimmed: in
  * `X-Forwarded-For`, the address the load balancer itself saw.
- *
- * @example
- * ```ts
- * import { lastHeaderValue } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(lastHeaderValue("203.0.113.7, 198.51.100.2"), "198.51.100.2");
- * ```
  */
 export function lastHeaderValue(value: string | null): string | undefined {
   if (value === null) return undefined;
   const last = value.slice(value.lastIndexOf(",") + 1).trim();
   return last === "" ? undefined : last;
+}
+
+/**
+ * A header value a web `Headers` takes: as is when it is ASCII, otherwise
+ * every non-ASCII character and `%` percent-encoded as UTF-8 (`炎 100%` →
+ * `%E7%82%8E 100%25`), so `decodeURIComponent` gives the original back.
+ */
+export function headerSafe(value: string): string {
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x00-\x7f]/.test(value)) return value;
+  let safe = "";
+  for (const char of value) {
+    safe += char === "%" || char.charCodeAt(0) > 0x7f
+      ? encodeURIComponent(char)
+      : char;
+  }
+  return safe;
+}
+
+/** Whether a status carries no body (1xx, 204, 304). */
+export function isBodiless(status: number): boolean {
+  return status === 204 || status === 304 || (status >= 100 && status < 200);
 }

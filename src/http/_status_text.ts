@@ -73,16 +73,6 @@ const _REASONS: Record<number, string> = {
  * The status line an ALB result carries: the code and its reason phrase
  * (`"404 Not Found"`). The response's own `statusText` wins when it has one;
  * an unknown code without one is just the number.
- *
- * @example
- * ```ts
- * import { statusDescription } from "@rtl/lambda/http";
- * import assert from "node:assert/strict";
- *
- * assert.equal(statusDescription(200), "200 OK");
- * assert.equal(statusDescription(418, "Short and stout"), "418 Short and stout");
- * assert.equal(statusDescription(299), "299");
- * ```
  */
 export function statusDescription(status: number, statusText = ""): string {
   const reason = statusText || _REASONS[status];

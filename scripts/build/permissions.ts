@@ -68,7 +68,7 @@ const _KINDS = [
  * What every function gets: the Runtime API host and AWS's endpoints; the
  * variables Lambda sets (`AWS_*`, `_X_AMZN_TRACE_ID`, `_HANDLER`, `LAMBDA_*`,
  * `TZ`, `LANG`, `PATH`) and the home variables the AWS SDK destructures;
- * `osRelease` for the SDK's user agent; `/tmp` to read and write and the task
+ * `osRelease` for the SDK's user agent and `uid`, `homedir` for its home lookup without `HOME`; `/tmp` to read and write and the task
  * root to read. Nothing else: no other file, host, variable or subprocess.
  *
  * @example
@@ -93,7 +93,7 @@ export const DEFAULT_PERMISSIONS: PermissionDeclaration = {
     "HOMEPATH",
     "HOMEDRIVE",
   ],
-  sys: ["osRelease"],
+  sys: ["osRelease", "uid", "homedir"],
   read: ["/var/task", "/tmp"],
   write: ["/tmp"],
 };

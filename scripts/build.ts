@@ -63,6 +63,7 @@ export * from "./build/errors.ts";
 export * from "./build/targets.ts";
 export * from "./build/permissions.ts";
 export * from "./build/declaration.ts";
+export * from "./build/audit.ts";
 export * from "./build/progress.ts";
 export * from "./build/summary.ts";
 export {

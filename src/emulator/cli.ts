@@ -143,7 +143,6 @@ export async function main(args: string[]): Promise<number> {
     if (audit !== undefined) {
       allow.push(..._AUDIT_GRANT);
       env.DENO_AUDIT_PERMISSIONS = audit;
-      await Deno.writeTextFile(audit, "");
     }
     const found = _isScript(entry) ? await findDeclaration(entry) : undefined;
     command = _command(

@@ -41,6 +41,7 @@ import {
 } from "./build/errors.ts";
 import { isPermissionFlag, permissionFlags } from "./build/permissions.ts";
 import { checkPermissionFlags, findDeclaration } from "./build/declaration.ts";
+import { initBanner } from "./build/init_banner.ts";
 import {
   bootstrapScript,
   bundle,
@@ -396,7 +397,12 @@ async function _includes(
     }
     if (
       options.portable &&
-      [PORTABLE_FILES.bundle, PORTABLE_FILES.deno, "bootstrap", "function.zip"]
+      [
+        PORTABLE_FILES.bundle,
+        PORTABLE_FILES.deno,
+        "bootstrap",
+        "function.zip",
+      ]
         .includes(name.split("/")[0])
     ) {
       throw new UsageError(
@@ -439,7 +445,12 @@ async function _stagePortable(
   await _removeQuietly(deno);
   await Deno.copyFile(binary.path, deno);
   await Deno.chmod(deno, 0o755);
-  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled);
+  // The banner goes on line 1 of the bundle, which keeps the source map's lines.
+  const banner = new TextEncoder().encode(initBanner());
+  const withBanner = new Uint8Array(banner.length + bundled.length);
+  withBanner.set(banner);
+  withBanner.set(bundled, banner.length);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, withBanner);
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,

@@ -119,6 +119,42 @@ Deno.test("AWS SDK example", async (t) => {
   );
 
   await t.step(
+    "a refusal at import in the built function reaches /init/error with its fix",
+    async () => {
+      const out = await Deno.makeTempDir({ prefix: "needs-env-build-" });
+      try {
+        const [artifact] = await build({
+          entry: new URL("./fixtures/aws_sdk/needs_env.ts", import.meta.url)
+            .pathname,
+          targets: [
+            resolveTarget(Deno.build.arch === "aarch64" ? "arm64" : "x64"),
+          ],
+          out,
+          portable: true,
+          progress: () => {},
+        });
+        await using emulator = await startEmulator({
+          command: [artifact.bootstrap],
+          port: 0,
+          timeout: 30,
+          output: () => {},
+        });
+        const answer = await invoke(emulator.url, {}) as {
+          errorMessage: string;
+        };
+        assert.match(
+          answer.errorMessage,
+          /Requires env access to "FIXTURE_SECRET"/,
+        );
+        assert.match(answer.errorMessage, /--allow-env=FIXTURE_SECRET/);
+        assert.match(answer.errorMessage, /permissions/);
+      } finally {
+        await Deno.remove(out, { recursive: true });
+      }
+    },
+  );
+
+  await t.step(
     "the portable artifact, unzipped read-only and without HOME, answers",
     async () => {
       const out = await Deno.makeTempDir({ prefix: "aws-sdk-build-" });

@@ -51,9 +51,17 @@ export type PermissionDeclaration = Partial<
  * const kind: PermissionKind = "env";
  * ```
  */
-export type PermissionKind = (typeof _KINDS)[number];
+export type PermissionKind =
+  | "net"
+  | "env"
+  | "sys"
+  | "read"
+  | "write"
+  | "run"
+  | "ffi"
+  | "import";
 
-const _KINDS = [
+const _KINDS: readonly PermissionKind[] = [
   "net",
   "env",
   "sys",
@@ -62,7 +70,7 @@ const _KINDS = [
   "run",
   "ffi",
   "import",
-] as const;
+];
 
 /**
  * What every function gets: the Runtime API host and AWS's endpoints; the

@@ -153,6 +153,15 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     return _fail(_message(error));
   }
+  const ungranted = _ungranted(command, Object.keys(env));
+  if (ungranted.length) {
+    console.error(
+      `The function may not read ${
+        ungranted.join(", ")
+      }: add them to "permissions": ` +
+        `{ "lambda": { "env": [...] } } in its deno.json (deployed, it needs them too), or --allow env=NAME`,
+    );
+  }
   // A script gets the heap the portable bootstrap would give it; a built bootstrap sizes its own.
   if (command[0] === Deno.execPath() && env[HEAP_SWITCH] !== "off") {
     env.DENO_V8_FLAGS = [...heapFlags(numbers.memory), env.DENO_V8_FLAGS]
@@ -224,6 +233,21 @@ const _AUDIT_GRANT = [
   "--allow-env",
   "--allow-sys",
 ];
+
+// Variables given to a script entry that its --allow-env grant does not cover.
+function _ungranted(command: string[], names: string[]): string[] {
+  const flag = command.find((arg) =>
+    arg === "--allow-env" || arg.startsWith("--allow-env=")
+  );
+  if (command[0] !== Deno.execPath() || flag === "--allow-env") return [];
+  const grants = flag?.slice("--allow-env=".length).split(",") ?? [];
+  return names.filter((name) =>
+    !_PASSED.includes(name) && name !== "DENO_AUDIT_PERMISSIONS" &&
+    !grants.some((grant) =>
+      grant.endsWith("*") ? name.startsWith(grant.slice(0, -1)) : grant === name
+    )
+  );
+}
 
 function _isScript(entry: string): boolean {
   return /\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry);

@@ -12,8 +12,8 @@
  * (default `dist`), `--name NAME` (in the deploy commands; default the
  * entry's folder name), `--include PATH` (repeatable), `--portable`,
  * `--cache-dir DIR` (default `<out>/.cache`), and `--allow-*` flags that
- * widen the function's permissions (`--allow-net=127.0.0.1` and the
- * runtime's environment variables by default). `--entry FILE` sets the entry
+ * widen the function's permissions (`DEFAULT_PERMISSIONS`, enough for the AWS
+ * SDK, plus the `permissions.lambda` set of the entry's `deno.json`). `--entry FILE` sets the entry
  * when no positional one is given (default `main.ts`).
  *
  * @example
@@ -40,6 +40,8 @@ import {
   UsageError,
 } from "./build/errors.ts";
 import { isPermissionFlag, permissionFlags } from "./build/permissions.ts";
+import { checkPermissionFlags, findDeclaration } from "./build/declaration.ts";
+import { initBanner } from "./build/init_banner.ts";
 import {
   bootstrapScript,
   bundle,
@@ -61,6 +63,8 @@ export { LambdaRuntimeError } from "../src/core/errors.ts";
 export * from "./build/errors.ts";
 export * from "./build/targets.ts";
 export * from "./build/permissions.ts";
+export * from "./build/declaration.ts";
+export * from "./build/audit.ts";
 export * from "./build/progress.ts";
 export * from "./build/summary.ts";
 export {
@@ -147,11 +151,15 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
       target,
     ) => typeof target === "string" ? resolveTarget(target) : target),
   );
-  const permissions = permissionFlags(options.allow);
+  permissionFlags(options.allow);
   const memory = _memory(options.memory ?? 128);
   const out = options.out ?? "dist";
   const entry = options.entry;
   await _requireFile(entry);
+  const found = await findDeclaration(entry);
+  const permissions = permissionFlags(options.allow, {
+    declaration: found?.declaration,
+  });
   const entryDir = dirname(resolve(entry));
   const includes = await _includes(options.include ?? [], entryDir, options);
   const name = options.name ?? _functionName(entryDir);
@@ -162,6 +170,10 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
   const deno = denoExecutable();
 
   let shared = performance.now();
+  await step(progress, "permissions", found?.file ?? "defaults", async () => {
+    await checkPermissionFlags(deno, permissions);
+    return { value: undefined, result: permissions.join(" ") };
+  });
   await step(progress, "check", entry, async () => {
     const result = await runCommand(deno, ["check", entry]);
     if (result.code !== 0) throw new TypeCheckError(entry, result.stderr);
@@ -353,8 +365,9 @@ const _USAGE =
   --out        output folder, default dist: writes <out>/<arch>/bootstrap and function.zip
   --name       function name in the printed deploy commands (default: the entry's folder)
   --include    extra file or folder the function reads at run time (repeatable)
-  --allow-*    widen the function's permissions (default: --allow-net=127.0.0.1 and
-               --allow-env for the runtime's variables); lists add to the defaults`;
+  --allow-*    widen the function's permissions; lists add to the defaults (the
+               Runtime API, *.amazonaws.com, AWS_* and Lambda's variables, osRelease,
+               /tmp) and to "permissions": { "lambda": {...} } in the entry's deno.json`;
 
 interface _Include {
   /** As given, for deno compile. */
@@ -384,7 +397,12 @@ async function _includes(
     }
     if (
       options.portable &&
-      [PORTABLE_FILES.bundle, PORTABLE_FILES.deno, "bootstrap", "function.zip"]
+      [
+        PORTABLE_FILES.bundle,
+        PORTABLE_FILES.deno,
+        "bootstrap",
+        "function.zip",
+      ]
         .includes(name.split("/")[0])
     ) {
       throw new UsageError(
@@ -427,7 +445,12 @@ async function _stagePortable(
   await _removeQuietly(deno);
   await Deno.copyFile(binary.path, deno);
   await Deno.chmod(deno, 0o755);
-  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled);
+  // The banner goes on line 1 of the bundle, which keeps the source map's lines.
+  const banner = new TextEncoder().encode(initBanner());
+  const withBanner = new Uint8Array(banner.length + bundled.length);
+  withBanner.set(banner);
+  withBanner.set(bundled, banner.length);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, withBanner);
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,

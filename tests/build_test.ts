@@ -73,9 +73,7 @@ Deno.test("compile command line", async (t) => {
           "dist/arm64/bootstrap",
           "--no-prompt",
           `--v8-flags=${heapFlags(256).join(",")}`,
-          "--allow-net=127.0.0.1",
-          `--allow-env=${ENVIRONMENT_VARIABLES.join(",")}`,
-          "--allow-read=/var/task",
+          ...permissionFlags(["--allow-read=/var/task"]),
           "--include",
           "templates",
           "--include",
@@ -105,14 +103,28 @@ Deno.test("compile command line", async (t) => {
 
 Deno.test("permission flags", async (t) => {
   await t.step(
-    "default to the loopback Runtime API host and the runtime's variables",
+    "default to the Runtime API, AWS's endpoints, AWS_* and Lambda's variables, the SDK's sys calls and /tmp",
     () => {
       assert.deepEqual(defaults, [
-        "--allow-net=127.0.0.1",
-        `--allow-env=${ENVIRONMENT_VARIABLES.join(",")}`,
+        "--allow-net=127.0.0.1,*.amazonaws.com",
+        `--allow-env=AWS_*,${
+          ENVIRONMENT_VARIABLES.filter((name) => !name.startsWith("AWS_"))
+            .join(",")
+        },LAMBDA_RUNTIME_DIR,TZ,LANG,PATH,HOME,USERPROFILE,HOMEPATH,HOMEDRIVE`,
+        "--allow-sys=osRelease,uid,homedir",
+        "--allow-read=/var/task,/tmp",
+        "--allow-write=/tmp",
       ]);
     },
   );
+
+  await t.step("a declaration adds to the defaults before the flags", () => {
+    const flags = permissionFlags(["--allow-env=B"], {
+      declaration: { env: ["A"], run: ["git"] },
+    });
+    assert.match(flags[1], /,A,B$/);
+    assert.equal(flags.at(-1), "--allow-run=git");
+  });
 
   await t.step("lists given by the user are added to the defaults", () => {
     assert.deepEqual(
@@ -123,9 +135,11 @@ Deno.test("permission flags", async (t) => {
         "--allow-read=/opt",
       ]),
       [
-        "--allow-net=127.0.0.1,api.example.com",
-        `--allow-env=${ENVIRONMENT_VARIABLES.join(",")},TABLE`,
-        "--allow-read=/var/task,/opt",
+        "--allow-net=127.0.0.1,*.amazonaws.com,api.example.com",
+        `${defaults[1]},TABLE`,
+        defaults[2],
+        "--allow-read=/var/task,/tmp,/opt",
+        defaults[4],
       ],
     );
   });
@@ -135,6 +149,8 @@ Deno.test("permission flags", async (t) => {
       "--allow-net",
       defaults[1],
       "--allow-sys",
+      defaults[3],
+      defaults[4],
     ]);
     assert.deepEqual(permissionFlags(["-A"]), ["--allow-all"]);
   });
@@ -747,3 +763,49 @@ async function _missing(paths: string[]): Promise<string | undefined> {
   }
   return undefined;
 }
+
+Deno.test("permission checks and the audit", async (t) => {
+  const { auditedDeclaration, checkPermissionFlags } = await import(
+    "../scripts/build.ts"
+  );
+
+  await t.step(
+    "a descriptor Deno refuses fails with Deno's reason and the fix",
+    async () => {
+      await assert.rejects(
+        () => checkPermissionFlags(Deno.execPath(), ["--allow-sys=ca"]),
+        (error: Error) => {
+          assert.equal(error.name, "InvalidPermissionError");
+          assert.match(error.message, /unknown sys descriptor: 'ca'/);
+          assert.match(error.message, /permissions\.lambda/);
+          return true;
+        },
+      );
+    },
+  );
+
+  await t.step("the defaults themselves are accepted by Deno", async () => {
+    await checkPermissionFlags(Deno.execPath(), permissionFlags());
+  });
+
+  await t.step(
+    "the audit keeps only what the defaults do not grant",
+    () => {
+      const lines = [
+        { permission: "env", value: "AWS_ENDPOINT_URL_S3" },
+        { permission: "env", value: "TABLE" },
+        { permission: "net", value: "127.0.0.1:4566" },
+        { permission: "net", value: "https://s3.us-east-1.amazonaws.com/b" },
+        { permission: "net", value: "https://api.example.com/x" },
+        { permission: "read", value: "/tmp/cache/x" },
+        { permission: "read", value: "/etc/config.json" },
+        { permission: "sys", value: "osRelease" },
+      ].map((line) => JSON.stringify({ v: 1, ...line })).join("\n");
+      assert.deepEqual(auditedDeclaration(lines), {
+        env: ["TABLE"],
+        net: ["api.example.com"],
+        read: ["/etc/config.json"],
+      });
+    },
+  );
+});

@@ -391,6 +391,9 @@ Deno.test("the emulator's command line", async (t) => {
         "STAGE=test",
         "--env-file",
         envFile,
+        // A .ts entry gets the deployed grant; variables of its own are declared.
+        "--allow",
+        "env=TABLE,GREETING,STAGE",
       ]);
       try {
         const reader = child.stderr.pipeThrough(new TextDecoderStream())

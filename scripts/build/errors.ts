@@ -244,3 +244,34 @@ export class StepFailedError extends BuildError {
     this.output = output;
   }
 }
+
+/**
+ * Deno refused the function's permission flags (an unknown descriptor such
+ * as `--allow-sys=ca`); the message carries Deno's own words.
+ *
+ * @example
+ * ```ts
+ * import { InvalidPermissionError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new InvalidPermissionError(["--allow-sys=ca"], "unknown sys descriptor");
+ * assert.equal(error.name, "InvalidPermissionError");
+ * ```
+ */
+export class InvalidPermissionError extends BuildError {
+  /** The flags Deno was started with. */
+  readonly flags: readonly string[];
+  /** Creates the error. */
+  constructor(
+    flags: readonly string[],
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Deno does not accept the function's permissions: ${reason.trim()}. Fix the --allow-* flag or the "permissions.lambda" set in the function's deno.json.`,
+      options,
+    );
+    this.name = "InvalidPermissionError";
+    this.flags = flags;
+  }
+}

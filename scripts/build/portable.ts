@@ -120,7 +120,9 @@ export function bootstrapScript(
     'case "$0" in */*) root="${0%/*}" ;; *) root=. ;; esac',
     `DENO_DIR="\${DENO_DIR:-${DEFAULT_DENO_DIR}}"`,
     "DENO_NO_UPDATE_CHECK=1",
-    "export DENO_DIR DENO_NO_UPDATE_CHECK",
+    "# CloudWatch shows colour codes as text.",
+    "NO_COLOR=1",
+    "export DENO_DIR DENO_NO_UPDATE_CHECK NO_COLOR",
     ...(options.heap === false ? [] : [heapScript().trimEnd()]),
     `exec "$root/${PORTABLE_FILES.deno}" ${
       args.join(" ")

@@ -9,6 +9,25 @@ import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
 import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
+import { permissionFlags } from "../../scripts/build/permissions.ts";
+import { findDeclaration } from "../../scripts/build/declaration.ts";
+import { auditedDeclaration } from "../../scripts/build/audit.ts";
+
+// What npm, TLS and proxies need from the machine; Lambda has its own.
+const _PASSED = [
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "DENO_DIR",
+  "NPM_CONFIG_REGISTRY",
+];
 
 const _USAGE = `Runs a Lambda function locally under a Runtime API emulator.
 
@@ -27,7 +46,11 @@ Options:
   --env KEY=VALUE   a variable for the function (repeatable)
   --env-file FILE   variables from a dotenv file (repeatable)
   --allow PERM      an extra Deno permission for a .ts entry, e.g. --allow read
-                    or --allow net=example.com (repeatable)
+                    or --allow net=example.com (repeatable); a .ts entry gets the
+                    build's defaults plus "permissions.lambda" of its deno.json
+  --audit-permissions FILE  run a .ts entry with wide read/net/env/sys/write, record
+                    every permission it uses in FILE and print, when stopped, the
+                    "permissions.lambda" declaration it needs beyond the defaults
   --extensions DIR  start the executables in DIR as extensions (like /opt/extensions)
   --shutdown-after S  run the shutdown phase and exit after S idle seconds
   --help            this text
@@ -63,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
         env: { type: "string", multiple: true, default: [] },
         "env-file": { type: "string", multiple: true, default: [] },
         allow: { type: "string", multiple: true, default: [] },
+        "audit-permissions": { type: "string" },
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -96,6 +120,10 @@ export async function main(args: string[]): Promise<number> {
     numbers[key] = value;
   }
   const env: Record<string, string> = {};
+  for (const key of _PASSED) {
+    const value = _readEnv(key);
+    if (value !== undefined) env[key] = value;
+  }
   for (const file of values["env-file"]) {
     try {
       Object.assign(env, parseDotenv(await Deno.readTextFile(file)));
@@ -109,10 +137,30 @@ export async function main(args: string[]): Promise<number> {
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
   let command: string[];
+  const audit = values["audit-permissions"];
   try {
-    command = _command(entry, rest, values.allow);
+    const allow = values.allow.map((permission) => `--allow-${permission}`);
+    if (audit !== undefined) {
+      allow.push(..._AUDIT_GRANT);
+      env.DENO_AUDIT_PERMISSIONS = audit;
+    }
+    const found = _isScript(entry) ? await findDeclaration(entry) : undefined;
+    command = _command(
+      entry,
+      rest,
+      permissionFlags(allow, { declaration: found?.declaration }),
+    );
   } catch (error) {
     return _fail(_message(error));
+  }
+  const ungranted = _ungranted(command, Object.keys(env));
+  if (ungranted.length) {
+    console.error(
+      `The function may not read ${
+        ungranted.join(", ")
+      }: add them to "permissions": ` +
+        `{ "lambda": { "env": [...] } } in its deno.json (deployed, it needs them too), or --allow env=NAME`,
+    );
   }
   // A script gets the heap the portable bootstrap would give it; a built bootstrap sizes its own.
   if (command[0] === Deno.execPath() && env[HEAP_SWITCH] !== "off") {
@@ -151,6 +199,9 @@ export async function main(args: string[]): Promise<number> {
   }
   console.error(
     `Function ${values.name} (${entry}) on ${emulator.url}\n` +
+      `Its variables: Lambda's reserved ones and ${
+        Object.keys(env).sort().join(", ") || "no others"
+      }\n` +
       `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${values.name}/invocations\n` +
       `Stop with Ctrl-C.`,
   );
@@ -163,18 +214,66 @@ export async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGTERM", onSignal);
   idle?.stop();
   await emulator.close();
+  if (audit !== undefined) {
+    const declaration = auditedDeclaration(await Deno.readTextFile(audit));
+    console.log(
+      `The permissions the function used beyond the defaults, for its deno.json:\n${
+        JSON.stringify({ permissions: { lambda: declaration } }, null, 2)
+      }`,
+    );
+  }
   return 0;
 }
 
-/** A script entry runs under `deno run` with least privilege; anything else runs as is. */
-function _command(entry: string, rest: string[], allow: string[]): string[] {
+// Wide enough to watch what a function uses, short of running programs.
+const _AUDIT_GRANT = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys",
+];
+
+// Variables given to a script entry that its --allow-env grant does not cover.
+function _ungranted(command: string[], names: string[]): string[] {
+  const flag = command.find((arg) =>
+    arg === "--allow-env" || arg.startsWith("--allow-env=")
+  );
+  if (command[0] !== Deno.execPath() || flag === "--allow-env") return [];
+  const grants = flag?.slice("--allow-env=".length).split(",") ?? [];
+  return names.filter((name) =>
+    !_PASSED.includes(name) && name !== "DENO_AUDIT_PERMISSIONS" &&
+    !grants.some((grant) =>
+      grant.endsWith("*") ? name.startsWith(grant.slice(0, -1)) : grant === name
+    )
+  );
+}
+
+function _isScript(entry: string): boolean {
+  return /\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry);
+}
+
+function _readEnv(key: string): string | undefined {
+  try {
+    return Deno.env.get(key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A script entry runs under `deno run` with what it gets deployed; anything else runs as is. */
+function _command(
+  entry: string,
+  rest: string[],
+  permissions: string[],
+): string[] {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(entry);
   } catch {
     throw new Error(`The function ${entry} does not exist`);
   }
-  if (!/\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry)) {
+  if (!_isScript(entry)) {
     if (!info.isFile || ((info.mode ?? 0o111) & 0o111) === 0) {
       throw new Error(
         `${entry} is not an executable file (chmod +x it, or give a .ts entry)`,
@@ -182,14 +281,11 @@ function _command(entry: string, rest: string[], allow: string[]): string[] {
     }
     return [entry.includes("/") ? entry : `./${entry}`, ...rest];
   }
-  const flags = allow.map((permission) => `--allow-${permission}`);
   return [
     Deno.execPath(),
     "run",
     "--no-prompt",
-    "--allow-env",
-    "--allow-net=127.0.0.1",
-    ...flags,
+    ...permissions,
     entry,
     ...rest,
   ];

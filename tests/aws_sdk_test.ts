@@ -1,0 +1,198 @@
+// The AWS SDK v3 example against local S3 (s3rver) and DynamoDB (dynalite): under the emulator with the
+// permissions a build bakes in, and from the built portable artifact unzipped into a read-only folder.
+import assert from "node:assert/strict";
+import { startEmulator } from "../src/emulator/mod.ts";
+import { build } from "../scripts/build.ts";
+import {
+  findDeclaration,
+  permissionFlags,
+  resolveTarget,
+} from "../scripts/build.ts";
+
+const entry = new URL("../examples/aws_sdk/main.ts", import.meta.url).pathname;
+
+// s3rver loads a native module, so the servers run in their own process with the ffi grant.
+async function startServers(): Promise<
+  AsyncDisposable & { env: Record<string, string> }
+> {
+  const file = await Deno.makeTempFile({ prefix: "aws-sdk-env-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-read",
+      "--allow-write=/tmp",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      new URL("../examples/aws_sdk/local_servers.ts", import.meta.url).pathname,
+      file,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("Stop with Ctrl-C.")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the local servers did not start: ${seen}`);
+    seen += value;
+  }
+  const env: Record<string, string> = {};
+  for (const line of (await Deno.readTextFile(file)).split("\n")) {
+    const at = line.indexOf("=");
+    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return {
+    env,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGINT");
+      await reader.cancel();
+      await child.status;
+      await Deno.remove(file);
+    },
+  };
+}
+
+async function invoke(url: string, event: unknown): Promise<unknown> {
+  const response = await fetch(
+    `${url}/2015-03-31/functions/function/invocations`,
+    { method: "POST", body: JSON.stringify(event) },
+  );
+  return await response.json();
+}
+
+Deno.test("AWS SDK example", async (t) => {
+  await using servers = await startServers();
+  const declaration = (await findDeclaration(entry))?.declaration;
+
+  await t.step(
+    "under the emulator with its deployed permissions it puts and gets an object and an item",
+    async () => {
+      const lines: string[] = [];
+      await using emulator = await startEmulator({
+        command: [
+          Deno.execPath(),
+          "run",
+          "--no-prompt",
+          ...permissionFlags([], { declaration }),
+          entry,
+        ],
+        port: 0,
+        env: servers.env,
+        timeout: 30,
+        output: (line) => lines.push(line),
+      });
+      const answer = await invoke(emulator.url, { n: 1 }) as {
+        object: string;
+        item: string;
+      };
+      assert.equal(answer.object, '{"n":1}', lines.join("\n"));
+      assert.equal(answer.item, '{"n":1}');
+    },
+  );
+
+  await t.step(
+    "without its declaration the refusal names the variable and the flag",
+    async () => {
+      const lines: string[] = [];
+      await using emulator = await startEmulator({
+        command: [
+          Deno.execPath(),
+          "run",
+          "--no-prompt",
+          ...permissionFlags(),
+          entry,
+        ],
+        port: 0,
+        env: servers.env,
+        timeout: 30,
+        output: (line) => lines.push(line),
+      });
+      await invoke(emulator.url, {});
+      assert.match(
+        lines.join("\n"),
+        /Requires env access to "BUCKET".*--allow-env/,
+      );
+    },
+  );
+
+  await t.step(
+    "a refusal at import in the built function reaches /init/error with its fix",
+    async () => {
+      const out = await Deno.makeTempDir({ prefix: "needs-env-build-" });
+      try {
+        const [artifact] = await build({
+          entry: new URL("./fixtures/aws_sdk/needs_env.ts", import.meta.url)
+            .pathname,
+          targets: [
+            resolveTarget(Deno.build.arch === "aarch64" ? "arm64" : "x64"),
+          ],
+          out,
+          portable: true,
+          progress: () => {},
+        });
+        await using emulator = await startEmulator({
+          command: [artifact.bootstrap],
+          port: 0,
+          timeout: 30,
+          output: () => {},
+        });
+        const answer = await invoke(emulator.url, {}) as {
+          errorMessage: string;
+        };
+        assert.match(
+          answer.errorMessage,
+          /Requires env access to "FIXTURE_SECRET"/,
+        );
+        assert.match(answer.errorMessage, /--allow-env=FIXTURE_SECRET/);
+        assert.match(answer.errorMessage, /permissions/);
+      } finally {
+        await Deno.remove(out, { recursive: true });
+      }
+    },
+  );
+
+  await t.step(
+    "the portable artifact, unzipped read-only and without HOME, answers",
+    async () => {
+      const out = await Deno.makeTempDir({ prefix: "aws-sdk-build-" });
+      const arch = Deno.build.arch === "aarch64" ? "arm64" : "x64";
+      const [artifact] = await build({
+        entry,
+        targets: [resolveTarget(arch)],
+        out,
+        portable: true,
+        progress: () => {},
+      });
+      const root = `${out}/unzipped`;
+      await Deno.mkdir(root);
+      const unzip = await new Deno.Command("unzip", {
+        args: ["-q", artifact.zip, "-d", root],
+      }).output();
+      assert.equal(unzip.code, 0);
+      await Deno.chmod(root, 0o555);
+      try {
+        const lines: string[] = [];
+        await using emulator = await startEmulator({
+          command: [`${root}/bootstrap`],
+          cwd: root,
+          port: 0,
+          env: { ...servers.env, HOME: "" },
+          timeout: 30,
+          output: (line) => lines.push(line),
+        });
+        const answer = await invoke(emulator.url, { n: 2 }) as {
+          object: string;
+          item: string;
+        };
+        assert.equal(answer.object, '{"n":2}', lines.join("\n"));
+        assert.equal(answer.item, '{"n":2}');
+      } finally {
+        await Deno.chmod(root, 0o755);
+        await Deno.remove(out, { recursive: true });
+      }
+    },
+  );
+});

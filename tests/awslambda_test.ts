@@ -1,0 +1,89 @@
+// globalThis.awslambda as Node's runtime provides it: the InvokeStore keeps each invocation's values apart.
+import assert from "node:assert/strict";
+import { InvokeStore, PROTECTED_KEYS } from "../src/node/invoke_store.ts";
+import { installAwsLambdaGlobal } from "../src/node/awslambda.ts";
+import { permissionHint } from "../src/node/permission_hint.ts";
+
+Deno.test("InvokeStore", async (t) => {
+  const store = new InvokeStore();
+
+  await t.step(
+    "two overlapping invocations each see their own ids and keys",
+    async () => {
+      const second = Promise.withResolvers<void>();
+      const seen: string[] = [];
+      const invocation = (id: string, wait?: Promise<void>) =>
+        store.run({
+          [PROTECTED_KEYS.REQUEST_ID]: id,
+          [PROTECTED_KEYS.X_RAY_TRACE_ID]: `trace-${id}`,
+        }, async () => {
+          store.set("mine", id);
+          if (wait) await wait;
+          else second.resolve();
+          seen.push(
+            `${store.getRequestId()} ${store.getXRayTraceId()} ${
+              store.get("mine")
+            }`,
+          );
+        });
+      await Promise.all([invocation("a", second.promise), invocation("b")]);
+      assert.deepEqual(seen.sort(), ["a trace-a a", "b trace-b b"]);
+    },
+  );
+
+  await t.step(
+    "outside an invocation there is no context and the request id is -",
+    () => {
+      assert.equal(store.hasContext(), false);
+      assert.equal(store.getRequestId(), "-");
+    },
+  );
+
+  await t.step("a library cannot overwrite a protected key", () => {
+    store.run({}, () => {
+      assert.throws(() => store.set(PROTECTED_KEYS.REQUEST_ID, "x"), {
+        name: "ProtectedKeyError",
+      });
+    });
+  });
+});
+
+Deno.test("awslambda global", async (t) => {
+  await t.step(
+    "is left alone when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is 1",
+    () => {
+      const before = (globalThis as { awslambda?: unknown }).awslambda;
+      installAwsLambdaGlobal({ env: () => "1" });
+      assert.equal((globalThis as { awslambda?: unknown }).awslambda, before);
+    },
+  );
+
+  await t.step(
+    "HttpResponseStream.from writes the prelude then eight zero bytes",
+    () => {
+      const chunks: Uint8Array[] = [];
+      let type = "";
+      const aws = installAwsLambdaGlobal({ env: () => undefined });
+      aws.HttpResponseStream.from({
+        write: (chunk) => chunks.push(chunk as Uint8Array),
+        setContentType: (value) => (type = value),
+      }, { statusCode: 201 });
+      assert.equal(new TextDecoder().decode(chunks[0]), '{"statusCode":201}');
+      assert.deepEqual(chunks[1], new Uint8Array(8));
+      assert.equal(type, "application/vnd.awslambda.http-integration-response");
+    },
+  );
+});
+
+Deno.test("permission hints", async (t) => {
+  await t.step("a DNS refusal names the host to allow", () => {
+    assert.match(
+      permissionHint("getaddrinfo EPERM api.example.com")!,
+      /--allow-net=api\.example\.com/,
+    );
+  });
+
+  await t.step("anything else gets no hint", () => {
+    assert.equal(permissionHint("connect ECONNREFUSED 127.0.0.1:1"), undefined);
+  });
+});

@@ -25,8 +25,13 @@ import {
 } from "./logging/lambda_logger.ts";
 import { createMemoryWatch } from "./memory/watch.ts";
 import { withStreaming } from "./streaming/streamer.ts";
+import { awsLambdaScope, installAwsLambdaGlobal } from "./node/awslambda.ts";
+import { hintingFormatError } from "./node/permission_hint.ts";
 import { xrayErrorHeaders } from "./xray/error_cause.ts";
 import { installTraceEnvFor } from "./xray/trace_env.ts";
+
+// Node libraries read globalThis.awslambda at import (Powertools' new Metrics()): set it as this module loads.
+installAwsLambdaGlobal();
 
 /**
  * Starts the function: reads the environment, initialises, and serves
@@ -67,8 +72,12 @@ export async function run<Event = unknown, Result = unknown>(
   handler: Handler<Event, Result> | {
     readonly init: Initializer<Event, Result>;
   },
-  options: RunOptions = {},
+  given: RunOptions = {},
 ): Promise<void> {
+  // A permission refusal's report says which grant to add.
+  const options: RunOptions = given.formatError === undefined
+    ? { ...given, formatError: hintingFormatError }
+    : given;
   // The process-level entry installs Lambda-shaped logs; runLoop stays hook-only.
   using logging = installLogging(options);
   const logger = logging.logger;
@@ -110,14 +119,19 @@ export async function run<Event = unknown, Result = unknown>(
   }
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // Overlapping invocations need async-context attribution; one at a time does not load it.
-  if (concurrency > 1) await useAsyncAttribution();
+  if (concurrency > 1) {
+    await useAsyncAttribution();
+    await installAwsLambdaGlobal().InvokeStore.useAsyncContext();
+  }
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   using traceEnv = installTraceEnvFor(concurrency);
+  // Node's InvokeStore outside, then log attribution (and the trace env at K=1).
   const scope: InvocationScope = traceEnv === undefined
-    ? logging.scope
+    ? (context, invoke) =>
+      awsLambdaScope(context, () => logging.scope(context, invoke))
     : (context, invoke) => {
       traceEnv.set(context.xRayTraceId);
-      return logging.scope(context, invoke);
+      return awsLambdaScope(context, () => logging.scope(context, invoke));
     };
   try {
     await runLoop(ready, {

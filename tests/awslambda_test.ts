@@ -8,8 +8,25 @@ Deno.test("InvokeStore", async (t) => {
   const store = new InvokeStore();
 
   await t.step(
+    "one invocation at a time sees its ids without node:async_hooks",
+    async () => {
+      const sequential = new InvokeStore();
+      const seen = await sequential.run(
+        { [PROTECTED_KEYS.REQUEST_ID]: "solo" },
+        async () => {
+          await Promise.resolve();
+          return sequential.getRequestId();
+        },
+      );
+      assert.equal(seen, "solo");
+      assert.equal(sequential.getRequestId(), "-");
+    },
+  );
+
+  await t.step(
     "two overlapping invocations each see their own ids and keys",
     async () => {
+      await store.useAsyncContext();
       const second = Promise.withResolvers<void>();
       const seen: string[] = [];
       const invocation = (id: string, wait?: Promise<void>) =>

@@ -24,6 +24,11 @@ import type { LogFields, Logger, LogLevel } from "../core/logger.ts";
 import type { InvocationScope } from "../core/types.ts";
 import { LEVEL_RANK, parseLevel } from "../core/_levels.ts";
 import { writeRecord } from "../core/_stdio.ts";
+import {
+  asyncSlot,
+  type InvocationSlot,
+  sequentialSlot,
+} from "../_invocation_slot.ts";
 
 /**
  * Who a record belongs to: the invocation running in the current async
@@ -71,43 +76,7 @@ export interface LambdaLogger extends Logger {
   log(level: LogLevel, ...args: unknown[]): void;
 }
 
-/** Where the current invocation's attribution lives. */
-interface _Store {
-  getStore(): LogAttribution | undefined;
-  run<T>(attribution: LogAttribution, fn: () => T): T;
-}
-
-/**
- * One invocation at a time needs no async context: a variable, set for
- * the invocation's duration, is enough, and `node:async_hooks` stays
- * unloaded (it costs milliseconds of cold start).
- */
-function _sequentialStore(): _Store {
-  let current: LogAttribution | undefined;
-  return {
-    getStore: () => current,
-    run(attribution, fn) {
-      const previous = current;
-      current = attribution;
-      let result;
-      try {
-        result = fn();
-      } catch (error) {
-        current = previous;
-        throw error;
-      }
-      if (result instanceof Promise) {
-        return result.finally(() => {
-          current = previous;
-        }) as typeof result;
-      }
-      current = previous;
-      return result;
-    },
-  };
-}
-
-let _attribution: _Store = _sequentialStore();
+let _attribution: InvocationSlot<LogAttribution> = sequentialSlot();
 let _async = false;
 
 /**
@@ -117,9 +86,8 @@ let _async = false;
  */
 export async function useAsyncAttribution(): Promise<void> {
   if (_async) return;
-  const { AsyncLocalStorage } = await import("node:async_hooks");
   _async = true;
-  _attribution = new AsyncLocalStorage<LogAttribution>();
+  _attribution = await asyncSlot<LogAttribution>();
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 
 import type { Context } from "../core/context.ts";
-import type { InvocationScope } from "../core/loop.ts";
+import type { InvocationScope } from "../core/types.ts";
 import { InvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";
 
 /** Marks a handler written for Node's response streaming. */

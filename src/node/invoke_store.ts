@@ -8,7 +8,11 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import {
+  asyncSlot,
+  type InvocationSlot,
+  sequentialSlot,
+} from "../_invocation_slot.ts";
 
 /** The keys the runtime sets and libraries may not overwrite. */
 export const PROTECTED_KEYS: {
@@ -33,11 +37,23 @@ export class ProtectedKeyError extends Error {
   }
 }
 
-/** The store: one context per invocation, kept across awaits by AsyncLocalStorage, so K > 1 stays apart. */
+/**
+ * The store: one context per invocation. A plain variable while invocations
+ * run one at a time; {@linkcode InvokeStore.useAsyncContext} switches to
+ * AsyncLocalStorage, so K > 1 stays apart.
+ */
 export class InvokeStore {
   /** The keys the runtime sets. */
   readonly PROTECTED_KEYS: typeof PROTECTED_KEYS = PROTECTED_KEYS;
-  #storage = new AsyncLocalStorage<InvokeContext>();
+  #storage: InvocationSlot<InvokeContext> = sequentialSlot();
+  #async = false;
+
+  /** Keeps contexts apart across overlapping invocations; loads `node:async_hooks` once. */
+  async useAsyncContext(): Promise<void> {
+    if (this.#async) return;
+    this.#async = true;
+    this.#storage = await asyncSlot<InvokeContext>();
+  }
 
   /** Runs `fn` with its own copy of `context`. */
   run<T>(context: InvokeContext, fn: () => T): T {

@@ -22,6 +22,7 @@ import {
   xrayErrorCause,
 } from "../mod.ts";
 import { fakeApi, invocation } from "./_fake_runtime_api.ts";
+import { barrier } from "./_barrier.ts";
 
 const TEXT_LINE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t(.*)$/s;
@@ -293,23 +294,27 @@ Deno.test("createLambdaLogger", async (t) => {
     "attributes records to the invocation of the async context",
     async () => {
       const { logger, records } = collecting({ format: "JSON" });
-      const step = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      // Each round, both wait for the other: their records interleave, a0 b0 a1 b1 …
+      const together = barrier(2);
       await Promise.all([
         withLogAttribution({ requestId: "a" }, async () => {
           for (let i = 0; i < 3; i++) {
             logger.info(`a${i}`);
-            await step(3);
+            await together.arrive();
           }
         }),
         withLogAttribution({ requestId: "b", tenantId: "t" }, async () => {
           for (let i = 0; i < 3; i++) {
-            await step(2);
             logger.info(`b${i}`);
+            await together.arrive();
           }
         }),
       ]);
       const parsed = records.map((r) => JSON.parse(r.record));
-      assert.equal(parsed.length, 6);
+      assert.deepEqual(
+        parsed.map((r) => r.message),
+        ["a0", "b0", "a1", "b1", "a2", "b2"],
+      );
       for (const record of parsed) {
         assert.equal(record.requestId, record.message[0]);
         assert.equal(

@@ -81,22 +81,23 @@ Deno.test("run() as a process", async (t) => {
         server.listen(0, "127.0.0.1", resolve)
       );
       const port = (server.address() as { port: number }).port;
-      try {
-        const { code, stderr } = await runEcho({
-          AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
-        });
-        assert.equal(responses.length, 1);
-        assert.match(
-          responses[0],
-          /^\/2018-06-01\/runtime\/invocation\/only-one\/response \{"message":"ECHO: last words"/,
-        );
-        assert.equal(code, 1);
-        assert.match(stderr, /retrying in/);
-        assert.match(stderr, /The runtime stops: Runtime API next failed/);
-      } finally {
-        server.close();
-        server.closeAllConnections();
-      }
+      await using _server = {
+        [Symbol.asyncDispose]: async () => {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        },
+      };
+      const { code, stderr } = await runEcho({
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+      });
+      assert.equal(responses.length, 1);
+      assert.match(
+        responses[0],
+        /^\/2018-06-01\/runtime\/invocation\/only-one\/response \{"message":"ECHO: last words"/,
+      );
+      assert.equal(code, 1);
+      assert.match(stderr, /retrying in/);
+      assert.match(stderr, /The runtime stops: Runtime API next failed/);
     },
   );
 

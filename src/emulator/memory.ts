@@ -180,7 +180,8 @@ export async function createMemoryLimits(
       reason = "no cgroup memory controller is mounted";
     }
     for (const candidate of candidates) {
-      const probe = `${candidate.parent}/rtl-lambda-probe-${Deno.pid}-${_ISOLATE}`;
+      const probe =
+        `${candidate.parent}/rtl-lambda-probe-${Deno.pid}-${_ISOLATE}`;
       const files = _FILES[candidate.version];
       const made = await shell.run(
         `${_createScript(probe, candidate.version, limitBytes)} && ` +

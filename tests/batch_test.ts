@@ -320,65 +320,61 @@ Deno.test("processBatch", async (t) => {
 });
 
 Deno.test("partial batch responses under the emulator", async (t) => {
-  const emulator = await emulate(fixture("./fixtures/batch_function.ts"));
-  try {
-    await t.step(
-      "an SQS batch answers exactly the failed messageIds",
-      async () => {
-        const { body, functionError } = await emulator.call(
-          sqsWith(["ok", "fail", "ok", "fail", "ok"]),
-        );
-        assert.equal(functionError, null);
-        assert.deepEqual(body, {
-          batchItemFailures: [{ itemIdentifier: "m1" }, {
-            itemIdentifier: "m3",
-          }],
-        });
-      },
-    );
+  await using emulator = await emulate(fixture("./fixtures/batch_function.ts"));
+  await t.step(
+    "an SQS batch answers exactly the failed messageIds",
+    async () => {
+      const { body, functionError } = await emulator.call(
+        sqsWith(["ok", "fail", "ok", "fail", "ok"]),
+      );
+      assert.equal(functionError, null);
+      assert.deepEqual(body, {
+        batchItemFailures: [{ itemIdentifier: "m1" }, {
+          itemIdentifier: "m3",
+        }],
+      });
+    },
+  );
 
-    await t.step(
-      "a FIFO SQS batch answers the first failure and everything after it",
-      async () => {
-        const { body } = await emulator.call(
-          fifoWith(["ok", "ok", "fail", "ok"]),
-        );
-        assert.deepEqual(body, {
-          batchItemFailures: [{ itemIdentifier: "f2" }, {
-            itemIdentifier: "f3",
-          }],
-        });
-      },
-    );
+  await t.step(
+    "a FIFO SQS batch answers the first failure and everything after it",
+    async () => {
+      const { body } = await emulator.call(
+        fifoWith(["ok", "ok", "fail", "ok"]),
+      );
+      assert.deepEqual(body, {
+        batchItemFailures: [{ itemIdentifier: "f2" }, {
+          itemIdentifier: "f3",
+        }],
+      });
+    },
+  );
 
-    await t.step(
-      "a Kinesis batch answers the failed sequence numbers",
-      async () => {
-        const { body } = await emulator.call(kinesisWith(["ok", "fail", "ok"]));
-        assert.deepEqual(body, {
-          batchItemFailures: [
-            { itemIdentifier: "49591" },
-            { itemIdentifier: "49592" },
-          ],
-        });
-      },
-    );
+  await t.step(
+    "a Kinesis batch answers the failed sequence numbers",
+    async () => {
+      const { body } = await emulator.call(kinesisWith(["ok", "fail", "ok"]));
+      assert.deepEqual(body, {
+        batchItemFailures: [
+          { itemIdentifier: "49591" },
+          { itemIdentifier: "49592" },
+        ],
+      });
+    },
+  );
 
-    await t.step("AWS's Kinesis sample succeeds whole", async () => {
-      const { body } = await emulator.call(kinesisEvent);
-      assert.deepEqual(body, { batchItemFailures: [] });
-    });
+  await t.step("AWS's Kinesis sample succeeds whole", async () => {
+    const { body } = await emulator.call(kinesisEvent);
+    assert.deepEqual(body, { batchItemFailures: [] });
+  });
 
-    await t.step(
-      "a batch that fails whole is a function error named BatchFailureError",
-      async () => {
-        const { body, functionError } = await emulator.call(sqsWith(["fail"]));
-        assert.equal(functionError, "Unhandled");
-        assert.equal(body.errorType, "BatchFailureError");
-        assert.match(body.errorMessage, /All 1 records of the batch failed/);
-      },
-    );
-  } finally {
-    await emulator.close();
-  }
+  await t.step(
+    "a batch that fails whole is a function error named BatchFailureError",
+    async () => {
+      const { body, functionError } = await emulator.call(sqsWith(["fail"]));
+      assert.equal(functionError, "Unhandled");
+      assert.equal(body.errorType, "BatchFailureError");
+      assert.match(body.errorMessage, /All 1 records of the batch failed/);
+    },
+  );
 });

@@ -4,6 +4,30 @@ import { createContext, DeadlineError } from "../mod.ts";
 import { installLogging } from "../src/logging/lambda_logger.ts";
 import { environment, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 
+/** Records the timers armed and cleared through the globals until disposed. */
+function watchTimers(): Disposable & { armed: unknown[]; cleared: unknown[] } {
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const armed: unknown[] = [];
+  const cleared: unknown[] = [];
+  globalThis.setTimeout = ((...args: Parameters<typeof set>) => {
+    const id = set(...args);
+    armed.push(id);
+    return id;
+  }) as typeof set;
+  globalThis.clearTimeout = ((id: Parameters<typeof clear>[0]) => {
+    cleared.push(id);
+    clear(id);
+  }) as typeof clear;
+  return {
+    armed,
+    cleared,
+    [Symbol.dispose]() {
+      globalThis.setTimeout = set;
+      globalThis.clearTimeout = clear;
+    },
+  };
+}
+
 Deno.test("createContext", async (t) => {
   await t.step("carries the Node runtime's field names", () => {
     const deadline = Date.now() + 10_000;
@@ -135,13 +159,17 @@ Deno.test("createContext", async (t) => {
   );
 
   await t.step("disposing the context clears its deadline timer", () => {
+    using timers = watchTimers();
     const context = createContext(
       invocation("{}", "r", {}, Date.now() + 60_000),
       environment,
     );
     void context.signal;
+    assert.equal(timers.armed.length, 1, "reading the signal arms one timer");
+    assert.deepEqual(timers.cleared, []);
     (context as unknown as Disposable)[Symbol.dispose]();
-    // The test sanitizer fails this step if a timer is left behind.
+    assert.deepEqual(timers.cleared, timers.armed);
+    assert.equal(context.signal.aborted, false);
   });
 
   await t.step(

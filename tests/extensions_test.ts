@@ -54,6 +54,7 @@ function standIn(events: ExtensionEvent[], status = 200) {
     seen,
     host: `127.0.0.1:${server.addr.port}`,
     close: () => server.shutdown(),
+    [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
 
@@ -77,143 +78,123 @@ Deno.test("Extensions API client", async (t) => {
   await t.step(
     "register sends the name, the events and the features, and keeps the identifier",
     async () => {
-      const api = standIn([]);
-      try {
-        const extension = await createExtensionsApi(api.host).register(
-          "log_shipper",
-          ["INVOKE", "SHUTDOWN"],
-          { acceptFeatures: ["accountId"] },
-        );
-        const [request] = api.seen;
-        assert.equal(request.method, "POST");
-        assert.equal(request.path, "/2020-01-01/extension/register");
-        assert.equal(
-          request.headers.get("lambda-extension-name"),
-          "log_shipper",
-        );
-        assert.equal(
-          request.headers.get("lambda-extension-accept-feature"),
-          "accountId",
-        );
-        assert.deepEqual(JSON.parse(request.body), {
-          events: ["INVOKE", "SHUTDOWN"],
-        });
-        assert.equal(extension.id, "ext-1");
-        assert.deepEqual(extension.info, {
-          functionName: "helloWorld",
-          functionVersion: "$LATEST",
-          handler: "bootstrap",
-          accountId: "123456789012",
-        });
-      } finally {
-        await api.close();
-      }
+      await using api = standIn([]);
+      const extension = await createExtensionsApi(api.host).register(
+        "log_shipper",
+        ["INVOKE", "SHUTDOWN"],
+        { acceptFeatures: ["accountId"] },
+      );
+      const [request] = api.seen;
+      assert.equal(request.method, "POST");
+      assert.equal(request.path, "/2020-01-01/extension/register");
+      assert.equal(
+        request.headers.get("lambda-extension-name"),
+        "log_shipper",
+      );
+      assert.equal(
+        request.headers.get("lambda-extension-accept-feature"),
+        "accountId",
+      );
+      assert.deepEqual(JSON.parse(request.body), {
+        events: ["INVOKE", "SHUTDOWN"],
+      });
+      assert.equal(extension.id, "ext-1");
+      assert.deepEqual(extension.info, {
+        functionName: "helloWorld",
+        functionVersion: "$LATEST",
+        handler: "bootstrap",
+        accountId: "123456789012",
+      });
     },
   );
 
   await t.step(
     "events() yields INVOKE and SHUTDOWN, sending the identifier, and ends after SHUTDOWN",
     async () => {
-      const api = standIn([invoke, shutdown, invoke]);
-      try {
-        const extension = await createExtensionsApi(api.host).register("x", [
-          "INVOKE",
-          "SHUTDOWN",
-        ]);
-        const received: ExtensionEvent[] = [];
-        for await (const event of extension.events()) received.push(event);
-        assert.deepEqual(received, [invoke, shutdown]);
-        const polls = api.seen.filter((s) => s.path.endsWith("/event/next"));
-        assert.equal(polls.length, 2);
-        assert.ok(
-          polls.every((s) =>
-            s.method === "GET" &&
-            s.headers.get("lambda-extension-identifier") === "ext-1"
-          ),
-        );
-      } finally {
-        await api.close();
-      }
+      await using api = standIn([invoke, shutdown, invoke]);
+      const extension = await createExtensionsApi(api.host).register("x", [
+        "INVOKE",
+        "SHUTDOWN",
+      ]);
+      const received: ExtensionEvent[] = [];
+      for await (const event of extension.events()) received.push(event);
+      assert.deepEqual(received, [invoke, shutdown]);
+      const polls = api.seen.filter((s) => s.path.endsWith("/event/next"));
+      assert.equal(polls.length, 2);
+      assert.ok(
+        polls.every((s) =>
+          s.method === "GET" &&
+          s.headers.get("lambda-extension-identifier") === "ext-1"
+        ),
+      );
     },
   );
 
   await t.step(
     "initError and exitError post the report with its error type",
     async () => {
-      const api = standIn([]);
-      try {
-        const extension = await createExtensionsApi(api.host).register("x", []);
-        await extension.initError(
-          new TypeError("no config"),
-          "Extension.ConfigInvalid",
-        );
-        await extension.exitError(new Error("lost the socket"));
-        const [init, exit] = api.seen.slice(1);
-        assert.equal(init.path, "/2020-01-01/extension/init/error");
-        assert.equal(
-          init.headers.get("lambda-extension-function-error-type"),
-          "Extension.ConfigInvalid",
-        );
-        assert.equal(init.headers.get("lambda-extension-identifier"), "ext-1");
-        assert.equal(JSON.parse(init.body).errorMessage, "no config");
-        assert.equal(exit.path, "/2020-01-01/extension/exit/error");
-        assert.equal(
-          exit.headers.get("lambda-extension-function-error-type"),
-          "Extension.Error",
-        );
-      } finally {
-        await api.close();
-      }
+      await using api = standIn([]);
+      const extension = await createExtensionsApi(api.host).register("x", []);
+      await extension.initError(
+        new TypeError("no config"),
+        "Extension.ConfigInvalid",
+      );
+      await extension.exitError(new Error("lost the socket"));
+      const [init, exit] = api.seen.slice(1);
+      assert.equal(init.path, "/2020-01-01/extension/init/error");
+      assert.equal(
+        init.headers.get("lambda-extension-function-error-type"),
+        "Extension.ConfigInvalid",
+      );
+      assert.equal(init.headers.get("lambda-extension-identifier"), "ext-1");
+      assert.equal(JSON.parse(init.body).errorMessage, "no config");
+      assert.equal(exit.path, "/2020-01-01/extension/exit/error");
+      assert.equal(
+        exit.headers.get("lambda-extension-function-error-type"),
+        "Extension.Error",
+      );
     },
   );
 
   await t.step(
     "subscribeTelemetry puts the destination, the types and the buffering",
     async () => {
-      const api = standIn([]);
-      try {
-        const extension = await createExtensionsApi(api.host).register("x", []);
-        await extension.subscribeTelemetry({
-          uri: "http://sandbox.localdomain:4243",
-          types: ["function", "extension"],
-          buffering: { timeoutMs: 25 },
-        });
-        const request = api.seen[1];
-        assert.equal(request.method, "PUT");
-        assert.equal(request.path, "/2022-07-01/telemetry");
-        assert.equal(
-          request.headers.get("lambda-extension-identifier"),
-          "ext-1",
-        );
-        assert.deepEqual(JSON.parse(request.body), {
-          schemaVersion: "2022-12-13",
-          destination: {
-            protocol: "HTTP",
-            URI: "http://sandbox.localdomain:4243",
-          },
-          types: ["function", "extension"],
-          buffering: { timeoutMs: 25 },
-        });
-      } finally {
-        await api.close();
-      }
+      await using api = standIn([]);
+      const extension = await createExtensionsApi(api.host).register("x", []);
+      await extension.subscribeTelemetry({
+        uri: "http://sandbox.localdomain:4243",
+        types: ["function", "extension"],
+        buffering: { timeoutMs: 25 },
+      });
+      const request = api.seen[1];
+      assert.equal(request.method, "PUT");
+      assert.equal(request.path, "/2022-07-01/telemetry");
+      assert.equal(
+        request.headers.get("lambda-extension-identifier"),
+        "ext-1",
+      );
+      assert.deepEqual(JSON.parse(request.body), {
+        schemaVersion: "2022-12-13",
+        destination: {
+          protocol: "HTTP",
+          URI: "http://sandbox.localdomain:4243",
+        },
+        types: ["function", "extension"],
+        buffering: { timeoutMs: 25 },
+      });
     },
   );
 
   await t.step(
     "a refused registration is an ExtensionsApiError with the status",
     async () => {
-      const api = standIn([], 403);
-      try {
-        const error = await createExtensionsApi(api.host).register("x", [])
-          .then(() => undefined, (thrown) => thrown);
-        assert.ok(error instanceof ExtensionsApiError);
-        assert.equal(error.status, 403);
-        assert.equal(error.operation, "register");
-        assert.match(error.message, /refused/);
-      } finally {
-        await api.close();
-      }
+      await using api = standIn([], 403);
+      const error = await createExtensionsApi(api.host).register("x", [])
+        .then(() => undefined, (thrown) => thrown);
+      assert.ok(error instanceof ExtensionsApiError);
+      assert.equal(error.status, 403);
+      assert.equal(error.operation, "register");
+      assert.match(error.message, /refused/);
     },
   );
 

@@ -25,17 +25,17 @@ async function records(
   work: (lambda: TestEmulator) => Promise<void>,
   concurrency = 1,
 ): Promise<Record[]> {
-  const lambda = await emulate(loggingFunction, {
-    env: { AWS_LAMBDA_LOG_FORMAT: format, ...env },
-    concurrency,
-  });
-  try {
+  let lines: TestEmulator["lines"];
+  {
+    await using lambda = await emulate(loggingFunction, {
+      env: { AWS_LAMBDA_LOG_FORMAT: format, ...env },
+      concurrency,
+    });
+    lines = lambda.lines;
     await work(lambda);
-  } finally {
-    await lambda.close();
   }
   const parsed: Record[] = [];
-  for (const { line, source } of lambda.lines) {
+  for (const { line, source } of lines) {
     if (source === "platform") continue;
     if (format === "Text") {
       const match = TEXT_LINE.exec(line);
@@ -470,7 +470,7 @@ async function againstStub(): Promise<StubResult> {
   };
   const done = Promise.withResolvers<void>();
   const stop = new AbortController();
-  const server = Deno.serve(
+  await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       result.userAgents.push(request.headers.get("user-agent") ?? "");
@@ -506,7 +506,9 @@ async function againstStub(): Promise<StubResult> {
       return new Response("unexpected", { status: 404 });
     },
   );
-  const child = new Deno.Command(Deno.execPath(), {
+  // Disposed in reverse: the function first, then the held long poll is let go, then the server.
+  using _release = { [Symbol.dispose]: () => stop.abort() };
+  await using child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--no-prompt",
@@ -523,23 +525,12 @@ async function againstStub(): Promise<StubResult> {
     stdout: "null",
     stderr: "null",
   }).spawn();
-  try {
-    const first = await Promise.race([
-      done.promise.then(() => undefined),
-      child.status,
-    ]);
-    if (first !== undefined) {
-      throw new Error(`the function exited early (code ${first.code})`);
-    }
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await child.status;
-    stop.abort();
-    await server.shutdown();
+  const first = await Promise.race([
+    done.promise.then(() => undefined),
+    child.status,
+  ]);
+  if (first !== undefined) {
+    throw new Error(`the function exited early (code ${first.code})`);
   }
   return result;
 }

@@ -30,6 +30,7 @@ import {
   xrayErrorHeaders,
 } from "../src/xray/error_cause.ts";
 import { fakeApi, invocation } from "./_fake_runtime_api.ts";
+import { barrier } from "./_barrier.ts";
 
 const TEXT_LINE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t(.*)$/s;
@@ -303,23 +304,27 @@ Deno.test("createLambdaLogger", async (t) => {
       // Overlapping invocations: what run() switches on when concurrency > 1.
       await useAsyncAttribution();
       const { logger, records } = collecting({ format: "JSON" });
-      const step = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      // Each round, both wait for the other: their records interleave, a0 b0 a1 b1 …
+      const together = barrier(2);
       await Promise.all([
         withLogAttribution({ requestId: "a" }, async () => {
           for (let i = 0; i < 3; i++) {
             logger.info(`a${i}`);
-            await step(3);
+            await together.arrive();
           }
         }),
         withLogAttribution({ requestId: "b", tenantId: "t" }, async () => {
           for (let i = 0; i < 3; i++) {
-            await step(2);
             logger.info(`b${i}`);
+            await together.arrive();
           }
         }),
       ]);
       const parsed = records.map((r) => JSON.parse(r.record));
-      assert.equal(parsed.length, 6);
+      assert.deepEqual(
+        parsed.map((r) => r.message),
+        ["a0", "b0", "a1", "b1", "a2", "b2"],
+      );
       for (const record of parsed) {
         assert.equal(record.requestId, record.message[0]);
         assert.equal(

@@ -8,6 +8,7 @@ import {
   invocation,
   memoryLogger,
 } from "./_fake_runtime_api.ts";
+import { barrier } from "./_barrier.ts";
 import type { Invocation, RunOptions } from "../mod.ts";
 
 /** Runs the loop until `expected` outcomes were sent, then stops it. */
@@ -280,22 +281,49 @@ Deno.test("the loop", async (t) => {
         new RuntimeApiError("next", 0, "connection refused");
       const queue = Array.from({ length: 10 }, failure);
       const logger = memoryLogger();
+      const api = fakeApi(queue);
+      const calls: string[] = [];
+      const next = api.next.bind(api);
+      api.next = (signal) => {
+        calls.push("next");
+        return next(signal).catch((error) => {
+          calls.push("failed");
+          throw error;
+        });
+      };
+      const warn = logger.warn.bind(logger);
+      logger.warn = (message, fields) => {
+        calls.push("retry");
+        warn(message, fields);
+      };
       await assert.rejects(
         runLoop(() => 1, {
           environment,
-          runtimeApi: fakeApi(queue),
+          runtimeApi: api,
           logger,
           nextRetryDelays: [1, 2, 3, 4, 5],
         }),
         { name: "RuntimeApiError", status: 0 },
       );
-      // Five retries were logged, each after its pause, and the loop did not spin.
+      // Each failure but the last is followed by one retry, five in all; then it gives up.
+      assert.deepEqual(calls, [
+        ...Array.from({ length: 5 }, () => ["next", "failed", "retry"]).flat(),
+        "next",
+        "failed",
+      ]);
       const warnings = logger.lines.filter((l) => l.startsWith("WARN"));
-      assert.deepEqual(
-        warnings.map((l) => l.match(/retrying in (\d+) ms/)?.[1]),
-        ["1", "2", "3", "4", "5"],
-      );
-      assert.equal(queue.length, 4);
+      assert.equal(warnings.length, 5);
+      for (const [i, line] of warnings.entries()) {
+        assert.match(
+          line,
+          new RegExp(
+            `^WARN Runtime API next failed \\(.*connection refused\\); retrying in ${
+              i + 1
+            } ms$`,
+          ),
+        );
+      }
+      assert.equal(queue.length, 4, "six calls to next, then no more");
     },
   );
 
@@ -384,12 +412,14 @@ Deno.test("the loop", async (t) => {
   await t.step("runs K invocations at once when concurrency is K", async () => {
     let running = 0;
     let peak = 0;
+    // Each invocation waits until three are in the handler: only K = 3 at once lets them all finish.
+    const together = barrier(3);
     const queue = Array.from({ length: 6 }, (_, i) => invocation(String(i)));
     const { sent } = await drive(
       async (n: number) => {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await together.arrive();
         running--;
         return n;
       },
@@ -418,10 +448,12 @@ Deno.test("the loop", async (t) => {
             "lambda-runtime-trace-id": `trace-${i}`,
           }),
       );
+      // Both invocations of a round are in flight when each reads its context again.
+      const together = barrier(2);
       const { sent } = await drive(
         async (_e: unknown, context) => {
           const before = context.awsRequestId;
-          await new Promise((resolve) => setTimeout(resolve, 10));
+          await together.arrive();
           return `${before}|${context.awsRequestId}|${context.xRayTraceId}`;
         },
         queue,

@@ -137,6 +137,8 @@ const _FILES = {
 } as const;
 
 let _groups = 0;
+/** Told apart from other isolates of this process (deno test --parallel workers share its pid). */
+const _ISOLATE = crypto.randomUUID().slice(0, 8);
 
 /**
  * Finds a place for memory groups and proves it by making (and removing) a
@@ -178,7 +180,8 @@ export async function createMemoryLimits(
       reason = "no cgroup memory controller is mounted";
     }
     for (const candidate of candidates) {
-      const probe = `${candidate.parent}/rtl-lambda-probe-${Deno.pid}`;
+      const probe =
+        `${candidate.parent}/rtl-lambda-probe-${Deno.pid}-${_ISOLATE}`;
       const files = _FILES[candidate.version];
       const made = await shell.run(
         `${_createScript(probe, candidate.version, limitBytes)} && ` +
@@ -207,7 +210,7 @@ export async function createMemoryLimits(
     group() {
       const group = _group(
         shell,
-        `${found.parent}/rtl-lambda-${Deno.pid}-${++_groups}`,
+        `${found.parent}/rtl-lambda-${Deno.pid}-${_ISOLATE}-${++_groups}`,
         found.version,
         limitBytes,
         () => open.delete(group),

@@ -1,8 +1,8 @@
 // The bench in smoke mode, end to end: every runtime spawned against the feeder, sane JSON out.
 import assert from "node:assert/strict";
-import { RUNTIMES } from "../scripts/bench/runtimes.ts";
+import { RUNTIMES } from "../../scripts/bench/runtimes.ts";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
 
 interface Line {
   bench: string;

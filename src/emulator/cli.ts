@@ -8,6 +8,8 @@ import { parse as parseDotenv } from "dotenv";
 import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
+import { createControlPlane } from "./control_plane.ts";
+import { runControlPlane } from "./_control_plane_cli.ts";
 import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
 import { permissionFlags } from "../../scripts/build/permissions.ts";
 import { findDeclaration } from "../../scripts/build/declaration.ts";
@@ -53,6 +55,8 @@ Options:
                     "permissions.lambda" declaration it needs beyond the defaults
   --extensions DIR  start the executables in DIR as extensions (like /opt/extensions)
   --shutdown-after S  run the shutdown phase and exit after S idle seconds
+  --control-plane   also serve the Lambda API a deploy uses (CreateFunction, …) and
+                    run what is deployed; with no entry, serve only that
   --help            this text
 
 Invoke it:
@@ -89,6 +93,7 @@ export async function main(args: string[]): Promise<number> {
         "audit-permissions": { type: "string" },
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
+        "control-plane": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -101,6 +106,9 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const [entry, ...rest] = positionals;
+  if (values["control-plane"] && entry === undefined) {
+    return await runControlPlane(values.host, values.port);
+  }
   if (entry === undefined) {
     return _fail(`Name the function to run.\n\n${_USAGE}`);
   }
@@ -181,6 +189,7 @@ export async function main(args: string[]): Promise<number> {
     idle = watchIdle(seconds, () => stop.resolve());
   }
   let emulator: Emulator;
+  const plane = values["control-plane"] ? createControlPlane() : undefined;
   try {
     emulator = await startEmulator({
       extensionsDir: values.extensions,
@@ -193,6 +202,7 @@ export async function main(args: string[]): Promise<number> {
       memory: numbers.memory,
       concurrency: numbers.concurrency,
       functionName: values.name,
+      routes: plane?.handle,
     });
   } catch (error) {
     return _fail(_message(error));
@@ -214,6 +224,7 @@ export async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGTERM", onSignal);
   idle?.stop();
   await emulator.close();
+  await plane?.close();
   if (audit !== undefined) {
     const declaration = auditedDeclaration(await Deno.readTextFile(audit));
     console.log(

@@ -60,6 +60,8 @@ export interface EmulatorOptions {
   output?: OutputSink;
   /** A folder of extension executables (like `/opt/extensions`), started before the function. */
   extensionsDir?: string;
+  /** More routes on the invoke API's server (a control plane), tried first; `undefined` passes the request on. */
+  routes?: (request: Request) => Promise<Response | undefined>;
 }
 
 /**
@@ -646,6 +648,8 @@ export async function startEmulator(
   const invokeServer = _serve(hostname, options.port ?? 9000, onInvoke);
 
   async function onInvoke(request: Request): Promise<Response> {
+    const routed = await options.routes?.(request);
+    if (routed !== undefined) return routed;
     const url = new URL(request.url);
     const match = _INVOKE.exec(url.pathname);
     if (match === null) {

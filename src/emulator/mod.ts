@@ -30,6 +30,8 @@ import { main } from "./cli.ts";
 
 export * from "./emulator.ts";
 export { main } from "./cli.ts";
+export * from "./control_plane.ts";
+export * from "./control_plane_server.ts";
 export type { OutputSink, OutputSource } from "./function_process.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

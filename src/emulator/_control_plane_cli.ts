@@ -1,0 +1,35 @@
+// `deno task emulator --control-plane` with no function: the control plane alone until Ctrl-C.
+import { serveControlPlane } from "./control_plane_server.ts";
+
+/** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
+export async function runControlPlane(
+  hostname: string,
+  portText: string,
+): Promise<number> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0) {
+    console.error(`--port must be a whole number, got "${portText}"`);
+    return 1;
+  }
+  let server;
+  try {
+    server = await serveControlPlane({ hostname, port });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+  console.error(
+    `Control plane on ${server.url} (no request signatures are checked: keep it on loopback)\n` +
+      `Deploy to it: deno task deploy --endpoint-url ${server.url} --name NAME --role arn:aws:iam::123456789012:role/local\n` +
+      `Stop with Ctrl-C.`,
+  );
+  const stop = Promise.withResolvers<void>();
+  const onSignal = () => stop.resolve();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  await stop.promise;
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+  await server.close();
+  return 0;
+}

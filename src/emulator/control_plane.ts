@@ -1,0 +1,729 @@
+/**
+ * A local Lambda control plane: the part of the Lambda API a deploy uses
+ * (CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration,
+ * GetFunction, GetFunctionConfiguration, CreateFunctionUrlConfig,
+ * PublishVersion, aliases, DeleteFunction). It unzips the code it receives
+ * and runs each function under an emulator of its own; invocations of a
+ * deployed name are passed to it. No request signature is checked: it is
+ * meant for loopback.
+ *
+ * @module
+ */
+
+import type { OutputSink } from "./function_process.ts";
+import { startEmulator } from "./emulator.ts";
+import { unpackZip } from "./_unzip.ts";
+import {
+  decodeBase64,
+  errorResponse,
+  invalidParameter,
+  jsonResponse,
+  LambdaApiError,
+  notFound,
+  parseFunctionName,
+  readJson,
+  sha256Base64,
+  timestamp,
+  updateInProgress,
+} from "./_control_plane_api.ts";
+
+/**
+ * A function as deployed: its unzipped code and its configuration.
+ *
+ * @example
+ * ```ts
+ * import type { DeployedFunction } from "@rtl/lambda/emulator";
+ *
+ * const describe = (fn: DeployedFunction) => `${fn.name} in ${fn.dir}`;
+ * ```
+ */
+export interface DeployedFunction {
+  /** The function's name. */
+  readonly name: string;
+  /** Its ARN (unqualified). */
+  readonly arn: string;
+  /** The folder the zip was unpacked into (the task root); its files are read-only. */
+  readonly dir: string;
+  /** The handler setting (`_HANDLER`). */
+  readonly handler: string;
+  /** The timeout in seconds. */
+  readonly timeout: number;
+  /** The memory size in MB. */
+  readonly memory: number;
+  /** The function's environment variables. */
+  readonly environment: Record<string, string>;
+  /** `x86_64` or `arm64`. */
+  readonly architecture: string;
+}
+
+/**
+ * A deployed function running: invocations go to
+ * `${url}/2015-03-31/functions/${name}/invocations`.
+ *
+ * @example
+ * ```ts
+ * import type { Runner } from "@rtl/lambda/emulator";
+ *
+ * const runner: Runner = { url: "http://127.0.0.1:9001", close: async () => {} };
+ * ```
+ */
+export interface Runner {
+  /** The invoke API's base URL. */
+  readonly url: string;
+  /** Stops the function. */
+  close(): Promise<void>;
+}
+
+/**
+ * How the control plane runs what it receives, and how it names things.
+ *
+ * @example
+ * ```ts
+ * import type { ControlPlaneOptions } from "@rtl/lambda/emulator";
+ *
+ * const options: ControlPlaneOptions = { region: "eu-west-1" };
+ * ```
+ */
+export interface ControlPlaneOptions {
+  /** Starts a deployed function; by default an emulator on a free port runs `<dir>/bootstrap`. */
+  start?: (fn: DeployedFunction) => Promise<Runner>;
+  /** The region in ARNs and `AWS_REGION`; `us-east-1` when absent. */
+  region?: string;
+  /** The account in ARNs; `123456789012` when absent. */
+  accountId?: string;
+  /** The URL a function URL config reports for a name; `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
+  functionUrl?: (name: string) => string;
+  /** Receives the lines of the functions the default `start` runs; stderr when absent. */
+  output?: OutputSink;
+}
+
+/**
+ * The control plane: mount `handle` in an HTTP server (it answers
+ * `undefined` for paths that are not its own) and close it to stop every
+ * deployed function and delete their code.
+ *
+ * @example
+ * ```ts ignore
+ * import { createControlPlane } from "@rtl/lambda/emulator";
+ *
+ * await using plane = createControlPlane();
+ * Deno.serve({ port: 9000 }, async (request) =>
+ *   await plane.handle(request) ?? new Response("Not found", { status: 404 }));
+ * ```
+ */
+export interface ControlPlane extends AsyncDisposable {
+  /** Answers a Lambda API request, or `undefined` when the path is not one it serves. */
+  handle(request: Request): Promise<Response | undefined>;
+  /** The names of the deployed functions. */
+  names(): string[];
+  /** Stops every deployed function and removes their unzipped code. */
+  close(): Promise<void>;
+}
+
+interface _Version {
+  version: string;
+  configuration: Record<string, unknown>;
+}
+
+interface _Function {
+  name: string;
+  arn: string;
+  role: string;
+  runtime: string;
+  handler: string;
+  description: string;
+  timeout: number;
+  memory: number;
+  environment: Record<string, string>;
+  architecture: string;
+  layers: string[];
+  dir: string | undefined;
+  codeSize: number;
+  codeSha256: string;
+  lastModified: Date;
+  revision: string;
+  state: "Pending" | "Active" | "Failed";
+  stateReason: string | undefined;
+  update: "InProgress" | "Successful" | "Failed" | undefined;
+  updateReason: string | undefined;
+  runner: Runner | undefined;
+  busy: Promise<void> | undefined;
+  versions: _Version[];
+  publishedRevision: string | undefined;
+  aliases: Map<string, Record<string, unknown>>;
+  url: Record<string, unknown> | undefined;
+  policy: Map<string, Record<string, unknown>>;
+}
+
+const _FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
+const _FUNCTION =
+  /^\/(2015-03-31|2021-10-31)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
+
+/**
+ * Creates a control plane. Deployed functions run under emulators of their
+ * own (one process each), started when their code arrives.
+ *
+ * @example
+ * ```ts ignore
+ * import { createControlPlane } from "@rtl/lambda/emulator";
+ *
+ * await using plane = createControlPlane({ region: "eu-west-1" });
+ * await using server = Deno.serve({ port: 0 }, async (request) =>
+ *   await plane.handle(request) ?? new Response(null, { status: 404 }));
+ * ```
+ */
+export function createControlPlane(
+  options: ControlPlaneOptions = {},
+): ControlPlane {
+  const region = options.region ?? "us-east-1";
+  const account = options.accountId ?? "123456789012";
+  const start = options.start ??
+    ((fn: DeployedFunction) => _startEmulated(fn, region, options.output));
+  const functionUrl = options.functionUrl ??
+    ((name: string) => `http://127.0.0.1:9000/lambda-url/${name}/`);
+  const functions = new Map<string, _Function>();
+  let root: Promise<string> | undefined;
+  let serial = 0;
+  let closed = false;
+
+  function find(segment: string, query: URLSearchParams) {
+    const { name, qualifier } = parseFunctionName(segment, query);
+    const fn = functions.get(name);
+    if (fn === undefined) {
+      throw notFound(`arn:aws:lambda:${region}:${account}:function:${name}`);
+    }
+    return { fn, qualifier };
+  }
+
+  function configuration(fn: _Function): Record<string, unknown> {
+    return {
+      FunctionName: fn.name,
+      FunctionArn: fn.arn,
+      Runtime: fn.runtime,
+      Role: fn.role,
+      Handler: fn.handler,
+      CodeSize: fn.codeSize,
+      Description: fn.description,
+      Timeout: fn.timeout,
+      MemorySize: fn.memory,
+      LastModified: timestamp(fn.lastModified),
+      CodeSha256: fn.codeSha256,
+      Version: "$LATEST",
+      Environment: { Variables: fn.environment },
+      TracingConfig: { Mode: "PassThrough" },
+      RevisionId: fn.revision,
+      Layers: fn.layers.map((arn) => ({ Arn: arn, CodeSize: 0 })),
+      State: fn.state,
+      ...(fn.stateReason === undefined ? {} : {
+        StateReason: fn.stateReason,
+        StateReasonCode: fn.state === "Pending" ? "Creating" : "InternalError",
+      }),
+      ...(fn.update === undefined ? {} : { LastUpdateStatus: fn.update }),
+      ...(fn.updateReason === undefined ? {} : {
+        LastUpdateStatusReason: fn.updateReason,
+        LastUpdateStatusReasonCode: fn.update === "InProgress"
+          ? "Creating"
+          : "InternalError",
+      }),
+      PackageType: "Zip",
+      Architectures: [fn.architecture],
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
+    };
+  }
+
+  function idle(fn: _Function): void {
+    if (fn.busy !== undefined) throw updateInProgress(fn.arn);
+  }
+
+  /** Unpacks new code (when given) and restarts the function on it, in the background. */
+  function restart(fn: _Function, zip: Uint8Array | undefined): void {
+    fn.revision = crypto.randomUUID();
+    fn.lastModified = new Date();
+    const work = (async () => {
+      try {
+        const oldDir = fn.dir;
+        if (zip !== undefined) {
+          root ??= Deno.makeTempDir({ prefix: "rtl-lambda-control-plane-" });
+          const dir = `${await root}/${fn.name}-${++serial}`;
+          await unpackZip(zip, dir);
+          fn.dir = dir;
+        }
+        const previous = fn.runner;
+        fn.runner = await start(_deployed(fn));
+        await previous?.close();
+        if (oldDir !== undefined && oldDir !== fn.dir) await _remove(oldDir);
+        if (fn.state === "Pending") fn.state = "Active";
+        fn.stateReason = undefined;
+        fn.update = "Successful";
+        fn.updateReason = undefined;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (fn.state === "Pending") {
+          fn.state = "Failed";
+          fn.stateReason = message;
+        }
+        fn.update = "Failed";
+        fn.updateReason = message;
+      } finally {
+        fn.busy = undefined;
+      }
+    })();
+    fn.busy = work;
+  }
+
+  async function create(request: Request): Promise<Response> {
+    const body = await readJson(request);
+    const name = _string(body.FunctionName);
+    if (name === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw invalidParameter(
+        "FunctionName must be 1 to 64 letters, digits, hyphens or underscores",
+      );
+    }
+    if (functions.has(name)) {
+      throw new LambdaApiError(
+        409,
+        "ResourceConflictException",
+        `Function already exist: ${name}`,
+      );
+    }
+    const role = _string(body.Role) ?? "";
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
+      throw invalidParameter(
+        "The role defined for the function cannot be assumed by Lambda.",
+      );
+    }
+    const zip = _zip(body.Code);
+    const fn: _Function = {
+      name,
+      arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
+      role,
+      runtime: _string(body.Runtime) ?? "provided.al2023",
+      handler: _string(body.Handler) ?? "bootstrap",
+      description: _string(body.Description) ?? "",
+      timeout: 3,
+      memory: 128,
+      environment: {},
+      architecture: "x86_64",
+      layers: [],
+      dir: undefined,
+      codeSize: zip.byteLength,
+      codeSha256: await sha256Base64(zip),
+      lastModified: new Date(),
+      revision: "",
+      state: "Pending",
+      stateReason: "The function is being created.",
+      update: undefined,
+      updateReason: undefined,
+      runner: undefined,
+      busy: undefined,
+      versions: [],
+      publishedRevision: undefined,
+      aliases: new Map(),
+      url: undefined,
+      policy: new Map(),
+    };
+    _configure(fn, body);
+    functions.set(name, fn);
+    restart(fn, zip);
+    if (body.Publish === true) {
+      await fn.busy;
+      publish(fn);
+    }
+    return jsonResponse(configuration(fn), 201);
+  }
+
+  function publish(fn: _Function): Record<string, unknown> {
+    const last = fn.versions.at(-1);
+    if (last !== undefined && fn.publishedRevision === fn.revision) {
+      return last.configuration;
+    }
+    const version = String(fn.versions.length + 1);
+    const published = {
+      ...configuration(fn),
+      Version: version,
+      FunctionArn: `${fn.arn}:${version}`,
+    };
+    fn.versions.push({ version, configuration: published });
+    fn.publishedRevision = fn.revision;
+    return published;
+  }
+
+  async function invoke(
+    request: Request,
+    fn: _Function,
+    qualifier: string | undefined,
+  ): Promise<Response> {
+    if (
+      qualifier !== undefined && qualifier !== "$LATEST" &&
+      !fn.aliases.has(qualifier) &&
+      !fn.versions.some((v) => v.version === qualifier)
+    ) {
+      throw notFound(`${fn.arn}:${qualifier}`);
+    }
+    const runner = fn.runner;
+    if (runner === undefined || fn.state !== "Active") {
+      throw new LambdaApiError(
+        409,
+        "ResourceConflictException",
+        `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
+      );
+    }
+    const headers = new Headers();
+    for (const [key, value] of request.headers) {
+      if (key.startsWith("x-amz-") || key === "content-type") {
+        headers.set(key, value);
+      }
+    }
+    const response = await fetch(
+      `${runner.url}/2015-03-31/functions/${fn.name}/invocations`,
+      { method: "POST", headers, body: await request.arrayBuffer() },
+    );
+    return new Response(response.body, {
+      status: response.status,
+      headers: response.headers,
+    });
+  }
+
+  async function route(request: Request): Promise<Response | undefined> {
+    const url = new URL(request.url);
+    const method = request.method;
+    if (_FUNCTIONS.test(url.pathname)) {
+      if (method === "POST") return await create(request);
+      if (method === "GET") {
+        return jsonResponse({
+          Functions: [...functions.values()].map(configuration),
+        });
+      }
+      return undefined;
+    }
+    const match = _FUNCTION.exec(url.pathname);
+    if (match === null) return undefined;
+    const [, date, segment, part, sub] = match;
+    if (date === "2021-10-31" && part !== "url") return undefined;
+    if (part === "invocations" && method === "POST") {
+      const { name } = parseFunctionName(segment, url.searchParams);
+      // A name this plane did not deploy is the emulator's own function's.
+      if (!functions.has(name)) return undefined;
+      const { fn, qualifier } = find(segment, url.searchParams);
+      return await invoke(request, fn, qualifier);
+    }
+    const { fn, qualifier } = find(segment, url.searchParams);
+    const key = `${method} ${part ?? ""}${sub === undefined ? "" : "/*"}`;
+    switch (key) {
+      case "GET ":
+        return jsonResponse({
+          Configuration: _qualified(fn, qualifier, configuration),
+          Code: { RepositoryType: "S3", Location: `file://${fn.dir ?? ""}` },
+          Tags: {},
+        });
+      case "GET configuration":
+        return jsonResponse(_qualified(fn, qualifier, configuration));
+      case "DELETE ":
+        if (qualifier !== undefined) {
+          fn.versions = fn.versions.filter((v) => v.version !== qualifier);
+          return new Response(null, { status: 204 });
+        }
+        functions.delete(fn.name);
+        await fn.busy;
+        await fn.runner?.close();
+        if (fn.dir !== undefined) await _remove(fn.dir);
+        return new Response(null, { status: 204 });
+      case "PUT code": {
+        idle(fn);
+        const body = await readJson(request);
+        const zip = _zip(body);
+        const architectures = body.Architectures;
+        if (Array.isArray(architectures) && architectures.length) {
+          fn.architecture = String(architectures[0]);
+        }
+        fn.codeSize = zip.byteLength;
+        fn.codeSha256 = await sha256Base64(zip);
+        fn.update = "InProgress";
+        restart(fn, zip);
+        if (body.Publish === true) {
+          await fn.busy;
+          return jsonResponse(publish(fn));
+        }
+        return jsonResponse(configuration(fn));
+      }
+      case "PUT configuration": {
+        idle(fn);
+        const body = await readJson(request);
+        if (body.Role !== undefined) {
+          const role = _string(body.Role) ?? "";
+          if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
+            throw invalidParameter(
+              "The role defined for the function cannot be assumed by Lambda.",
+            );
+          }
+          fn.role = role;
+        }
+        _configure(fn, body);
+        fn.update = "InProgress";
+        restart(fn, undefined);
+        return jsonResponse(configuration(fn));
+      }
+      case "POST versions":
+        idle(fn);
+        return jsonResponse(publish(fn), 201);
+      case "GET versions":
+        return jsonResponse({
+          Versions: [
+            configuration(fn),
+            ...fn.versions.map((v) => v.configuration),
+          ],
+        });
+      case "POST aliases": {
+        const body = await readJson(request);
+        const alias = _string(body.Name) ?? "";
+        if (fn.aliases.has(alias)) {
+          throw new LambdaApiError(
+            409,
+            "ResourceConflictException",
+            `Alias already exists: ${fn.arn}:${alias}`,
+          );
+        }
+        return jsonResponse(_alias(fn, alias, body), 201);
+      }
+      case "GET aliases/*":
+      case "PUT aliases/*": {
+        const alias = decodeURIComponent(sub!);
+        if (!fn.aliases.has(alias)) {
+          throw new LambdaApiError(
+            404,
+            "ResourceNotFoundException",
+            `Alias not found: ${fn.arn}:${alias}`,
+          );
+        }
+        if (method === "GET") return jsonResponse(fn.aliases.get(alias));
+        return jsonResponse(_alias(fn, alias, await readJson(request)));
+      }
+      case "POST policy": {
+        const body = await readJson(request);
+        const id = _string(body.StatementId) ?? crypto.randomUUID();
+        if (fn.policy.has(id)) {
+          throw new LambdaApiError(
+            409,
+            "ResourceConflictException",
+            `The statement id (${id}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+          );
+        }
+        const statement = {
+          Sid: id,
+          Effect: "Allow",
+          Principal: body.Principal,
+          Action: body.Action,
+          Resource: fn.arn,
+        };
+        fn.policy.set(id, statement);
+        return jsonResponse({ Statement: JSON.stringify(statement) }, 201);
+      }
+      case "POST url": {
+        if (fn.url !== undefined) {
+          throw new LambdaApiError(
+            409,
+            "ResourceConflictException",
+            "Failed to create function url config for [functionArn = " +
+              `${fn.arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+          );
+        }
+        const body = await readJson(request);
+        const now = timestamp(new Date());
+        fn.url = {
+          FunctionUrl: functionUrl(fn.name),
+          FunctionArn: fn.arn,
+          AuthType: _string(body.AuthType) ?? "NONE",
+          Cors: body.Cors ?? {},
+          CreationTime: now,
+          LastModifiedTime: now,
+          InvokeMode: _string(body.InvokeMode) ?? "BUFFERED",
+        };
+        const { LastModifiedTime: _, ...created } = fn.url;
+        return jsonResponse(created, 201);
+      }
+      case "GET url":
+      case "PUT url":
+      case "DELETE url": {
+        if (fn.url === undefined) {
+          throw new LambdaApiError(
+            404,
+            "ResourceNotFoundException",
+            "The resource you requested does not exist.",
+          );
+        }
+        if (method === "DELETE") {
+          fn.url = undefined;
+          return new Response(null, { status: 204 });
+        }
+        if (method === "PUT") {
+          const body = await readJson(request);
+          fn.url = {
+            ...fn.url,
+            ...(body.AuthType === undefined ? {} : { AuthType: body.AuthType }),
+            ...(body.Cors === undefined ? {} : { Cors: body.Cors }),
+            ...(body.InvokeMode === undefined
+              ? {}
+              : { InvokeMode: body.InvokeMode }),
+            LastModifiedTime: timestamp(new Date()),
+          };
+        }
+        return jsonResponse(fn.url);
+      }
+    }
+    return undefined;
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    const all = [...functions.values()];
+    functions.clear();
+    await Promise.all(all.map(async (fn) => {
+      await fn.busy;
+      await fn.runner?.close();
+    }));
+    if (root !== undefined) await _remove(await root);
+  }
+
+  return {
+    async handle(request) {
+      try {
+        return await route(request);
+      } catch (error) {
+        if (error instanceof LambdaApiError) return errorResponse(error);
+        throw error;
+      }
+    },
+    names: () => [...functions.keys()],
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function _deployed(fn: _Function): DeployedFunction {
+  return {
+    name: fn.name,
+    arn: fn.arn,
+    dir: fn.dir!,
+    handler: fn.handler,
+    timeout: fn.timeout,
+    memory: fn.memory,
+    environment: { ...fn.environment },
+    architecture: fn.architecture,
+  };
+}
+
+function _qualified(
+  fn: _Function,
+  qualifier: string | undefined,
+  configuration: (fn: _Function) => Record<string, unknown>,
+): Record<string, unknown> {
+  if (qualifier === undefined || qualifier === "$LATEST") {
+    return configuration(fn);
+  }
+  const alias = fn.aliases.get(qualifier);
+  const version = alias === undefined ? qualifier : alias.FunctionVersion;
+  const found = fn.versions.find((v) => v.version === version);
+  if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
+  return found.configuration;
+}
+
+function _alias(
+  fn: _Function,
+  alias: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const previous = fn.aliases.get(alias);
+  const version = _string(body.FunctionVersion) ??
+    String(previous?.FunctionVersion ?? "");
+  if (version !== "$LATEST" && !fn.versions.some((v) => v.version === version)) {
+    throw notFound(`${fn.arn}:${version}`);
+  }
+  const record = {
+    AliasArn: `${fn.arn}:${alias}`,
+    Name: alias,
+    FunctionVersion: version,
+    Description: _string(body.Description) ?? previous?.Description ?? "",
+    RevisionId: crypto.randomUUID(),
+  };
+  fn.aliases.set(alias, record);
+  return record;
+}
+
+/** Applies the configuration fields of a Create or UpdateFunctionConfiguration body. */
+function _configure(fn: _Function, body: Record<string, unknown>): void {
+  if (body.Timeout !== undefined) {
+    const timeout = Number(body.Timeout);
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
+      throw invalidParameter("Timeout must be a whole number from 1 to 900");
+    }
+    fn.timeout = timeout;
+  }
+  if (body.MemorySize !== undefined) {
+    const memory = Number(body.MemorySize);
+    if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
+      throw invalidParameter(
+        "MemorySize must be a whole number from 128 to 10240",
+      );
+    }
+    fn.memory = memory;
+  }
+  const environment = body.Environment as { Variables?: unknown } | undefined;
+  if (environment !== undefined) {
+    const variables = environment?.Variables ?? {};
+    if (typeof variables !== "object" || variables === null) {
+      throw invalidParameter("Environment.Variables must be a map");
+    }
+    fn.environment = Object.fromEntries(
+      Object.entries(variables).map(([key, value]) => [key, String(value)]),
+    );
+  }
+  if (Array.isArray(body.Architectures) && body.Architectures.length) {
+    fn.architecture = String(body.Architectures[0]);
+  }
+  if (Array.isArray(body.Layers)) fn.layers = body.Layers.map(String);
+  if (typeof body.Handler === "string") fn.handler = body.Handler;
+  if (typeof body.Runtime === "string") fn.runtime = body.Runtime;
+  if (typeof body.Description === "string") fn.description = body.Description;
+}
+
+function _zip(code: unknown): Uint8Array {
+  const zipFile = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
+  if (typeof zipFile !== "string") {
+    throw invalidParameter(
+      "The local control plane takes the code as ZipFile (S3Bucket and S3Key are not supported here)",
+    );
+  }
+  return decodeBase64(zipFile);
+}
+
+function _string(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+async function _remove(dir: string): Promise<void> {
+  try {
+    await Deno.remove(dir, { recursive: true });
+  } catch {
+    // Already gone.
+  }
+}
+
+async function _startEmulated(
+  fn: DeployedFunction,
+  region: string,
+  output: OutputSink | undefined,
+): Promise<Runner> {
+  const emulator = await startEmulator({
+    command: [`${fn.dir}/bootstrap`],
+    cwd: fn.dir,
+    env: { AWS_REGION: region, ...fn.environment, _HANDLER: fn.handler },
+    timeout: fn.timeout,
+    memory: fn.memory,
+    functionName: fn.name,
+    port: 0,
+    output,
+  });
+  return emulator;
+}

@@ -637,7 +637,9 @@ function _alias(
   const previous = fn.aliases.get(alias);
   const version = _string(body.FunctionVersion) ??
     String(previous?.FunctionVersion ?? "");
-  if (version !== "$LATEST" && !fn.versions.some((v) => v.version === version)) {
+  if (
+    version !== "$LATEST" && !fn.versions.some((v) => v.version === version)
+  ) {
     throw notFound(`${fn.arn}:${version}`);
   }
   const record = {

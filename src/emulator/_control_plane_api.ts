@@ -96,7 +96,12 @@ export async function sha256Base64(bytes: Uint8Array): Promise<string> {
 /** Decodes the base64 `ZipFile` of a request body. */
 export function decodeBase64(text: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    // Native where V8 has it: a 50 MB package decodes in milliseconds, not seconds.
+    const native = (Uint8Array as { fromBase64?: (text: string) => Uint8Array })
+      .fromBase64;
+    return native
+      ? native(text)
+      : Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   } catch {
     throw invalidParameter("ZipFile is not base64");
   }

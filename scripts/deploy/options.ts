@@ -1,0 +1,233 @@
+/**
+ * The deploy's command line, parsed and checked.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parse as parseDotenv } from "dotenv";
+import { DeployError } from "./errors.ts";
+
+/** What to deploy and how. */
+export interface DeployOptions {
+  /** The function's name. */
+  name: string;
+  /** The zip to upload. */
+  zip: string;
+  /** `x86_64` or `arm64`. */
+  architecture: "x86_64" | "arm64";
+  /** The runtime; `provided.al2023` by default. */
+  runtime: string;
+  /** The handler; `bootstrap` by default. */
+  handler: string;
+  /** The memory size in MB, when given. */
+  memory?: number;
+  /** The timeout in seconds, when given. */
+  timeout?: number;
+  /** The variables, when given (a file, or `--env`). */
+  environment?: Record<string, string>;
+  /** The role's ARN, when given. */
+  role?: string;
+  /** Create a role named `<name>-role` when the function has none. */
+  createRole: boolean;
+  /** Layer ARNs, when given. */
+  layers?: string[];
+  /** A function URL with this auth type, when asked. */
+  url?: "NONE" | "AWS_IAM";
+  /** Publish a version. */
+  publish: boolean;
+  /** Point this alias at the published version. */
+  alias?: string;
+  /** An S3 bucket for zips over the direct upload limit. */
+  bucket?: string;
+  /** The region, when given (else the standard chain's). */
+  region?: string;
+  /** The profile, when given (else the standard chain's). */
+  profile?: string;
+  /** Another endpoint for every client (a local control plane). */
+  endpointUrl?: string;
+  /** Print the plan without calling AWS. */
+  dryRun: boolean;
+  /** How long to wait for the function to be ready, in seconds. */
+  waitSeconds: number;
+}
+
+/** The usage text. */
+export const USAGE: string =
+  `Deploys a built zip to AWS Lambda: creates or updates the function and waits until it is ready.
+
+Usage: deno task deploy --name NAME [options]
+
+  --name NAME          the function's name (required)
+  --zip FILE           the zip (default dist/<architecture>/function.zip, else dist/function.zip)
+  --architecture A     arm64 or x86_64 (default: the zip's build folder's, else arm64)
+  --memory MB          memory size (128 to 10240)
+  --timeout S          timeout in seconds (1 to 900)
+  --env-file FILE      the function's variables from a dotenv file (replaces them all)
+  --env KEY=VALUE      a variable (repeatable; added to --env-file's)
+  --role ARN           the execution role (needed to create the function)
+  --create-role        create <name>-role with AWSLambdaBasicExecutionRole when no --role
+  --layer ARN          a layer (repeatable; replaces the function's layers)
+  --runtime R          default provided.al2023
+  --handler H          default bootstrap
+  --url                give the function a URL (public: --url-auth AWS_IAM to require signing)
+  --url-auth A         NONE (default) or AWS_IAM
+  --publish            publish a version
+  --alias NAME         publish a version and point this alias at it
+  --bucket NAME        upload through this S3 bucket (needed for zips over 50 MB)
+  --region R           the region (default: AWS_REGION or the profile's)
+  --profile P          the AWS profile (default: AWS_PROFILE or default)
+  --endpoint-url URL   send every request there (e.g. the emulator's --control-plane)
+  --wait S             how long to wait for the function to be ready (default 300)
+  --dry-run            print the plan, call nothing
+  --help               this text
+`;
+
+/** Parses `args`; throws a `DeployError` for a wrong one. */
+export async function parseDeployArgs(
+  args: string[],
+  readTextFile: (path: string) => Promise<string> = Deno.readTextFile,
+  exists: (path: string) => Promise<boolean> = _exists,
+): Promise<DeployOptions | "help"> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        name: { type: "string" },
+        zip: { type: "string" },
+        architecture: { type: "string" },
+        memory: { type: "string" },
+        timeout: { type: "string" },
+        "env-file": { type: "string" },
+        env: { type: "string", multiple: true, default: [] },
+        role: { type: "string" },
+        "create-role": { type: "boolean", default: false },
+        layer: { type: "string", multiple: true },
+        runtime: { type: "string", default: "provided.al2023" },
+        handler: { type: "string", default: "bootstrap" },
+        url: { type: "boolean", default: false },
+        "url-auth": { type: "string", default: "NONE" },
+        publish: { type: "boolean", default: false },
+        alias: { type: "string" },
+        bucket: { type: "string" },
+        region: { type: "string" },
+        profile: { type: "string" },
+        "endpoint-url": { type: "string" },
+        wait: { type: "string", default: "300" },
+        "dry-run": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new DeployError(
+      error instanceof Error ? error.message : String(error),
+      "Run deno task deploy --help for the options.",
+    );
+  }
+  if (values.help) return "help";
+  if (values.name === undefined) {
+    throw new DeployError(
+      "Name the function: --name NAME",
+      "The name is the function's on AWS: created when missing, updated when it exists.",
+    );
+  }
+  // Unsaid, the architecture is the build folder's (dist/x64/…), else arm64.
+  const architecture = _architecture(
+    values.architecture ??
+      (/(^|\/)(x64|x86_64)\//.test(values.zip ?? "") ? "x86_64" : "arm64"),
+  );
+  let zip = values.zip;
+  if (zip === undefined) {
+    zip = `dist/${architecture === "arm64" ? "arm64" : "x64"}/function.zip`;
+    if (!await exists(zip) && await exists("dist/function.zip")) {
+      zip = "dist/function.zip";
+    }
+  }
+  let environment: Record<string, string> | undefined;
+  if (values["env-file"] !== undefined) {
+    try {
+      environment = parseDotenv(await readTextFile(values["env-file"]));
+    } catch (error) {
+      throw new DeployError(
+        `Cannot read --env-file ${values["env-file"]}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        "Give a dotenv file: KEY=VALUE lines.",
+      );
+    }
+  }
+  for (const pair of values.env) {
+    const at = pair.indexOf("=");
+    if (at <= 0) {
+      throw new DeployError(`--env takes KEY=VALUE, got "${pair}"`, USAGE);
+    }
+    environment ??= {};
+    environment[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const auth = values["url-auth"].toUpperCase();
+  if (auth !== "NONE" && auth !== "AWS_IAM") {
+    throw new DeployError(
+      `--url-auth is NONE or AWS_IAM, got "${values["url-auth"]}"`,
+      "NONE makes the URL public; AWS_IAM needs signed requests.",
+    );
+  }
+  const waitSeconds = _number("wait", values.wait, 1, 3600)!;
+  return {
+    name: values.name,
+    zip,
+    architecture,
+    runtime: values.runtime,
+    handler: values.handler,
+    memory: _number("memory", values.memory, 128, 10240),
+    timeout: _number("timeout", values.timeout, 1, 900),
+    environment,
+    role: values.role,
+    createRole: values["create-role"],
+    layers: values.layer,
+    url: values.url ? auth : undefined,
+    publish: values.publish || values.alias !== undefined,
+    alias: values.alias,
+    bucket: values.bucket,
+    region: values.region,
+    profile: values.profile,
+    endpointUrl: values["endpoint-url"],
+    dryRun: values["dry-run"],
+    waitSeconds,
+  };
+}
+
+function _architecture(value: string): "x86_64" | "arm64" {
+  if (["arm64", "aarch64"].includes(value)) return "arm64";
+  if (["x86_64", "x64", "amd64"].includes(value)) return "x86_64";
+  throw new DeployError(
+    `--architecture is arm64 or x86_64, got "${value}"`,
+    "Deploy the architecture you built: dist/arm64 or dist/x64.",
+  );
+}
+
+function _number(
+  key: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DeployError(
+      `--${key} must be a whole number from ${min} to ${max}, got "${text}"`,
+      "Lambda's limits.",
+    );
+  }
+  return value;
+}
+
+async function _exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

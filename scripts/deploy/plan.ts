@@ -1,0 +1,70 @@
+/**
+ * The plan a deploy follows, printed by `--dry-run` and before each deploy.
+ *
+ * @module
+ */
+
+import type { DeployOptions } from "./options.ts";
+import { DIRECT_UPLOAD_LIMIT, formatSize, type Package } from "./package.ts";
+
+/** The steps, in words. */
+export function plan(options: DeployOptions, pkg: Package): string[] {
+  const steps: string[] = [];
+  const target = options.endpointUrl ??
+    `AWS Lambda in ${options.region ?? "the default region"}`;
+  steps.push(
+    `deploy ${pkg.path} (${formatSize(pkg.zipped)} zipped, ${
+      formatSize(pkg.unzipped)
+    } unzipped) as ${options.name} (${options.architecture}) to ${target}`,
+  );
+  if (pkg.zipped > DIRECT_UPLOAD_LIMIT) {
+    steps.push(
+      options.bucket
+        ? `upload it to s3://${options.bucket}/${options.name}/${
+          _hex(pkg.sha256)
+        }.zip (over the 50 MB direct upload limit)`
+        : "refuse: over the 50 MB direct upload limit without --bucket",
+    );
+  }
+  if (options.role === undefined && options.createRole) {
+    steps.push(
+      `find or create the role ${options.name}-role (AWSLambdaBasicExecutionRole)`,
+    );
+  }
+  const settings = [
+    options.memory && `memory ${options.memory} MB`,
+    options.timeout && `timeout ${options.timeout} s`,
+    options.environment &&
+    `${Object.keys(options.environment).length} variables`,
+    options.role && `role ${options.role}`,
+    options.layers && `${options.layers.length} layers`,
+  ].filter(Boolean);
+  steps.push(
+    `create the function (runtime ${options.runtime}, handler ${options.handler}${
+      settings.length ? `, ${settings.join(", ")}` : ""
+    }), or update its code${
+      settings.length ? " and then its configuration" : ""
+    } when it exists`,
+  );
+  steps.push("wait until it is Active and its last update Successful");
+  if (options.url) {
+    steps.push(
+      `give it a function URL (auth ${options.url}${
+        options.url === "NONE" ? ", public" : ""
+      })`,
+    );
+  }
+  if (options.publish) steps.push("publish a version");
+  if (options.alias) {
+    steps.push(`point the alias ${options.alias} at that version`);
+  }
+  return steps;
+}
+
+function _hex(base64: string): string {
+  return Array.from(
+    atob(base64),
+    (c) => c.charCodeAt(0).toString(16).padStart(2, "0"),
+  )
+    .join("").slice(0, 16);
+}

@@ -230,6 +230,209 @@ Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes 
   }
 });
 
+const root = new URL("..", import.meta.url).pathname;
+
+/** `deno task deploy …` in a process of its own, with test credentials in its environment. */
+async function deployTask(
+  url: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "deploy", "--endpoint-url", url, ...args],
+    cwd: root,
+    env: {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    },
+    stdin: "null",
+  }).output();
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+  };
+}
+
+Deno.test("deno task deploy deploys the built zip to the control plane", async (t) => {
+  await using plane = await startControlPlane();
+  const envFile = `${work}/function.env`;
+  await Deno.writeTextFile(envFile, "GREETING=hello\n");
+  const name = "echo-task";
+  const common = ["--name", name, "--zip", zipPath];
+
+  await t.step("--dry-run prints the plan and creates nothing", async () => {
+    const run = await deployTask(plane.url, [...common, "--dry-run", "--url"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Plan \(dry run/);
+    assert.match(run.stderr, /give it a function URL/);
+    const listed = await (await fetch(`${plane.url}/2015-03-31/functions`))
+      .json();
+    assert.deepEqual(listed.Functions, []);
+  });
+
+  await t.step(
+    "a new function without --role is refused with what to do",
+    async () => {
+      const run = await deployTask(plane.url, common);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /what to do: Pass --role/);
+    },
+  );
+
+  await t.step(
+    "it creates the function, waits, adds a URL, a version and an alias, and sums up",
+    async () => {
+      const run = await deployTask(plane.url, [
+        ...common,
+        "--role",
+        ROLE,
+        "--env-file",
+        envFile,
+        "--memory",
+        "256",
+        "--timeout",
+        "10",
+        "--url",
+        "--alias",
+        "live",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /CreateFunction echo-task…/);
+      assert.match(run.stdout, /echo-task created/);
+      assert.match(
+        run.stdout,
+        /arn +arn:aws:lambda:us-east-1:123456789012:function:echo-task/,
+      );
+      assert.match(
+        run.stdout,
+        new RegExp(`url +${plane.url}/lambda-url/${name}/`),
+      );
+      assert.match(run.stdout, /version +1/);
+      assert.match(run.stdout, /alias +arn:.*:echo-task:live/);
+    },
+  );
+
+  await t.step(
+    "the deployed zip answers an invocation, with the --env-file variables set",
+    async () => {
+      const response = await fetch(
+        `${plane.url}/2015-03-31/functions/${name}/invocations`,
+        { method: "POST", body: '"deployed"' },
+      );
+      assert.equal((await response.json()).message, "ECHO: deployed");
+      const configuration = await (await fetch(
+        `${plane.url}/2015-03-31/functions/${name}/configuration`,
+      )).json();
+      assert.deepEqual(configuration.Environment.Variables, {
+        GREETING: "hello",
+      });
+      assert.equal(configuration.MemorySize, 256);
+    },
+  );
+
+  await t.step(
+    "a second deploy updates the code and moves the alias to version 2",
+    async () => {
+      const run = await deployTask(plane.url, [...common, "--alias", "live"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /UpdateFunctionCode echo-task…/);
+      assert.match(run.stdout, /echo-task updated/);
+      const alias = await (await fetch(
+        `${plane.url}/2015-03-31/functions/${name}/aliases/live`,
+      )).json();
+      assert.equal(alias.FunctionVersion, "2");
+    },
+  );
+});
+
+const aws = await (async () => {
+  try {
+    const { code } = await new Deno.Command("sh", {
+      args: ["-c", "command -v aws"],
+      stdout: "null",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+})();
+if (!aws) {
+  console.log(
+    "control_plane_test: the AWS CLI test is skipped: no `aws` (apt-get install awscli)",
+  );
+}
+
+Deno.test({
+  name: "the AWS CLI creates a function on the control plane and invokes it",
+  ignore: !aws,
+  async fn(t) {
+    await using plane = await startControlPlane();
+    const cli = (args: string[]) =>
+      new Deno.Command("aws", {
+        args: [...args, "--endpoint-url", plane.url, "--output", "json"],
+        env: {
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_DEFAULT_REGION: "us-east-1",
+          AWS_PAGER: "",
+        },
+        cwd: work,
+      }).output();
+    await t.step(
+      "aws lambda create-function answers the function's ARN",
+      async () => {
+        const run = await cli([
+          "lambda",
+          "create-function",
+          "--function-name",
+          "echo-cli",
+          "--runtime",
+          "provided.al2023",
+          "--handler",
+          "bootstrap",
+          "--role",
+          ROLE,
+          "--zip-file",
+          `fileb://${zipPath}`,
+        ]);
+        assert.equal(run.code, 0, decoder.decode(run.stderr));
+        assert.match(decoder.decode(run.stdout), /function:echo-cli/);
+      },
+    );
+    await t.step(
+      "aws lambda wait function-active-v2, then invoke, answers ECHO",
+      async () => {
+        // A file payload reads the same in the CLI's versions 1 and 2.
+        const event = `${work}/event.json`;
+        await Deno.writeTextFile(event, '"cli"');
+        const waited = await cli([
+          "lambda",
+          "wait",
+          "function-active-v2",
+          "--function-name",
+          "echo-cli",
+        ]);
+        assert.equal(waited.code, 0, decoder.decode(waited.stderr));
+        const run = await cli([
+          "lambda",
+          "invoke",
+          "--function-name",
+          "echo-cli",
+          "--payload",
+          `fileb://${event}`,
+          `${work}/out.json`,
+        ]);
+        assert.equal(run.code, 0, decoder.decode(run.stderr));
+        assert.equal(
+          JSON.parse(await Deno.readTextFile(`${work}/out.json`)).message,
+          "ECHO: cli",
+        );
+      },
+    );
+  },
+});
+
 Deno.test("cleanup: the built zip is removed", async () => {
   await Deno.remove(work, { recursive: true });
   await assert.rejects(Deno.stat(work), Deno.errors.NotFound);

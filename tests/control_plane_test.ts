@@ -236,6 +236,7 @@ const root = new URL("..", import.meta.url).pathname;
 async function deployTask(
   url: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "deploy", "--endpoint-url", url, ...args],
@@ -244,6 +245,7 @@ async function deployTask(
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_REGION: "us-east-1",
+      ...env,
     },
     stdin: "null",
   }).output();
@@ -269,6 +271,32 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
     const listed = await (await fetch(`${plane.url}/2015-03-31/functions`))
       .json();
     assert.deepEqual(listed.Functions, []);
+  });
+
+  await t.step(
+    "missing credentials are explained with what to do",
+    async () => {
+      const run = await deployTask(plane.url, common, {
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_PROFILE: "",
+        AWS_CONFIG_FILE: `${work}/none`,
+        AWS_SHARED_CREDENTIALS_FILE: `${work}/none`,
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /what to do: No AWS credentials were found/);
+    },
+  );
+
+  await t.step("a missing region is explained with what to do", async () => {
+    const run = await deployTask(plane.url, common, {
+      AWS_REGION: "",
+      AWS_DEFAULT_REGION: "",
+      AWS_CONFIG_FILE: `${work}/none`,
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /what to do: No region is set/);
   });
 
   await t.step(
@@ -344,6 +372,54 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
       assert.equal(alias.FunctionVersion, "2");
     },
   );
+});
+
+Deno.test("the emulator serves the control plane beside its own function with --control-plane", async (t) => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-P=emulator",
+      "--no-prompt",
+      `${root}src/emulator/mod.ts`,
+      `${root}examples/echo/main.ts`,
+      "--control-plane",
+      "--port",
+      "0",
+    ],
+    cwd: root,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    let match: RegExpMatchArray | null = null;
+    while ((match = seen.match(/ on (http:\/\/\S+)/)) === null) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the emulator did not start: ${seen}`);
+      seen += value;
+    }
+    const url = match[1];
+    await t.step("ListFunctions answers on the emulator's port", async () => {
+      const listed = await (await fetch(`${url}/2015-03-31/functions`)).json();
+      assert.deepEqual(listed.Functions, []);
+    });
+    await t.step(
+      "the emulator's own function still answers its invocations",
+      async () => {
+        const response = await fetch(
+          `${url}/2015-03-31/functions/function/invocations`,
+          { method: "POST", body: '"own"' },
+        );
+        assert.equal((await response.json()).message, "ECHO: own");
+      },
+    );
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await reader.cancel().catch(() => {});
+  }
 });
 
 const aws = await (async () => {

@@ -300,6 +300,16 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
   });
 
   await t.step(
+    "a role Lambda cannot assume is explained with what to do",
+    async () => {
+      const run = await deployTask(plane.url, [...common, "--role", "local"]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /InvalidParameterValueException/);
+      assert.match(run.stderr, /what to do: Lambda cannot assume the role/);
+    },
+  );
+
+  await t.step(
     "a new function without --role is refused with what to do",
     async () => {
       const run = await deployTask(plane.url, common);

@@ -97,6 +97,7 @@ export async function deploy(
     }
   });
   let role = options.role;
+  let roleIsNew = false;
   if (role === undefined && existing === undefined) {
     if (!options.createRole) {
       throw new DeployError(
@@ -109,6 +110,7 @@ export async function deploy(
       () => ensureRole(clients.iam(), `${name}-role`),
     );
     role = found.arn;
+    roleIsNew = found.created;
     io.progress(`  role ${role}${found.created ? " (created)" : ""}`);
   }
   const settings = {
@@ -140,6 +142,7 @@ export async function deploy(
             }),
           ),
         io.sleep,
+        roleIsNew ? 6 : 1,
       ));
     arn = created.FunctionArn!;
     configuration = await ready("waiting until Active");
@@ -331,7 +334,11 @@ async function _alias(
 }
 
 /** A role created moments ago is refused for about 10 s: try again a few times. */
-async function _retryRole<T>(run: () => Promise<T>, sleep: Sleep): Promise<T> {
+async function _retryRole<T>(
+  run: () => Promise<T>,
+  sleep: Sleep,
+  attempts: number,
+): Promise<T> {
   for (let attempt = 1;; attempt++) {
     try {
       return await run();
@@ -339,7 +346,7 @@ async function _retryRole<T>(run: () => Promise<T>, sleep: Sleep): Promise<T> {
       const refused = (error as { name?: string }).name ===
           "InvalidParameterValueException" &&
         /cannot be assumed/i.test((error as Error).message);
-      if (!refused || attempt >= 6) throw error;
+      if (!refused || attempt >= attempts) throw error;
       await sleep(3000);
     }
   }

@@ -20,7 +20,12 @@ import {
   startRuntimeApiServer,
 } from "./runtime_api_server.ts";
 import { createSupervisor, type Instance } from "./supervisor.ts";
-import { exitWords, initErrorLine, ms, reportLine } from "./platform_lines.ts";
+import {
+  exitWords,
+  initErrorLine,
+  initTimeoutLine,
+  reportLine,
+} from "./platform_lines.ts";
 
 /**
  * How to run a function under the emulator.
@@ -45,8 +50,17 @@ export interface EmulatorOptions {
   env?: Record<string, string>;
   /** The function timeout in seconds; 3 when absent, as on Lambda. */
   timeout?: number;
-  /** The init phase's limit in seconds; 10 when absent, as on Lambda (raise it for a function run under an emulator such as qemu). */
+  /**
+   * The init phase's limit in seconds; 10 when absent, as on Lambda. An init
+   * cut at it runs again inside the first invocation, under the function
+   * timeout (Lambda's suppressed init).
+   */
   initTimeout?: number;
+  /**
+   * Reserved concurrency: synchronous callers beyond this many invocations
+   * in flight get Lambda's `429 TooManyRequestsException`; absent, they queue.
+   */
+  reservedConcurrency?: number;
   /** The memory size in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`); 128 when absent. */
   memory?: number;
   /** Invocations one process serves at once (`AWS_LAMBDA_MAX_CONCURRENCY`); 1 when absent. */
@@ -112,8 +126,6 @@ export class PortInUseError extends Error {
   }
 }
 
-/** The kill follows the deadline by a moment, so a handler that reacts to its deadline signal can finish. */
-const _KILL_GRACE_MS = 100;
 /** Lambda gives the init phase 10 seconds. */
 const _INIT_LIMIT_MS = 10_000;
 
@@ -130,6 +142,8 @@ interface _Invocation extends RuntimeInvocation {
   instance: Instance | undefined;
   startedAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  deadlineMs: number;
+  delivered: boolean;
   replied: boolean;
   completed: boolean;
   outcome: Promise<Outcome>;
@@ -169,6 +183,9 @@ export async function startEmulator(
     : options.initTimeout * 1000;
   const memory = options.memory ?? 128;
   const concurrency = options.concurrency ?? 1;
+  const reserved = options.reservedConcurrency;
+  // Invocations in flight at once: one process's concurrency.
+  const limit = concurrency;
   const functionName = options.functionName ?? "function";
   const hostname = options.hostname ?? "127.0.0.1";
   const extensions = createExtensionHost({
@@ -203,7 +220,7 @@ export async function startEmulator(
       if (current !== undefined) current.initError = outcome;
     },
     find: (id) => active.get(id) ?? ended.get(id),
-    settle: (invocation, outcome) => finish(invocation as _Invocation, outcome),
+    settle: (invocation, outcome) => settle(invocation as _Invocation, outcome),
     platform,
   });
   const runtimeApi = runtimeServer.address;
@@ -224,13 +241,6 @@ export async function startEmulator(
     output,
     limits,
     initLimitMs,
-    onInitTimeout: () =>
-      errorOutcome(
-        "Runtime.InitTimeout",
-        `The function did not finish its init phase within ${
-          initLimitMs / 1000
-        } seconds`,
-      ),
     onExit,
   });
 
@@ -239,12 +249,35 @@ export async function startEmulator(
     status: Deno.CommandStatus,
     outOfMemory: boolean,
   ): void {
+    if (closing) return;
     const how = exitWords(status);
-    const errorType = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+    const heap = exited.heapLimit;
+    const errorType = outOfMemory || heap
+      ? "Runtime.OutOfMemory"
+      : "Runtime.ExitError";
+    // Lambda's words: an exit without an error status gives no reason.
+    const reason = status.code === 0 && status.signal === null
+      ? "Runtime exited without providing a reason"
+      : `Runtime exited with error: ${how}`;
+    if (heap) {
+      platform(
+        `The function ran out of memory: V8 reached its heap limit, which is sized to --memory ${memory} MB (${how})`,
+      );
+    }
+    let working = false;
     for (const invocation of [...active.values()]) {
       if (invocation.instance !== exited) continue;
-      const message =
-        `RequestId: ${invocation.id} Error: Runtime exited with error: ${how}`;
+      working = true;
+      // A process that ends once its deadline has passed ended of it: the timeout is the answer.
+      if (Date.now() >= invocation.deadlineMs) {
+        onTimeout(invocation);
+        continue;
+      }
+      if (!exited.ready && exited.initError !== undefined) {
+        finish(invocation, exited.initError, "completed", errorType);
+        continue;
+      }
+      const message = `RequestId: ${invocation.id} Error: ${reason}`;
       platform(message);
       platform(errorType);
       finish(
@@ -254,61 +287,111 @@ export async function startEmulator(
         errorType,
       );
     }
-    if (!exited.ready && !closing) {
-      const failure = exited.initError ?? errorOutcome(
-        errorType,
-        outOfMemory
-          ? `The function ran out of its ${memory} MB during its init phase (${how}): raise --memory`
-          : `The function exited during its init phase (${how}) without reporting an error`,
-      );
+    const initMs = performance.now() - exited.startedAt;
+    if (exited.initTimedOut) {
+      platform(initTimeoutLine(initMs));
+      // Lambda's suppressed init: the next process inits inside the first invocation, under its timeout.
+      if (queue.length > 0) {
+        supervisor.spawn({ suppressed: true });
+        begin(queue.shift()!, supervisor.current);
+      }
+      return;
+    }
+    if (!exited.ready) {
+      if (exited.suppressed) {
+        platform(
+          initErrorLine(
+            initMs,
+            exited.initError?.errorType ?? errorType,
+            "invoke",
+          ),
+        );
+        dispatch();
+        return;
+      }
       platform(
-        initErrorLine(performance.now() - exited.startedAt, failure.errorType),
+        initErrorLine(initMs, exited.initError?.errorType ?? errorType),
       );
       // Lambda answers the waiting invocations with the init error, then tries init again on the next.
       for (const invocation of queue.splice(0)) {
-        invocation.reply(failure);
+        invocation.reply(
+          exited.initError ?? errorOutcome(
+            errorType,
+            `RequestId: ${invocation.id} Error: ${reason}`,
+          ),
+        );
         invocation.completed = true;
       }
       return;
     }
-    if (queue.length > 0) supervisor.spawn();
+    if (!working && !exited.retired) {
+      platform(
+        `The function process ended between invocations (${how}); the next invocation starts a new one`,
+      );
+    }
+    dispatch();
   }
 
   function dispatch(): void {
-    while (queue.length > 0 && active.size < concurrency) {
-      const waiter = waiters.shift();
+    const current = supervisor.current;
+    // An invocation begun during a suppressed init goes to the process's first poll.
+    for (const invocation of active.values()) {
+      if (invocation.delivered || invocation.instance !== current) continue;
+      const waiter = takeWaiter();
       if (waiter === undefined) break;
-      const { response } = waiter;
-      if (response.destroyed || response.writableEnded) continue;
-      // A poll left over from a killed process must not receive work.
-      if (waiter.owner === undefined || waiter.owner !== supervisor.current) {
-        response.destroy();
-        continue;
-      }
-      start(queue.shift()!, waiter);
+      deliver(invocation, waiter);
+    }
+    while (queue.length > 0 && active.size < limit) {
+      const waiter = takeWaiter();
+      if (waiter === undefined) break;
+      const invocation = queue.shift()!;
+      begin(invocation, waiter.owner);
+      deliver(invocation, waiter);
     }
     if (queue.length > 0 && supervisor.current === undefined) {
       supervisor.spawn();
     }
   }
 
-  function start(invocation: _Invocation, waiter: _Waiter): void {
-    const deadlineMs = Date.now() + timeoutMs;
-    invocation.instance = waiter.owner;
+  /** The next live poll of the current process; polls left over from a killed one are closed. */
+  function takeWaiter(): _Waiter | undefined {
+    for (;;) {
+      const waiter = waiters.shift();
+      if (waiter === undefined) return undefined;
+      const { response } = waiter;
+      if (response.destroyed || response.writableEnded) continue;
+      if (waiter.owner === undefined || waiter.owner !== supervisor.current) {
+        response.destroy();
+        continue;
+      }
+      return waiter;
+    }
+  }
+
+  /** Starts an invocation's clock: START, the extensions' INVOKE, the timeout. */
+  function begin(invocation: _Invocation, owner: Instance | undefined): void {
+    invocation.deadlineMs = Date.now() + timeoutMs;
+    invocation.instance = owner;
     invocation.startedAt = performance.now();
     active.set(invocation.id, invocation);
     platform(`START RequestId: ${invocation.id} Version: $LATEST`);
     extensions.invoke({
       requestId: invocation.id,
-      deadlineMs,
+      deadlineMs: invocation.deadlineMs,
       invokedFunctionArn: arn,
       traceId: invocation.traceId,
     });
-    invocation.timer = setTimeout(
-      () => onTimeout(invocation),
-      timeoutMs + _KILL_GRACE_MS,
-    );
-    deliverEvent(waiter.response, { ...invocation, deadlineMs, arn });
+    // No grace after the deadline: on Lambda the timeout wins any race with a late answer.
+    invocation.timer = setTimeout(() => onTimeout(invocation), timeoutMs);
+  }
+
+  function deliver(invocation: _Invocation, waiter: _Waiter): void {
+    invocation.delivered = true;
+    if (waiter.owner !== undefined) supervisor.thaw(waiter.owner);
+    deliverEvent(waiter.response, {
+      ...invocation,
+      arn,
+    });
   }
 
   function onTimeout(invocation: _Invocation): void {
@@ -327,10 +410,24 @@ export async function startEmulator(
       new Error(`Task timed out after ${seconds} seconds`),
     );
     // Lambda ends the sandbox of a function that timed out; the next invocation starts a new one.
-    if (invocation.instance !== undefined) {
-      supervisor.retire(invocation.instance);
+    const owner = invocation.instance;
+    if (owner !== undefined) {
+      if (!owner.ready) {
+        platform(
+          initTimeoutLine(performance.now() - owner.startedAt, "invoke"),
+        );
+      }
+      supervisor.retire(owner);
     }
     finish(invocation, outcome, "timed out");
+  }
+
+  /** An outcome from the Runtime API: too late once the deadline has passed. */
+  function settle(invocation: _Invocation, outcome: Outcome): void {
+    if (!invocation.completed && Date.now() >= invocation.deadlineMs) {
+      return onTimeout(invocation);
+    }
+    finish(invocation, outcome);
   }
 
   /** Answers the invoker (once) and closes the invocation with Lambda's END and REPORT lines. */
@@ -375,13 +472,20 @@ export async function startEmulator(
   }
 
   function onNext(response: ServerResponse): void {
-    const waiter: _Waiter = { response, owner: supervisor.ready() };
+    const owner = supervisor.ready();
+    const waiter: _Waiter = { response, owner };
     waiters.push(waiter);
     response.on("close", () => {
       const at = waiters.indexOf(waiter);
       if (at >= 0) waiters.splice(at, 1);
     });
     dispatch();
+    // Nothing to deliver and nothing running: Lambda freezes the sandbox until the next invocation.
+    if (
+      owner !== undefined && owner === supervisor.current &&
+      waiters.includes(waiter) && queue.length === 0 &&
+      ![...active.values()].some((invocation) => invocation.instance === owner)
+    ) supervisor.freeze(owner);
   }
 
   const invokeApi = serveInvokeApi({
@@ -389,10 +493,24 @@ export async function startEmulator(
     port: options.port ?? 9000,
     functionName,
     portInUse: (host, port, cause) => new PortInUseError(host, port, { cause }),
-    submit({ event, headers }) {
+    submit({ event, headers, type }) {
       if (closing) {
         return Response.json({ message: "The emulator is shutting down" }, {
           status: 503,
+        });
+      }
+      // Reserved concurrency throttles synchronous callers beyond it; Lambda queues Event invocations itself.
+      if (
+        reserved !== undefined && type === "RequestResponse" &&
+        active.size + queue.length >= reserved
+      ) {
+        return Response.json({
+          Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+          Type: "User",
+          message: "Rate Exceeded.",
+        }, {
+          status: 429,
+          headers: { "x-amzn-errortype": "TooManyRequestsException" },
         });
       }
       const invocation = _newInvocation(event, headers);
@@ -461,6 +579,8 @@ function _newInvocation(event: Uint8Array, headers: Headers): _Invocation {
     instance: undefined,
     startedAt: 0,
     timer: undefined,
+    deadlineMs: Infinity,
+    delivered: false,
     replied: false,
     completed: false,
     reply(result) {

@@ -88,8 +88,15 @@ async function onInvoke(
       headers: { "x-amzn-errortype": "ResourceNotFoundException" },
     });
   }
-  const event = new Uint8Array(await request.arrayBuffer());
-  if (event.byteLength > MAX_REQUEST) return tooLarge();
+  // A hostile caller is refused by its Content-Length, and a chunked body is not read past the limit.
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_REQUEST) {
+    await request.body?.cancel().catch(_discard);
+    return tooLarge();
+  }
+  let event = await _readLimited(request.body, MAX_REQUEST);
+  if (event === undefined) return tooLarge();
+  // Lambda hands an empty payload to the function as an empty JSON object.
+  if (event.byteLength === 0) event = _EMPTY;
   const type = request.headers.get("x-amz-invocation-type") ??
     "RequestResponse";
   if (type === "DryRun") return new Response(null, { status: 204 });
@@ -134,6 +141,36 @@ export function toResponse(id: string, outcome: Outcome): Response {
   }
   headers["content-type"] = outcome.contentType;
   return new Response(outcome.body as BodyInit, { status: 200, headers });
+}
+
+const _EMPTY = new TextEncoder().encode("{}");
+
+/** The body, or `undefined` once it passes `limit` bytes (the rest unread). */
+async function _readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  if (body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(_discard);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const event = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    event.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return event;
 }
 
 function _discard(): void {}

@@ -53,11 +53,25 @@ export function reportLine(fields: ReportFields): string {
   } MB${init}${status}`;
 }
 
-/** Lambda's `INIT_REPORT` line for an init phase that failed. */
-export function initErrorLine(durationMs: number, errorType: string): string {
+/** Lambda's `INIT_REPORT` line for an init phase that failed (in the invoke phase for a suppressed init). */
+export function initErrorLine(
+  durationMs: number,
+  errorType: string,
+  phase: "init" | "invoke" = "init",
+): string {
   return `INIT_REPORT Init Duration: ${
     ms(durationMs)
-  } ms\tPhase: init\tStatus: error\tError Type: ${errorType}`;
+  } ms\tPhase: ${phase}\tStatus: error\tError Type: ${errorType}`;
+}
+
+/** Lambda's `INIT_REPORT` line for an init phase cut at its limit. */
+export function initTimeoutLine(
+  durationMs: number,
+  phase: "init" | "invoke" = "init",
+): string {
+  return `INIT_REPORT Init Duration: ${
+    ms(durationMs)
+  } ms\tPhase: ${phase}\tStatus: timeout`;
 }
 
 /** Milliseconds with two decimals, as Lambda prints them. */

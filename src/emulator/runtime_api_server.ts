@@ -8,7 +8,7 @@
  */
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { ErrorOutcome, Outcome } from "./_outcome.ts";
+import { type ErrorOutcome, errorOutcome, type Outcome } from "./_outcome.ts";
 import {
   drain,
   header,
@@ -187,7 +187,17 @@ async function _route(
       return await _onStream(routes, found, request, response);
     }
     const body = await readAll(request, MAX_RESPONSE);
-    if (body === undefined) return _tooLarge(response);
+    if (body === undefined) {
+      // Lambda ends the invocation with its own words; the runtime's later report is too late.
+      routes.settle(
+        found,
+        errorOutcome(
+          "Function.ResponseSizeTooLarge",
+          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+        ),
+      );
+      return _tooLarge(response);
+    }
     routes.settle(found, {
       kind: "response",
       body,

@@ -27,6 +27,16 @@ export interface Instance {
   initReported: boolean;
   /** What the init phase failed with, when it did. */
   initError: ErrorOutcome | undefined;
+  /** Whether its init phase was cut at the init limit. */
+  initTimedOut: boolean;
+  /** Whether its init runs inside the first invocation (Lambda's suppressed init), with no limit of its own. */
+  readonly suppressed: boolean;
+  /** Whether it was killed on purpose (a timeout), so that its exit is no news. */
+  retired: boolean;
+  /** Whether V8 said it reached its heap limit. */
+  heapLimit: boolean;
+  /** Whether it is stopped (frozen) between invocations. */
+  frozen: boolean;
 }
 
 /** How the supervisor starts processes and what it tells. */
@@ -38,8 +48,6 @@ export interface SupervisorOptions {
   limits: MemoryLimits;
   /** The init phase's limit. */
   initLimitMs: number;
-  /** What an init cut by its limit fails with. */
-  onInitTimeout(instance: Instance): ErrorOutcome;
   /** A process ended (after its output was read). */
   onExit(
     instance: Instance,
@@ -52,8 +60,12 @@ export interface SupervisorOptions {
 export interface Supervisor {
   /** The process that serves invocations now, if any. */
   readonly current: Instance | undefined;
-  /** Starts a process unless one runs or the supervisor is closed. */
-  spawn(): void;
+  /** Starts a process unless one runs or the supervisor is closed; a suppressed one has no init limit. */
+  spawn(options?: { suppressed?: boolean }): void;
+  /** Stops the process's group between invocations, as Lambda freezes a sandbox. */
+  freeze(instance: Instance): void;
+  /** Resumes it. */
+  thaw(instance: Instance): void;
   /** Marks the current process's init phase as over (its first `/next`). */
   ready(): Instance | undefined;
   /** Kills a process and stops handing it work. */
@@ -71,37 +83,51 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     get current() {
       return current;
     },
-    spawn() {
+    spawn(spawnOptions) {
       if (closed || current !== undefined) return;
       const group = options.limits.group();
+      let started: Instance | undefined = undefined;
       const process = startFunctionProcess({
         command: options.command,
         cwd: options.cwd,
         env: options.env,
-        output: options.output,
+        output(line, source) {
+          // V8's own words when the sized heap is full; the process then dies of a trap.
+          if (
+            source === "stderr" && started !== undefined &&
+            /Reached heap limit|JavaScript heap out of memory/.test(line)
+          ) started.heapLimit = true;
+          options.output(line, source);
+        },
         memory: group,
       });
-      const started: Instance = {
+      const suppressed = spawnOptions?.suppressed === true;
+      const instance: Instance = started = {
         process,
         startedAt: performance.now(),
         ready: false,
         initMs: undefined,
         initReported: false,
         initError: undefined,
+        initTimedOut: false,
+        suppressed,
+        retired: false,
+        heapLimit: false,
+        frozen: false,
       };
-      const initTimer = setTimeout(() => {
-        if (started.ready || current !== started) return;
-        started.initError ??= options.onInitTimeout(started);
+      const initTimer = suppressed ? undefined : setTimeout(() => {
+        if (instance.ready || current !== instance) return;
+        instance.initTimedOut = true;
         process.kill();
       }, options.initLimitMs);
-      initTimers.set(started, initTimer);
-      current = started;
+      if (initTimer !== undefined) initTimers.set(instance, initTimer);
+      current = instance;
       process.exited.then(async (status) => {
         clearTimeout(initTimer);
-        initTimers.delete(started);
+        initTimers.delete(instance);
         const outOfMemory = await group?.outOfMemory() ?? false;
-        if (current === started) current = undefined;
-        options.onExit(started, status, outOfMemory);
+        if (current === instance) current = undefined;
+        options.onExit(instance, status, outOfMemory);
       });
     },
     ready() {
@@ -114,12 +140,27 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     retire(instance) {
       if (current === instance) current = undefined;
+      instance.retired = true;
       instance.process.kill();
+    },
+    freeze(instance) {
+      if (instance.frozen) return;
+      instance.frozen = true;
+      instance.process.kill("SIGSTOP");
+    },
+    thaw(instance) {
+      if (!instance.frozen) return;
+      instance.frozen = false;
+      instance.process.kill("SIGCONT");
     },
     close() {
       closed = true;
       const running = current;
       current = undefined;
+      if (running?.frozen) {
+        running.frozen = false;
+        running.process.kill("SIGCONT");
+      }
       return running;
     },
   };

@@ -1,6 +1,7 @@
 // Failures the emulator shows as Lambda shows them (issue 16): each starts a real function process.
 import assert from "node:assert/strict";
 import { startEmulator } from "../src/emulator/mod.ts";
+import { createMemoryLimits } from "../src/emulator/memory.ts";
 import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
 
 const faults = fixture("fixtures/lambda_faults.ts");
@@ -211,6 +212,66 @@ Deno.test("between invocations the function is frozen", async (t) => {
       const { body } = await lambda.call({ do: "pid" });
       assert.equal(body.errorType, "Runtime.ExitError");
       assert.match(body.errorMessage, /exit status 5$/);
+    },
+  );
+});
+
+const probe = await createMemoryLimits(128);
+await probe.close();
+
+Deno.test({
+  name: "memory cgroups left by a killed emulator",
+  ignore: probe.location === undefined,
+  fn: async (t) => {
+    await t.step(
+      "are removed at start, with the process still running in one",
+      async () => {
+        // pid 999999999 is above any pid_max: the emulator that made this group cannot be running.
+        const stale = `${probe.location!.parent}/rtl-lambda-999999999-1`;
+        await using leftover = new Deno.Command("sh", {
+          args: [
+            "-c",
+            `mkdir "$1" && echo $$ > "$1/cgroup.procs" && echo in && exec sleep 600`,
+            "sh",
+            stale,
+          ],
+          stdout: "piped",
+        }).spawn();
+        const reader = leftover.stdout.getReader();
+        assert.equal(
+          new TextDecoder().decode((await reader.read()).value),
+          "in\n",
+        );
+        reader.releaseLock();
+        await using lambda = await emulate(faults);
+        assert.equal((await leftover.status).signal, "SIGKILL");
+        assert.ok(
+          lambda.lines.some(({ line }) => line.includes(stale)),
+        );
+        const exists = await new Deno.Command("test", { args: ["-d", stale] })
+          .output();
+        assert.equal(exists.success, false);
+      },
+    );
+  },
+});
+
+Deno.test("a process that dies between invocations", async (t) => {
+  await using lambda = await emulate(faults);
+
+  await t.step(
+    "is named in a platform line, and the next invocation starts a new one",
+    async () => {
+      const { body: before } = await lambda.call({ do: "pid" });
+      Deno.kill(before.pid, "SIGKILL");
+      const line = await lineMatching(
+        lambda,
+        (line) =>
+          line.startsWith("The function process ended between invocations"),
+      );
+      assert.match(line, /\(signal: killed\)/);
+      const { body: after } = await lambda.call({ do: "pid" });
+      assert.notEqual(after.pid, before.pid);
     },
   );
 });

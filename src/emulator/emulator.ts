@@ -541,6 +541,14 @@ export async function startEmulator(
     await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
   }
 
+  if (limits.removed.length > 0) {
+    output(
+      `Removed ${limits.removed.length} memory cgroup(s) left by an emulator that was killed, with what still ran in them: ${
+        limits.removed.join(", ")
+      }`,
+      "platform",
+    );
+  }
   if (limits.location === undefined) {
     output(
       `WARNING: --memory ${memory} is not enforced here (${limits.reason}): Max Memory Used is measured, but the function is not stopped at the limit as on Lambda`,

@@ -219,7 +219,8 @@ Deno.test("the Runtime API", async (t) => {
       });
       const late = await fetch(`${emulator.base}/invocation/${id}/error`, {
         method: "POST",
-        body: '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge"}',
+        body:
+          '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge"}',
       });
       assert.equal(late.status, 400);
       await late.body?.cancel();

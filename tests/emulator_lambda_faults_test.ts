@@ -120,12 +120,47 @@ Deno.test("a slow init", async (t) => {
 });
 
 Deno.test("hostile callers", async (t) => {
-  await using lambda = await emulate(faults);
+  await using lambda = await emulate(faults, { headersTimeout: 0.2 });
+  const port = Number(new URL(lambda.url).port);
+
+  /** Sends `text` on a new connection and reads what comes back until the emulator closes it. */
+  async function exchange(text: string): Promise<string> {
+    using connection = await Deno.connect({ hostname: "127.0.0.1", port });
+    if (text !== "") await connection.write(new TextEncoder().encode(text));
+    let received = "";
+    const buffer = new Uint8Array(4096);
+    for (;;) {
+      const read = await connection.read(buffer).catch(() => null);
+      if (read === null) return received;
+      received += new TextDecoder().decode(buffer.subarray(0, read));
+    }
+  }
+
+  await t.step(
+    "a connection that sends nothing is closed with a JSON 408 at the header timeout",
+    async () => {
+      const answer = await exchange("");
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(
+        answer,
+        /"message":"The request's headers did not arrive in time"/,
+      );
+    },
+  );
+
+  await t.step("a 100 KB header gets a JSON error", async () => {
+    const answer = await exchange(
+      "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n" +
+        `host: 127.0.0.1\r\nx-big: ${"a".repeat(100_000)}\r\n\r\n`,
+    );
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /content-type: application\/json/);
+    assert.match(answer, /"Type":"User"/);
+  });
 
   await t.step(
     "a Content-Length over 6 MB is refused before the body is sent",
     async () => {
-      const port = Number(new URL(lambda.url).port);
       using connection = await Deno.connect({ hostname: "127.0.0.1", port });
       await connection.write(
         new TextEncoder().encode(

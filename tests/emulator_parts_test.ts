@@ -19,7 +19,7 @@ const encoder = new TextEncoder();
 
 Deno.test("the invoke API on its own", async (t) => {
   const submitted: string[] = [];
-  const api = serveInvokeApi({
+  const api = await serveInvokeApi({
     hostname: "127.0.0.1",
     port: 0,
     functionName: "f",

@@ -61,6 +61,8 @@ export interface EmulatorOptions {
    * in flight get Lambda's `429 TooManyRequestsException`; absent, they queue.
    */
   reservedConcurrency?: number;
+  /** How long a caller of the invoke API may take to send its headers, in seconds; 10 when absent. */
+  headersTimeout?: number;
   /** The memory size in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`); 128 when absent. */
   memory?: number;
   /** Invocations one process serves at once (`AWS_LAMBDA_MAX_CONCURRENCY`); 1 when absent. */
@@ -488,7 +490,10 @@ export async function startEmulator(
     ) supervisor.freeze(owner);
   }
 
-  const invokeApi = serveInvokeApi({
+  const invokeApi = await serveInvokeApi({
+    headersTimeoutMs: options.headersTimeout === undefined
+      ? undefined
+      : options.headersTimeout * 1000,
     hostname,
     port: options.port ?? 9000,
     functionName,

@@ -6,6 +6,11 @@
  * @module
  */
 
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { Outcome } from "./_outcome.ts";
 
 /** One accepted invocation request. */
@@ -29,6 +34,8 @@ export interface InvokeApiOptions {
   submit(request: InvokeRequest): Submission;
   /** Thrown when the port is taken. */
   portInUse(hostname: string, port: number, cause: unknown): Error;
+  /** How long a caller may take to send its headers; 10 s when absent. */
+  headersTimeoutMs?: number;
 }
 
 /** The listening invoke API. */
@@ -41,25 +48,141 @@ const _INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 /** Lambda's limit on a synchronous request payload. */
 export const MAX_REQUEST = 6_291_456;
 
+/** The invoke API's header limit: an X-Ray trace header and a 3.5 KB client context fit many times over. */
+const _MAX_HEADER = 64 * 1024;
+
 /** Starts the invoke API. */
-export function serveInvokeApi(options: InvokeApiOptions): InvokeApi {
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      onListen: () => {},
-    }, (request) => onInvoke(options, request));
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw options.portInUse(options.hostname, options.port, error);
-    }
-    throw error;
-  }
+export async function serveInvokeApi(
+  options: InvokeApiOptions,
+): Promise<InvokeApi> {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const server = createServer({
+    maxHeaderSize: _MAX_HEADER,
+    // The check runs often enough for a short injected timeout to be noticed.
+    connectionsCheckingInterval: Math.min(1000, headersTimeoutMs / 2),
+  }, (request, response) => {
+    _serveNode(options, request, response);
+  });
+  // A caller that sends nothing (or headers without end) is cut off, as any front end does.
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  server.on("clientError", (error: Error & { code?: string }, socket) => {
+    const [status, message] = error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, `Request headers must be smaller than ${_MAX_HEADER} bytes`]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "The request's headers did not arrive in time"]
+      : [400, "The request is not valid HTTP"];
+    const body = JSON.stringify({ Type: "User", message });
+    if (socket.writable) {
+      socket.end(
+        `HTTP/1.1 ${status} ${
+          status === 431
+            ? "Request Header Fields Too Large"
+            : status === 408
+            ? "Request Timeout"
+            : "Bad Request"
+        }\r\ncontent-type: application/json\r\ncontent-length: ${
+          new TextEncoder().encode(body).byteLength
+        }\r\nconnection: close\r\n\r\n${body}`,
+      );
+    } else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: Error & { code?: string }) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? options.portInUse(options.hostname, options.port, error)
+          : error,
+      );
+    });
+    server.listen(options.port, options.hostname, () => resolve());
+  });
   return {
-    port: server.addr.port,
-    shutdown: () => server.shutdown(),
+    port: (server.address() as { port: number }).port,
+    shutdown: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
+}
+
+/** node:http in, the web Request/Response logic in the middle, node:http out. */
+async function _serveNode(
+  options: InvokeApiOptions,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const method = incoming.method ?? "GET";
+  let abandoned = false;
+  const body = method === "GET" || method === "HEAD"
+    ? null
+    : new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch {
+          return controller.close();
+        }
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value));
+      },
+      cancel() {
+        // Stops reading a body past the limit: what is left is not read, and the connection closes after the answer.
+        abandoned = true;
+        incoming.pause();
+      },
+    }, { highWaterMark: 0 });
+  const chunks = incoming[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let response: Response;
+  try {
+    response = await onInvoke(
+      options,
+      new Request(
+        `http://${headers.get("host") ?? "localhost"}${incoming.url}`,
+        {
+          method,
+          headers,
+          body,
+        },
+      ),
+    );
+  } catch (error) {
+    response = Response.json({
+      message: `The emulator failed: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    }, { status: 500 });
+  }
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => out[name] = value);
+  if (abandoned) out.connection = "close";
+  outgoing.writeHead(response.status, out);
+  if (response.body === null) return void outgoing.end();
+  const reader = response.body.getReader();
+  // The caller went away: the stream is cancelled, as Lambda stops relaying it.
+  outgoing.on("close", () => {
+    if (!outgoing.writableFinished) reader.cancel().catch(_discard);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!outgoing.write(value)) {
+        await new Promise((resolve) => outgoing.once("drain", resolve));
+      }
+    }
+    outgoing.end();
+  } catch {
+    outgoing.destroy();
+  }
 }
 
 async function onInvoke(

@@ -440,6 +440,14 @@ Deno.test("the emulator's command line", async (t) => {
       [["does-not-exist.ts"], /does-not-exist.ts does not exist/],
       [["x.ts", "--timeout", "abc"], /--timeout must be a number of seconds/],
       [["x.ts", "--env", "NOEQUALS"], /--env takes KEY=VALUE/],
+      [
+        ["x.ts", "--init-timeout", "0"],
+        /--init-timeout must be a number of seconds/,
+      ],
+      [
+        ["x.ts", "--reserved-concurrency", "0"],
+        /--reserved-concurrency must be a whole number/,
+      ],
       [["x.ts", "--bogus"], /Unknown option '--bogus'/],
     ] as const
   ) {

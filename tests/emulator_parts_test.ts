@@ -13,6 +13,7 @@ import { createMemoryLimits } from "../src/emulator/memory.ts";
 import { subscriptionProblem } from "../src/emulator/telemetry_api.ts";
 import { exitWords, reportLine } from "../src/emulator/platform_lines.ts";
 import { functionEnvironment } from "../src/emulator/environment.ts";
+import { runShutdownPhase } from "../src/emulator/shutdown_phase.ts";
 import type { Outcome } from "../src/emulator/_outcome.ts";
 
 const encoder = new TextEncoder();
@@ -209,4 +210,57 @@ Deno.test("the platform lines", async (t) => {
     assert.equal(env.TZ, "Europe/Paris");
     assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "256");
   });
+});
+
+Deno.test("the shutdown phase on its own", async (t) => {
+  /** A process that records its signals and exits on the ones it is told to. */
+  function fake(exitsOn: Deno.Signal[]) {
+    const signals: Deno.Signal[] = [];
+    const exited = Promise.withResolvers<void>();
+    return {
+      signals,
+      exited: exited.promise,
+      kill(signal: Deno.Signal = "SIGKILL") {
+        signals.push(signal);
+        if (exitsOn.includes(signal)) exited.resolve();
+      },
+    };
+  }
+
+  await t.step(
+    "kills the runtime at once when no extension is registered",
+    async () => {
+      const runtime = fake(["SIGKILL"]);
+      await runShutdownPhase({
+        runtime,
+        registered: false,
+        internal: false,
+        externals: [],
+        announce: () => Promise.resolve(),
+      });
+      assert.deepEqual(runtime.signals, ["SIGKILL"]);
+    },
+  );
+
+  await t.step(
+    "sends SIGTERM first, then SHUTDOWN, then SIGKILL to an extension that stays",
+    async () => {
+      const runtime = fake(["SIGTERM", "SIGKILL"]);
+      const extension = fake(["SIGKILL"]);
+      const order: string[] = [];
+      await runShutdownPhase({
+        runtime,
+        registered: true,
+        internal: false,
+        externals: [extension],
+        announce: () => {
+          order.push("SHUTDOWN");
+          return Promise.resolve();
+        },
+      }, { external: 20, runtimeShare: 10 });
+      assert.deepEqual(runtime.signals, ["SIGTERM", "SIGKILL"]);
+      assert.deepEqual(order, ["SHUTDOWN"]);
+      assert.deepEqual(extension.signals, ["SIGKILL"]);
+    },
+  );
 });

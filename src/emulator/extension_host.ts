@@ -2,15 +2,8 @@
  * The emulator's Extensions API and Telemetry API: it starts the executables
  * of an extensions folder before the function, registers them (and internal
  * extensions from the function's process), sends `INVOKE` events, delivers
- * the function's log lines to Telemetry API subscribers, and runs Lambda's
- * shutdown phase.
- *
- * The shutdown phase, as Lambda documents it: with no extension registered
- * the runtime is killed at once; otherwise it gets `SIGTERM` and up to
- * 500 ms (with an internal extension; 300 ms with only external ones) to
- * exit, then each external extension registered for it gets `SHUTDOWN`, and
- * whatever still runs when the phase's 2,000 ms (500 ms without external
- * extensions) are over gets `SIGKILL`.
+ * the function's log lines to the Telemetry API (telemetry_api.ts), and
+ * runs Lambda's shutdown phase (shutdown_phase.ts) with its extensions.
  *
  * @module
  */
@@ -22,6 +15,7 @@ import {
   startFunctionProcess,
 } from "./function_process.ts";
 import { createTelemetryApi } from "./telemetry_api.ts";
+import { runShutdownPhase } from "./shutdown_phase.ts";
 import {
   drain,
   header as _header,
@@ -70,12 +64,6 @@ export interface ExtensionHost {
 const _MAX_EXTENSIONS = 10;
 /** Lambda gives the init phase 10 seconds; external extensions register within it. */
 const _REGISTER_LIMIT_MS = 10_000;
-/** The whole shutdown phase with external extensions. */
-const _SHUTDOWN_EXTERNAL_MS = 2_000;
-/** The whole shutdown phase with only an internal extension. */
-const _SHUTDOWN_INTERNAL_MS = 500;
-/** The runtime's share of the phase when there are external extensions but no internal one. */
-const _RUNTIME_SHARE_MS = 300;
 /** Variables Lambda keeps from extensions: they belong to the runtime process. */
 const _RUNTIME_ONLY = [
   "AWS_EXECUTION_ENV",
@@ -388,47 +376,31 @@ export function createExtensionHost(
   }
 
   async function shutdown(runtime: FunctionProcess | undefined): Promise<void> {
-    const phaseStart = Date.now();
     const all = [...registered.values()];
-    const internal = all.some((extension) => !extension.external);
     const externals = [...started.values()].filter((entry) => !entry.exited);
-    const phaseMs = externals.length > 0
-      ? _SHUTDOWN_EXTERNAL_MS
-      : internal
-      ? _SHUTDOWN_INTERNAL_MS
-      : 0;
-    const runtimeMs = externals.length > 0
-      ? (internal ? _SHUTDOWN_INTERNAL_MS : _RUNTIME_SHARE_MS)
-      : phaseMs;
-    if (runtime !== undefined) {
-      // Lambda sends SIGTERM only when an extension is registered.
-      if (all.length > 0) {
-        runtime.kill("SIGTERM");
-        await _within(runtime.exited, runtimeMs);
-      }
-      runtime.kill("SIGKILL");
-      await runtime.exited;
-    }
-    // What the runtime wrote on its way out reaches the subscribers before SHUTDOWN.
-    await telemetryApi.flush();
-    const deadlineMs = phaseStart + phaseMs;
-    // From here on, extensions exiting is expected, not news.
-    closed = true;
-    for (const extension of registered.values()) {
-      if (!extension.external || !extension.events.has("SHUTDOWN")) continue;
-      extension.queue.push({
-        eventType: "SHUTDOWN",
-        shutdownReason: "spindown",
-        deadlineMs,
-      });
-      deliver(extension);
-    }
-    await _within(
-      Promise.all(externals.map((entry) => entry.process.exited)),
-      deadlineMs - Date.now(),
-    );
-    for (const entry of externals) entry.process.kill("SIGKILL");
-    await Promise.all(externals.map((entry) => entry.process.exited));
+    await runShutdownPhase({
+      runtime,
+      registered: all.length > 0,
+      internal: all.some((extension) => !extension.external),
+      externals: externals.map((entry) => entry.process),
+      async announce(deadlineMs) {
+        // What the runtime wrote on its way out reaches the subscribers before SHUTDOWN.
+        await telemetryApi.flush();
+        // From here on, extensions exiting is expected, not news.
+        closed = true;
+        for (const extension of registered.values()) {
+          if (!extension.external || !extension.events.has("SHUTDOWN")) {
+            continue;
+          }
+          extension.queue.push({
+            eventType: "SHUTDOWN",
+            shutdownReason: "spindown",
+            deadlineMs,
+          });
+          deliver(extension);
+        }
+      },
+    });
     await telemetryApi.close();
     for (const extension of registered.values()) extension.waiter?.destroy();
   }
@@ -487,14 +459,4 @@ async function _executables(
     platform(`EXTENSION could not read ${dir}: ${_message(error)}`);
   }
   return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
-
-function _within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.then(() => {}),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ms));
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -203,7 +203,7 @@ Deno.test("the Runtime API", async (t) => {
   );
 
   await t.step(
-    "refuses a response over 6 MB with 413 and keeps the invocation open",
+    "refuses a response over 6 MB with 413 and ends the invocation with Lambda's Function.ResponseSizeTooLarge",
     async () => {
       const { reply, id } = await invokeAndTake();
       const posted = await fetch(`${emulator.base}/invocation/${id}/response`, {
@@ -212,13 +212,18 @@ Deno.test("the Runtime API", async (t) => {
       });
       assert.equal(posted.status, 413);
       assert.equal((await posted.json()).errorType, "RequestEntityTooLarge");
-      const error = await fetch(`${emulator.base}/invocation/${id}/error`, {
+      assert.deepEqual(await (await reply).json(), {
+        errorMessage:
+          "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+        errorType: "Function.ResponseSizeTooLarge",
+      });
+      const late = await fetch(`${emulator.base}/invocation/${id}/error`, {
         method: "POST",
         body:
-          '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge","stackTrace":[]}',
+          '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge"}',
       });
-      await error.body?.cancel();
-      assert.equal((await (await reply).json()).errorMessage, "too big");
+      assert.equal(late.status, 400);
+      await late.body?.cancel();
     },
   );
 
@@ -438,6 +443,14 @@ Deno.test("the emulator's command line", async (t) => {
       [["does-not-exist.ts"], /does-not-exist.ts does not exist/],
       [["x.ts", "--timeout", "abc"], /--timeout must be a number of seconds/],
       [["x.ts", "--env", "NOEQUALS"], /--env takes KEY=VALUE/],
+      [
+        ["x.ts", "--init-timeout", "0"],
+        /--init-timeout must be a number of seconds/,
+      ],
+      [
+        ["x.ts", "--reserved-concurrency", "0"],
+        /--reserved-concurrency must be a whole number/,
+      ],
       [["x.ts", "--bogus"], /Unknown option '--bogus'/],
     ] as const
   ) {

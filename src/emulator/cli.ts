@@ -40,6 +40,8 @@ Options:
   --port N          invoke API port (default 9000; 0 for any free port)
   --host H          invoke API address (default 127.0.0.1)
   --timeout S       function timeout in seconds (default 3)
+  --init-timeout S  init phase limit in seconds (default 10, as on Lambda)
+  --reserved-concurrency N  callers beyond N in flight get 429 TooManyRequestsException
   --memory MB       memory size in MB (default 128)
   --concurrency K   invocations served at once (AWS_LAMBDA_MAX_CONCURRENCY)
   --name NAME       function name (default function)
@@ -80,6 +82,8 @@ export async function main(args: string[]): Promise<number> {
         port: { type: "string", default: "9000" },
         host: { type: "string", default: "127.0.0.1" },
         timeout: { type: "string", default: "3" },
+        "init-timeout": { type: "string", default: "10" },
+        "reserved-concurrency": { type: "string" },
         memory: { type: "string", default: "128" },
         concurrency: { type: "string", default: "1" },
         name: { type: "string", default: "function" },
@@ -118,6 +122,26 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     numbers[key] = value;
+  }
+  const initTimeout = Number(values["init-timeout"]);
+  if (!(initTimeout > 0)) {
+    return _fail(
+      `--init-timeout must be a number of seconds, got "${
+        values["init-timeout"]
+      }"`,
+    );
+  }
+  const reserved = values["reserved-concurrency"] === undefined
+    ? undefined
+    : Number(values["reserved-concurrency"]);
+  if (
+    reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)
+  ) {
+    return _fail(
+      `--reserved-concurrency must be a whole number from 1, got "${
+        values["reserved-concurrency"]
+      }"`,
+    );
   }
   const env: Record<string, string> = {};
   for (const key of _PASSED) {
@@ -190,6 +214,8 @@ export async function main(args: string[]): Promise<number> {
       hostname: values.host,
       port: numbers.port,
       timeout: numbers.timeout,
+      initTimeout,
+      reservedConcurrency: reserved,
       memory: numbers.memory,
       concurrency: numbers.concurrency,
       functionName: values.name,

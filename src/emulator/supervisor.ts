@@ -95,7 +95,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           // V8's own words when the sized heap is full; the process then dies of a trap.
           if (
             source === "stderr" && started !== undefined &&
-            /Reached heap limit|JavaScript heap out of memory/.test(line)
+            /Reached heap limit|JavaScript heap out of memory|Fatal JavaScript out of memory/
+              .test(line)
           ) started.heapLimit = true;
           options.output(line, source);
         },

@@ -167,13 +167,14 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     if (result.code !== 0) throw new TypeCheckError(entry, result.stderr);
     return { value: undefined, result: "ok" };
   });
-  let bundled: Uint8Array | undefined;
+  let bundled: { code: Uint8Array; map: Uint8Array } | undefined;
   if (options.portable) {
     bundled = await step(progress, "bundle", entry, async () => {
       const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
       await bundle(entry, output, deno);
       const bytes = await Deno.readFile(output);
-      return { value: bytes, result: formatBytes(bytes.length) };
+      const map = await Deno.readFile(`${output}.map`);
+      return { value: { code: bytes, map }, result: formatBytes(bytes.length) };
     });
   }
   shared = performance.now() - shared;
@@ -198,6 +199,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     } else {
       await _removeQuietly(`${directory}/${PORTABLE_FILES.deno}`);
       await _removeQuietly(`${directory}/${PORTABLE_FILES.bundle}`);
+      await _removeQuietly(`${directory}/${PORTABLE_FILES.map}`);
       await step(
         progress,
         "compile",
@@ -384,7 +386,13 @@ async function _includes(
     }
     if (
       options.portable &&
-      [PORTABLE_FILES.bundle, PORTABLE_FILES.deno, "bootstrap", "function.zip"]
+      [
+        PORTABLE_FILES.bundle,
+        PORTABLE_FILES.map,
+        PORTABLE_FILES.deno,
+        "bootstrap",
+        "function.zip",
+      ]
         .includes(name.split("/")[0])
     ) {
       throw new UsageError(
@@ -399,7 +407,7 @@ async function _includes(
 async function _stagePortable(
   target: Target,
   directory: string,
-  bundled: Uint8Array,
+  bundled: { code: Uint8Array; map: Uint8Array },
   permissions: readonly string[],
   options: {
     cacheDir: string;
@@ -427,7 +435,8 @@ async function _stagePortable(
   await _removeQuietly(deno);
   await Deno.copyFile(binary.path, deno);
   await Deno.chmod(deno, 0o755);
-  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, bundled.code);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.map}`, bundled.map);
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,
@@ -441,6 +450,7 @@ async function _stagePortable(
     "bootstrap",
     PORTABLE_FILES.deno,
     PORTABLE_FILES.bundle,
+    PORTABLE_FILES.map,
     ...options.includes.map((include) => include.name),
   ];
 }

@@ -23,8 +23,9 @@ import { heapScript } from "../../src/memory/heap.ts";
  * assert.equal(PORTABLE_FILES.bundle, "main.js");
  * ```
  */
-export const PORTABLE_FILES: { bundle: string; deno: string } = {
+export const PORTABLE_FILES: { bundle: string; map: string; deno: string } = {
   bundle: "main.js",
+  map: "main.js.map",
   deno: "deno",
 };
 
@@ -131,8 +132,11 @@ export function bootstrapScript(
 
 /**
  * Bundles the entry and everything it imports into one ES module with
- * `deno bundle` (inline source map, so stack traces name the original
- * files). Throws {@linkcode StepFailedError} when bundling fails.
+ * `deno bundle`, and its source map into `<output>.map`, linked by a
+ * `//# sourceMappingURL=` comment: Deno reads the map only when it formats
+ * a stack trace, which then names the original files and lines, so the map
+ * costs nothing at start (an inline one is parsed with the code).
+ * Throws {@linkcode StepFailedError} when bundling fails.
  *
  * @example
  * ```ts ignore
@@ -150,7 +154,7 @@ export async function bundle(
     "bundle",
     "--platform",
     "deno",
-    "--sourcemap=inline",
+    "--sourcemap=linked",
     "--output",
     output,
     entry,

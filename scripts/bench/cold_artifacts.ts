@@ -75,7 +75,7 @@ export async function buildPortable(
     command: "sh",
     args: [`${root}/bootstrap`],
     root,
-    codeBytes: await _codeBytes(root, ["main.js", "main.js.map"]),
+    codeBytes: await _codeBytes(root, ["main.js"]),
   };
 }
 

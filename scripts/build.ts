@@ -45,6 +45,7 @@ import {
   bundle,
   denoBinary,
   PORTABLE_FILES,
+  warmCache,
 } from "./build/portable.ts";
 import {
   formatBytes,
@@ -446,11 +447,19 @@ async function _stagePortable(
   for (const include of options.includes) {
     await _copy(include.path, `${directory}/${include.name}`);
   }
+  // Only a binary this machine runs can make V8's code cache for itself.
+  const cache = target.denoArch === Deno.build.arch
+    ? await step(options.progress, "cache", "V8 code cache", async () => {
+      const files = await warmCache(directory, { deno: denoExecutable() });
+      return { value: files, result: files.join(", ") };
+    })
+    : [];
   return [
     "bootstrap",
     PORTABLE_FILES.deno,
     PORTABLE_FILES.bundle,
     PORTABLE_FILES.map,
+    ...cache,
     ...options.includes.map((include) => include.name),
   ];
 }

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { PORTABLE_RUN_FLAGS } from "../build/portable.ts";
+import { DatabaseSync } from "node:sqlite";
+import { PORTABLE_FILES, PORTABLE_RUN_FLAGS } from "../build/portable.ts";
 
 /** A function as the suite starts it. */
 export interface ColdArtifact {
@@ -69,6 +70,7 @@ export async function buildPortable(
     "-d",
     root,
   ], "/");
+  await _rekey(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
   await _run("chmod", ["-R", "a-w", root], "/");
   return {
     // sh runs the script as Lambda's exec would (its shebang): the bench may run only named commands.
@@ -233,6 +235,26 @@ export async function bundleNode(
     handler: "index.handler",
     codeBytes: await _codeBytes(root, ["index.js"]),
   };
+}
+
+/** The build keys its caches for /var/task; here the task root is elsewhere, so they are keyed for it. */
+async function _rekey(cache: string, from: string, to: string): Promise<void> {
+  const fromUrl = `file://${from}/`;
+  const toUrl = `file://${to}/`;
+  for (
+    const [file, table] of [
+      ["v8_code_cache_v2", "codecache"],
+      ["dep_analysis_cache_v2", "moduleinfocache"],
+    ]
+  ) {
+    if (!(await _exists(`${cache}/${file}`))) continue;
+    const db = new DatabaseSync(`${cache}/${file}`);
+    db.prepare(
+      `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
+    ).run(toUrl, fromUrl.length + 1, fromUrl.length, fromUrl);
+    db.exec("PRAGMA journal_mode=DELETE;");
+    db.close();
+  }
 }
 
 async function _pins(

@@ -269,16 +269,24 @@ async function _cases(
   const cases: _Case[] = [];
   for (const fn of functions) {
     progress(`cold: building ${fn.entry} (portable) and ${fn.node} (esbuild)`);
+    const [shipped, bare] = await buildPortable(
+      root,
+      fn.entry,
+      `${work}/${fn.name}`,
+      fn.buildArgs,
+    );
     cases.push({
       function: fn.name,
       runtime: "rtl-lambda",
       description: `${fn.entry}, portable build, read-only, empty DENO_DIR`,
-      artifact: await buildPortable(
-        root,
-        fn.entry,
-        `${work}/${fn.name}`,
-        fn.buildArgs,
-      ),
+      artifact: shipped,
+      event: fn.event,
+    }, {
+      function: fn.name,
+      runtime: "rtl-nocache",
+      description:
+        `the same artifact without the caches the build ships (.deno)`,
+      artifact: bare,
       event: fn.event,
     });
     cases.push({

@@ -145,8 +145,8 @@ export function bootstrapScript(
  * `deno bundle`, and its source map into `<output>.map`, linked by a
  * `//# sourceMappingURL=` comment: Deno reads the map only when it formats
  * a stack trace, which then names the original files and lines, so the map
- * costs nothing at start (an inline one is parsed with the code). The
- * code is minified, function and class names kept, for less to parse.
+ * costs nothing at start (an inline one is parsed with the code). Not
+ * minified: `deno bundle --minify` broke the AWS SDK's `require("node:crypto")`.
  * Throws {@linkcode StepFailedError} when bundling fails.
  *
  * @example
@@ -166,9 +166,6 @@ export async function bundle(
     "--platform",
     "deno",
     "--sourcemap=linked",
-    // Less to parse at start; names kept so that stack frames still name the functions.
-    "--minify",
-    "--keep-names",
     "--output",
     output,
     entry,

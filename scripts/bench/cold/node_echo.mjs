@@ -1,4 +1,5 @@
 // The echo example's handler for Node's runtime interface client.
+// deno-lint-ignore require-await -- Node handlers without a callback are async, as AWS documents them.
 export const handler = async (event, context) => {
   if (
     event === null || event === "" ||

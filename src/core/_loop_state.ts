@@ -44,7 +44,7 @@ export interface LoopState {
 export function loopState(options: RunOptions): LoopState {
   const environment = options.environment ?? readEnvironment(options.env);
   const api = options.runtimeApi ??
-    createRuntimeApi(environment.runtimeApi, { transport: options.transport });
+    _defaultApi(environment.runtimeApi, options);
   const logger = options.logger ?? stderrLogger;
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   const signal = options.signal;
@@ -106,4 +106,9 @@ export function loopState(options: RunOptions): LoopState {
     },
   };
   return state;
+}
+
+function _defaultApi(host: string, options: RunOptions): RuntimeApi {
+  const api = createRuntimeApi(host, { transport: options.transport });
+  return options.extendRuntimeApi?.(api, host) ?? api;
 }

@@ -132,8 +132,8 @@ export interface RuntimeApi {
   /**
    * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
    * streaming`). Optional: `fetch` cannot send HTTP trailers, so
-   * `createRuntimeApi` leaves it out and `run()` / `stream()` attach the
-   * streaming layer's raw-socket implementation.
+   * `createRuntimeApi` leaves it out and `stream()` attaches the
+   * streaming layer's raw-socket implementation (`RunOptions.extendRuntimeApi`).
    */
   stream?(
     invocation: Invocation,

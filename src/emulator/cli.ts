@@ -215,6 +215,8 @@ export async function main(args: string[]): Promise<number> {
       port: numbers.port,
       timeout: numbers.timeout,
       initTimeout,
+      // A built bootstrap starts as in a new sandbox, its caches cold; a script keeps the machine's npm cache.
+      freshTmp: !_isScript(entry),
       reservedConcurrency: reserved,
       memory: numbers.memory,
       concurrency: numbers.concurrency,

@@ -57,6 +57,13 @@ export interface EmulatorOptions {
    */
   initTimeout?: number;
   /**
+   * Gives each function process a new empty `TMPDIR` (and `DENO_DIR` in it),
+   * as each new sandbox gets an empty `/tmp`, so a built bootstrap's Init
+   * Duration is its cold start; off when absent (a `.ts` entry needs the
+   * machine's cache for its npm packages).
+   */
+  freshTmp?: boolean;
+  /**
    * Reserved concurrency: synchronous callers beyond this many invocations
    * in flight get Lambda's `429 TooManyRequestsException`; absent, they queue.
    */
@@ -243,6 +250,7 @@ export async function startEmulator(
     output,
     limits,
     initLimitMs,
+    freshTmp: options.freshTmp,
     onExit,
   });
 

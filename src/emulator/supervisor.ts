@@ -48,6 +48,8 @@ export interface SupervisorOptions {
   limits: MemoryLimits;
   /** The init phase's limit. */
   initLimitMs: number;
+  /** Each process gets a new empty TMPDIR, with DENO_DIR in it, as a new sandbox gets an empty /tmp. */
+  freshTmp?: boolean;
   /** A process ended (after its output was read). */
   onExit(
     instance: Instance,
@@ -87,10 +89,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       if (closed || current !== undefined) return;
       const group = options.limits.group();
       let started: Instance | undefined = undefined;
+      // A new sandbox starts cold: no cache from an earlier process may warm it.
+      const tmp = options.freshTmp ? _freshTmp() : undefined;
       const process = startFunctionProcess({
         command: options.command,
         cwd: options.cwd,
-        env: options.env,
+        env: tmp === undefined
+          ? options.env
+          : { ...options.env, TMPDIR: tmp, DENO_DIR: `${tmp}/deno` },
         output(line, source) {
           // V8's own words when the sized heap is full; the process then dies of a trap.
           if (
@@ -127,6 +133,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         clearTimeout(initTimer);
         initTimers.delete(instance);
         const outOfMemory = await group?.outOfMemory() ?? false;
+        if (tmp !== undefined) {
+          await Deno.remove(tmp, { recursive: true }).catch(() => {});
+        }
         if (current === instance) current = undefined;
         options.onExit(instance, status, outOfMemory);
       });
@@ -165,4 +174,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       return running;
     },
   };
+}
+
+/** A new temp folder, or undefined (the process then shares the machine's) when it may not be made. */
+function _freshTmp(): string | undefined {
+  try {
+    return Deno.makeTempDirSync({ prefix: "rtl-lambda-tmp-" });
+  } catch {
+    return undefined;
+  }
 }

@@ -61,27 +61,34 @@ import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
 export { LambdaRuntimeError } from "../src/core/errors.ts";
-export * from "./build/errors.ts";
-export * from "./build/targets.ts";
-export * from "./build/permissions.ts";
-export * from "./build/declaration.ts";
-export * from "./build/audit.ts";
-export * from "./build/progress.ts";
-export * from "./build/summary.ts";
 export {
-  checkDenortBin,
-  compileCommand,
-  type CompileCommandOptions,
-  denortAvailable,
-  denortCachePath,
-} from "./build/compile.ts";
+  BuildError,
+  DenoBinaryUnavailableError,
+  DenortUnavailableError,
+  EntryNotFoundError,
+  InvalidPermissionError,
+  OutputNotWritableError,
+  StepFailedError,
+  TypeCheckError,
+  UnknownTargetError,
+  UsageError,
+} from "./build/errors.ts";
+export { type Target, TARGETS } from "./build/targets.ts";
 export {
-  bootstrapScript,
-  DEFAULT_DENO_DIR,
-  PORTABLE_FILES,
-  PORTABLE_RUN_FLAGS,
-  portableRunArgs,
-} from "./build/portable.ts";
+  DEFAULT_PERMISSIONS,
+  type PermissionDeclaration,
+  permissionFlags,
+  type PermissionFlagsOptions,
+  type PermissionKind,
+} from "./build/permissions.ts";
+export {
+  checkPermissionFlags,
+  findDeclaration,
+  type FoundDeclaration,
+} from "./build/declaration.ts";
+export { auditedDeclaration } from "./build/audit.ts";
+export type { ProgressSink } from "./build/progress.ts";
+export type { Artifact } from "./build/summary.ts";
 
 /**
  * What to build.

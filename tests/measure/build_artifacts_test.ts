@@ -1,15 +1,11 @@
 // The artifacts scripts/build.ts builds, unzipped into a read-only folder and run as Lambda would,
 // under the project's emulator (arm64 under qemu). A long run (a minute and more): deno task test:measure.
 import assert from "node:assert/strict";
-import {
-  bootstrapScript,
-  build,
-  denortAvailable,
-  elfMachine,
-  permissionFlags,
-  portableRunArgs,
-  TARGETS,
-} from "../../scripts/build.ts";
+import { portableRunArgs } from "../../scripts/build/portable.ts";
+import { elfMachine } from "../../scripts/build/targets.ts";
+import { denortAvailable } from "../../scripts/build/compile.ts";
+import { bootstrapScript } from "../../scripts/build/portable.ts";
+import { build, permissionFlags, TARGETS } from "../../scripts/build.ts";
 import { startEmulator } from "../../src/emulator/mod.ts";
 import { centralDirectory, unpack } from "../_zip_reader.ts";
 

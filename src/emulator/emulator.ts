@@ -13,6 +13,7 @@ import { createMemoryLimits } from "./memory.ts";
 import { errorOutcome, type Outcome } from "./_outcome.ts";
 import { functionEnvironment } from "./environment.ts";
 import { serveInvokeApi } from "./invoke_api.ts";
+import { createLogTail } from "./log_tail.ts";
 import {
   deliverEvent,
   fromBase64,
@@ -190,9 +191,10 @@ export async function startEmulator(
   const limit = concurrency;
   const functionName = options.functionName ?? "function";
   const hostname = options.hostname ?? "127.0.0.1";
+  const logTail = createLogTail(options.output ?? _stderrSink);
   const extensions = createExtensionHost({
     dir: options.extensionsDir,
-    output: options.output ?? _stderrSink,
+    output: logTail.sink,
     inInit: () => supervisor.current?.ready !== true,
     functionName,
   });
@@ -498,7 +500,7 @@ export async function startEmulator(
     port: options.port ?? 9000,
     functionName,
     portInUse: (host, port, cause) => new PortInUseError(host, port, { cause }),
-    submit({ event, headers, type }) {
+    submit({ event, headers, type, tail, id }) {
       if (closing) {
         return Response.json({ message: "The emulator is shutting down" }, {
           status: 503,
@@ -518,10 +520,11 @@ export async function startEmulator(
           headers: { "x-amzn-errortype": "TooManyRequestsException" },
         });
       }
-      const invocation = _newInvocation(event, headers);
+      const invocation = _newInvocation(event, headers, id);
+      const logResult = tail ? logTail.watch(invocation.id) : undefined;
       queue.push(invocation);
       dispatch();
-      return invocation;
+      return { id: invocation.id, outcome: invocation.outcome, logResult };
     },
   });
 
@@ -542,6 +545,7 @@ export async function startEmulator(
     await extensions.shutdown(running?.process);
     for (const waiter of waiters.splice(0)) waiter.response.destroy();
     await platformLines;
+    logTail.close();
     await limits.close();
     await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
   }
@@ -579,11 +583,15 @@ export async function startEmulator(
   };
 }
 
-function _newInvocation(event: Uint8Array, headers: Headers): _Invocation {
+function _newInvocation(
+  event: Uint8Array,
+  headers: Headers,
+  id: string = crypto.randomUUID(),
+): _Invocation {
   const outcome = Promise.withResolvers<Outcome>();
   const context = headers.get("x-amz-client-context");
   const invocation: _Invocation = {
-    id: crypto.randomUUID(),
+    id,
     invocationId: crypto.randomUUID(),
     event,
     traceId: headers.get("x-amzn-trace-id") ?? _traceId(),

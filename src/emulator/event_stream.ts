@@ -34,7 +34,9 @@ export function encodeMessage(
   for (const [name, value] of Object.entries(headers)) {
     const nameBytes = _encoder.encode(name);
     const valueBytes = _encoder.encode(value);
-    const header = new Uint8Array(1 + nameBytes.byteLength + 3 + valueBytes.byteLength);
+    const header = new Uint8Array(
+      1 + nameBytes.byteLength + 3 + valueBytes.byteLength,
+    );
     header[0] = nameBytes.byteLength;
     header.set(nameBytes, 1);
     const at = 1 + nameBytes.byteLength;

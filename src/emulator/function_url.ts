@@ -35,6 +35,8 @@ export interface FunctionUrlEventOptions {
   sourceIp: string;
   /** The request's body, read already. */
   body: Uint8Array;
+  /** The URL's domain; a `lambda-url` one, so adapters see a function URL. */
+  domainName: string;
   /** The request id the event carries. */
   requestId: string;
   /** Milliseconds since the epoch; `Date.now()` when absent. */
@@ -59,7 +61,7 @@ export function functionUrlEvent(
     query[name] = name in query ? `${query[name]},${value}` : value;
   }
   const now = options.now ?? Date.now();
-  const domainName = url.host;
+  const domainName = options.domainName;
   const event: Record<string, unknown> = {
     version: "2.0",
     routeKey: "$default",
@@ -213,7 +215,9 @@ async function _fromPrelude(
   for (const [name, value] of Object.entries(prelude.headers ?? {})) {
     headers.set(name, String(value));
   }
-  for (const cookie of prelude.cookies ?? []) headers.append("set-cookie", cookie);
+  for (const cookie of prelude.cookies ?? []) {
+    headers.append("set-cookie", cookie);
+  }
   const first = pending.subarray(split + 8);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {

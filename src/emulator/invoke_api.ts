@@ -309,6 +309,7 @@ async function _onFunctionUrl(
     sourceIp,
     body,
     requestId: id,
+    domainName: `${options.functionName}.lambda-url.localhost`,
   });
   const submitted = options.submit({
     event: new TextEncoder().encode(JSON.stringify(event)),

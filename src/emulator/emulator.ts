@@ -103,6 +103,12 @@ export interface Emulator extends AsyncDisposable {
     event: string | Uint8Array,
     init?: { signal?: AbortSignal; headers?: HeadersInit },
   ): Promise<Response>;
+  /**
+   * Starts the function anew (its sources changed): invocations in flight
+   * finish on the old process, the next ones go to a new one, whose init
+   * starts at once.
+   */
+  reload(): void;
   /** Ends the function process and closes both servers. */
   close(): Promise<void>;
 }
@@ -336,7 +342,27 @@ export async function startEmulator(
     dispatch();
   }
 
+  let reloading = false;
+  /** A pending reload happens once the current process has nothing in flight. */
+  function reloadWhenIdle(): void {
+    if (!reloading || closing) return;
+    const old = supervisor.current;
+    if (
+      old !== undefined &&
+      [...active.values()].some((invocation) => invocation.instance === old)
+    ) return;
+    reloading = false;
+    if (old !== undefined) {
+      supervisor.thaw(old);
+      supervisor.retire(old);
+    }
+    supervisor.spawn();
+  }
+
   function dispatch(): void {
+    reloadWhenIdle();
+    // The old process takes no new invocations while a reload waits for it.
+    if (reloading) return;
     const current = supervisor.current;
     // An invocation begun during a suppressed init goes to the process's first poll.
     for (const invocation of active.values()) {
@@ -577,6 +603,10 @@ export async function startEmulator(
         signal: init?.signal,
         headers: init?.headers,
       });
+    },
+    reload() {
+      reloading = true;
+      dispatch();
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -25,9 +25,10 @@ Deno.test("the invoke API", async (t) => {
     `${emulator.url}/2015-03-31/functions/function/invocations`;
 
   await t.step(
-    "answers an unknown path with 404 and how to invoke",
+    "answers an unknown API path with 404 and how to invoke",
     async () => {
-      const response = await fetch(`${emulator.url}/nowhere`);
+      // Other paths are the function URL (tests/function_url_test.ts).
+      const response = await fetch(`${emulator.url}/2015-03-31/nowhere`);
       assert.equal(response.status, 404);
       assert.match((await response.json()).message, /POST \/2015-03-31/);
     },

@@ -8,6 +8,8 @@ import { parse as parseDotenv } from "dotenv";
 import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
+import { watchSources } from "./source_watch.ts";
+import { relative } from "node:path";
 import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
 import { permissionFlags } from "../../scripts/build/permissions.ts";
 import { findDeclaration } from "../../scripts/build/declaration.ts";
@@ -47,6 +49,8 @@ Options:
   --name NAME       function name (default function)
   --env KEY=VALUE   a variable for the function (repeatable)
   --env-file FILE   variables from a dotenv file (repeatable)
+  --watch           restart the function when a file under the entry's folder
+                    changes (invocations in flight finish first)
   --allow PERM      an extra Deno permission for a .ts entry, e.g. --allow read
                     or --allow net=example.com (repeatable); a .ts entry gets the
                     build's defaults plus "permissions.lambda" of its deno.json
@@ -93,6 +97,7 @@ export async function main(args: string[]): Promise<number> {
         "audit-permissions": { type: "string" },
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
+        watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -234,6 +239,16 @@ export async function main(args: string[]): Promise<number> {
       `Stop with Ctrl-C.`,
   );
   idle?.start();
+  const watch = values.watch
+    ? watchSources(entry, (paths) => {
+      console.error(
+        `Sources changed (${
+          paths.map((path) => relative(Deno.cwd(), path)).join(", ")
+        }): restarting the function`,
+      );
+      emulator.reload();
+    })
+    : undefined;
   const onSignal = () => stop.resolve();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
@@ -241,6 +256,7 @@ export async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);
   idle?.stop();
+  watch?.stop();
   await emulator.close();
   if (audit !== undefined) {
     const declaration = auditedDeclaration(await Deno.readTextFile(audit));

@@ -13,6 +13,7 @@ import { createMemoryLimits } from "./memory.ts";
 import { errorOutcome, type Outcome } from "./_outcome.ts";
 import { functionEnvironment } from "./environment.ts";
 import { serveInvokeApi } from "./invoke_api.ts";
+import { createLogTail } from "./log_tail.ts";
 import {
   deliverEvent,
   fromBase64,
@@ -109,6 +110,12 @@ export interface Emulator extends AsyncDisposable {
     event: string | Uint8Array,
     init?: { signal?: AbortSignal; headers?: HeadersInit },
   ): Promise<Response>;
+  /**
+   * Starts the function anew (its sources changed): invocations in flight
+   * finish on the old process, the next ones go to a new one, whose init
+   * starts at once.
+   */
+  reload(): void;
   /** Ends the function process and closes both servers. */
   close(): Promise<void>;
 }
@@ -197,9 +204,10 @@ export async function startEmulator(
   const limit = concurrency;
   const functionName = options.functionName ?? "function";
   const hostname = options.hostname ?? "127.0.0.1";
+  const logTail = createLogTail(options.output ?? _stderrSink);
   const extensions = createExtensionHost({
     dir: options.extensionsDir,
-    output: options.output ?? _stderrSink,
+    output: logTail.sink,
     inInit: () => supervisor.current?.ready !== true,
     functionName,
   });
@@ -342,7 +350,27 @@ export async function startEmulator(
     dispatch();
   }
 
+  let reloading = false;
+  /** A pending reload happens once the current process has nothing in flight. */
+  function reloadWhenIdle(): void {
+    if (!reloading || closing) return;
+    const old = supervisor.current;
+    if (
+      old !== undefined &&
+      [...active.values()].some((invocation) => invocation.instance === old)
+    ) return;
+    reloading = false;
+    if (old !== undefined) {
+      supervisor.thaw(old);
+      supervisor.retire(old);
+    }
+    supervisor.spawn();
+  }
+
   function dispatch(): void {
+    reloadWhenIdle();
+    // The old process takes no new invocations while a reload waits for it.
+    if (reloading) return;
     const current = supervisor.current;
     // An invocation begun during a suppressed init goes to the process's first poll.
     for (const invocation of active.values()) {
@@ -506,7 +534,7 @@ export async function startEmulator(
     port: options.port ?? 9000,
     functionName,
     portInUse: (host, port, cause) => new PortInUseError(host, port, { cause }),
-    submit({ event, headers, type }) {
+    submit({ event, headers, type, tail, id }) {
       if (closing) {
         return Response.json({ message: "The emulator is shutting down" }, {
           status: 503,
@@ -526,10 +554,11 @@ export async function startEmulator(
           headers: { "x-amzn-errortype": "TooManyRequestsException" },
         });
       }
-      const invocation = _newInvocation(event, headers);
+      const invocation = _newInvocation(event, headers, id);
+      const logResult = tail ? logTail.watch(invocation.id) : undefined;
       queue.push(invocation);
       dispatch();
-      return invocation;
+      return { id: invocation.id, outcome: invocation.outcome, logResult };
     },
   });
 
@@ -550,6 +579,7 @@ export async function startEmulator(
     await extensions.shutdown(running?.process);
     for (const waiter of waiters.splice(0)) waiter.response.destroy();
     await platformLines;
+    logTail.close();
     await limits.close();
     await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
   }
@@ -582,16 +612,24 @@ export async function startEmulator(
         headers: init?.headers,
       });
     },
+    reload() {
+      reloading = true;
+      dispatch();
+    },
     close,
     [Symbol.asyncDispose]: close,
   };
 }
 
-function _newInvocation(event: Uint8Array, headers: Headers): _Invocation {
+function _newInvocation(
+  event: Uint8Array,
+  headers: Headers,
+  id: string = crypto.randomUUID(),
+): _Invocation {
   const outcome = Promise.withResolvers<Outcome>();
   const context = headers.get("x-amz-client-context");
   const invocation: _Invocation = {
-    id: crypto.randomUUID(),
+    id,
     invocationId: crypto.randomUUID(),
     event,
     traceId: headers.get("x-amzn-trace-id") ?? _traceId(),

@@ -12,6 +12,14 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { Outcome } from "./_outcome.ts";
+import { invokeComplete, payloadChunk } from "./event_stream.ts";
+import { parseFunctionName } from "./function_name.ts";
+import {
+  functionUrlEvent,
+  functionUrlRefusal,
+  functionUrlResponse,
+  functionUrlTarget,
+} from "./function_url.ts";
 
 /** One accepted invocation request. */
 export interface InvokeRequest {
@@ -19,10 +27,22 @@ export interface InvokeRequest {
   headers: Headers;
   /** `RequestResponse` waits for the outcome; `Event` is answered 202 at once. */
   type: "RequestResponse" | "Event";
+  /** Set for `LogType: Tail`: the invocation's log tail is recorded. */
+  tail?: boolean;
+  /** Makes the invocation's id (a function URL's event carries it). */
+  id?: string;
+}
+
+/** An invocation under way. */
+export interface Accepted {
+  id: string;
+  outcome: Promise<Outcome>;
+  /** The base64 log tail, when the request asked for one. */
+  logResult?: Promise<string>;
 }
 
 /** What the emulator gives back for a request: an invocation under way, or a refusal. */
-export type Submission = { id: string; outcome: Promise<Outcome> } | Response;
+export type Submission = Accepted | Response;
 
 /** How the invoke API is set up. */
 export interface InvokeApiOptions {
@@ -45,6 +65,8 @@ export interface InvokeApi {
 }
 
 const _INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+const _STREAMING =
+  /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
 /** Lambda's limit on a synchronous request payload. */
 export const MAX_REQUEST = 6_291_456;
 
@@ -153,6 +175,7 @@ async function _serveNode(
           body,
         },
       ),
+      incoming.socket.remoteAddress ?? "127.0.0.1",
     );
   } catch (error) {
     response = Response.json({
@@ -161,8 +184,12 @@ async function _serveNode(
       }`,
     }, { status: 500 });
   }
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => out[name] = value);
+  const out: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") out[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) out["set-cookie"] = cookies;
   if (abandoned) out.connection = "close";
   outgoing.writeHead(response.status, out);
   if (response.body === null) return void outgoing.end();
@@ -188,9 +215,15 @@ async function _serveNode(
 async function onInvoke(
   options: InvokeApiOptions,
   request: Request,
+  sourceIp: string,
 ): Promise<Response> {
   const url = new URL(request.url);
-  const match = _INVOKE.exec(url.pathname);
+  const streaming = _STREAMING.exec(url.pathname);
+  const match = _INVOKE.exec(url.pathname) ?? streaming;
+  const target = match === null ? functionUrlTarget(url.pathname) : undefined;
+  if (target !== undefined) {
+    return await _onFunctionUrl(options, request, target, sourceIp);
+  }
   if (match === null) {
     return Response.json({
       message:
@@ -200,12 +233,13 @@ async function onInvoke(
   if (request.method !== "POST") {
     return Response.json({ message: "Use POST to invoke" }, { status: 405 });
   }
-  const name = decodeURIComponent(match[1]);
+  const given = decodeURIComponent(match[1]);
+  const name = parseFunctionName(given)?.name ?? given;
   if (name !== options.functionName && name !== "function") {
     return Response.json({
       Type: "User",
       message:
-        `Function not found: ${name} (this emulator runs ${options.functionName})`,
+        `Function not found: ${given} (this emulator runs ${options.functionName})`,
     }, {
       status: 404,
       headers: { "x-amzn-errortype": "ResourceNotFoundException" },
@@ -223,12 +257,16 @@ async function onInvoke(
   const type = request.headers.get("x-amz-invocation-type") ??
     "RequestResponse";
   if (type === "DryRun") return new Response(null, { status: 204 });
+  const tail = request.headers.get("x-amz-log-type")?.toLowerCase() ===
+    "tail";
   const submitted = options.submit({
     event,
     headers: request.headers,
-    type: type === "Event" ? "Event" : "RequestResponse",
+    type: type === "Event" && streaming === null ? "Event" : "RequestResponse",
+    tail: tail && type !== "Event",
   });
   if (submitted instanceof Response) return submitted;
+  if (streaming !== null) return _eventStream(submitted);
   if (type === "Event") {
     submitted.outcome.then(_discard);
     return new Response(null, {
@@ -236,7 +274,123 @@ async function onInvoke(
       headers: { "x-amzn-requestid": submitted.id },
     });
   }
-  return toResponse(submitted.id, await submitted.outcome);
+  const outcome = await submitted.outcome;
+  const response = toResponse(submitted.id, outcome);
+  // A buffered result waits for its REPORT line so the tail has it; a stream cannot wait.
+  if (submitted.logResult !== undefined && outcome.kind !== "stream") {
+    response.headers.set("x-amz-log-result", await submitted.logResult);
+  }
+  return response;
+}
+
+/** A plain HTTP request to the function's URL: the 2.0 event in, the HTTP response out. */
+async function _onFunctionUrl(
+  options: InvokeApiOptions,
+  request: Request,
+  target: { name: string | undefined; path: string },
+  sourceIp: string,
+): Promise<Response> {
+  if (
+    target.name !== undefined && target.name !== options.functionName &&
+    target.name !== "function"
+  ) {
+    await request.body?.cancel().catch(_discard);
+    return Response.json({ Message: "Forbidden" }, { status: 403 });
+  }
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_REQUEST) {
+    await request.body?.cancel().catch(_discard);
+    return functionUrlRefusal(tooLarge());
+  }
+  const body = await _readLimited(request.body, MAX_REQUEST);
+  if (body === undefined) return functionUrlRefusal(tooLarge());
+  const id = crypto.randomUUID();
+  const event = functionUrlEvent(request, {
+    path: target.path,
+    sourceIp,
+    body,
+    requestId: id,
+    domainName: `${options.functionName}.lambda-url.localhost`,
+  });
+  const submitted = options.submit({
+    event: new TextEncoder().encode(JSON.stringify(event)),
+    headers: new Headers(),
+    type: "RequestResponse",
+    id,
+  });
+  if (submitted instanceof Response) return functionUrlRefusal(submitted);
+  return functionUrlResponse(submitted.id, await submitted.outcome);
+}
+
+/** `InvokeWithResponseStream`'s answer: the result as `PayloadChunk` events, then `InvokeComplete`. */
+async function _eventStream(submitted: Accepted): Promise<Response> {
+  const outcome = await submitted.outcome;
+  const headers = {
+    "x-amzn-requestid": submitted.id,
+    "x-amz-executed-version": "$LATEST",
+    "content-type": outcome.kind === "error"
+      ? "application/json"
+      : outcome.contentType,
+  };
+  const complete = async (error?: { code: string; details: string }) =>
+    invokeComplete({
+      ...(error === undefined
+        ? {}
+        : { ErrorCode: error.code, ErrorDetails: error.details }),
+      ...(submitted.logResult === undefined
+        ? {}
+        : { LogResult: await submitted.logResult }),
+    });
+  if (outcome.kind !== "stream") {
+    const parts: Uint8Array[] = [];
+    if (outcome.kind === "response") {
+      parts.push(payloadChunk(outcome.body), await complete());
+    } else {
+      parts.push(await complete(_errorOf(outcome.errorType, outcome.body)));
+    }
+    return new Response(new Blob(parts as BlobPart[]).stream(), {
+      status: 200,
+      headers,
+    });
+  }
+  const reader = outcome.body.getReader();
+  let finished = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (finished) return controller.close();
+      try {
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(payloadChunk(value));
+        finished = true;
+        controller.enqueue(await complete());
+      } catch (error) {
+        finished = true;
+        controller.enqueue(
+          await complete({
+            code: "Function.ResponseStreamingError",
+            details: error instanceof Error ? error.message : String(error),
+          }),
+        );
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, { status: 200, headers });
+}
+
+function _errorOf(
+  errorType: string,
+  body: Uint8Array,
+): { code: string; details: string } {
+  let details = new TextDecoder().decode(body);
+  try {
+    const report = JSON.parse(details);
+    if (typeof report?.errorMessage === "string") details = report.errorMessage;
+  } catch {
+    // The raw body is the detail.
+  }
+  return { code: errorType, details };
 }
 
 /** Lambda's 413 for a request payload over 6 MB. */

@@ -32,6 +32,8 @@ export interface LoopState {
   readonly pollSignal: AbortSignal | undefined;
   readonly running: Set<Running>;
   fatal: Fatal | undefined;
+  /** A response or error post got no HTTP answer, even retried, since the last `/next`. */
+  postLost: boolean;
   /** Ends the loop after the current invocations; with K pollers, their long polls too. */
   stop(error: unknown): void;
   /** Logs a failure and posts it to `/invocation/{id}/error`. */
@@ -64,6 +66,7 @@ export function loopState(options: RunOptions): LoopState {
     pollSignal,
     running: new Set(),
     fatal: undefined,
+    postLost: false,
     stop(error) {
       state.fatal ??= new Fatal(error);
       halt?.abort();
@@ -96,6 +99,9 @@ export function loopState(options: RunOptions): LoopState {
           { requestId: invocation.id },
         );
         return;
+      }
+      if (error instanceof RuntimeApiError && error.status === 0) {
+        state.postLost = true;
       }
       logger.error(
         `Could not deliver the outcome of invocation ${invocation.id}: ${

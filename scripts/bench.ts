@@ -10,7 +10,10 @@
  * deno task bench --quick          # a minute: 1 round, a few hundred invocations
  * deno task bench --smoke          # seconds: 1 round, 100 B only (what the tests run)
  * deno task bench --payloads 100B,1MB --runtimes rtl-lambda,floor-fetch --rounds 3
+ * deno task bench --cold           # the cold-start suite alone (also: deno task bench:cold)
  * ```
+ *
+ * The full run ends with the cold-start suite (`scripts/bench/cold.ts`).
  *
  * @module
  */
@@ -28,6 +31,7 @@ import {
   summarise,
 } from "./bench/report.ts";
 import { runOnce, type RunResult, type RunSpec } from "./bench/runner.ts";
+import { formatColdTable, runColdSuite } from "./bench/cold.ts";
 import {
   type BenchRuntime,
   DEFAULT_FLOOR,
@@ -52,6 +56,11 @@ const _USAGE = `Usage: deno task bench [options]
   --feeder raw|serve  the feeder's server: raw Deno.listen socket (default) or Deno.serve
   --memory MB         AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to every runtime (128)
   --deno-arg ARG      extra 'deno run' argument for every runtime, repeatable (--v8-flags=...)
+  --cold              only the cold-start suite: portable builds read-only, empty DENO_DIR,
+                      against Node 20 + aws-lambda-ric (the full run ends with it)
+  --cold-starts N     starts per function and runtime in the cold suite (5)
+  --cold-functions L  comma-separated: echo,hono,aws-sdk (all)
+  --no-cold           leave the cold suite out of the full run
   --help
 `;
 
@@ -77,6 +86,10 @@ async function main(args: string[]): Promise<number> {
       memory: { type: "string" },
       "deno-arg": { type: "string", multiple: true },
       script: { type: "string", multiple: true },
+      cold: { type: "boolean" },
+      "cold-starts": { type: "string" },
+      "cold-functions": { type: "string" },
+      "no-cold": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -84,6 +97,12 @@ async function main(args: string[]): Promise<number> {
     console.log(_USAGE);
     return 0;
   }
+  const cold = () =>
+    _cold(
+      _count(values["cold-starts"], 5),
+      values["cold-functions"]?.split(",").map((name) => name.trim()),
+    );
+  if (values.cold) return await cold();
   const light = values.smoke || values.quick;
   const invocations = _count(values.invocations, light ? 300 : 20_000);
   const rounds = _count(values.rounds, light ? 1 : 5);
@@ -235,7 +254,28 @@ async function main(args: string[]): Promise<number> {
       `${rounds} round(s), medians; ×floor and +floor compare with ${floorName} in this run.`,
   );
   for (const line of lines) console.log(JSON.stringify(line, _finite));
-  return failures === 0 ? 0 : 1;
+  const coldCode = light || values["no-cold"] ? 0 : await cold();
+  return failures === 0 && coldCode === 0 ? 0 : 1;
+}
+
+async function _cold(
+  starts: number,
+  functions: string[] | undefined,
+): Promise<number> {
+  const lines = await runColdSuite({
+    root: _ROOT,
+    starts,
+    functions,
+    progress: _progress,
+  });
+  console.error(
+    `\n${formatColdTable(lines)}\n\n${navigator.hardwareConcurrency} CPUs, ` +
+      `Deno ${Deno.version.deno}, ${lines[0]?.setup.node ?? "no Node"}, ` +
+      `medians of ${starts} starts; ×node is the first answer against Node's, ` +
+      `+floor the first /next against bare Deno's.`,
+  );
+  for (const line of lines) console.log(JSON.stringify(line, _finite));
+  return lines.every((line) => line.failures === 0) ? 0 : 1;
 }
 
 function _select(

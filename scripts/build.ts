@@ -47,6 +47,7 @@ import {
   bundle,
   denoBinary,
   PORTABLE_FILES,
+  warmCache,
 } from "./build/portable.ts";
 import {
   formatBytes,
@@ -60,27 +61,34 @@ import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
 export { LambdaRuntimeError } from "../src/core/errors.ts";
-export * from "./build/errors.ts";
-export * from "./build/targets.ts";
-export * from "./build/permissions.ts";
-export * from "./build/declaration.ts";
-export * from "./build/audit.ts";
-export * from "./build/progress.ts";
-export * from "./build/summary.ts";
 export {
-  checkDenortBin,
-  compileCommand,
-  type CompileCommandOptions,
-  denortAvailable,
-  denortCachePath,
-} from "./build/compile.ts";
+  BuildError,
+  DenoBinaryUnavailableError,
+  DenortUnavailableError,
+  EntryNotFoundError,
+  InvalidPermissionError,
+  OutputNotWritableError,
+  StepFailedError,
+  TypeCheckError,
+  UnknownTargetError,
+  UsageError,
+} from "./build/errors.ts";
+export { type Target, TARGETS } from "./build/targets.ts";
 export {
-  bootstrapScript,
-  DEFAULT_DENO_DIR,
-  PORTABLE_FILES,
-  PORTABLE_RUN_FLAGS,
-  portableRunArgs,
-} from "./build/portable.ts";
+  DEFAULT_PERMISSIONS,
+  type PermissionDeclaration,
+  permissionFlags,
+  type PermissionFlagsOptions,
+  type PermissionKind,
+} from "./build/permissions.ts";
+export {
+  checkPermissionFlags,
+  findDeclaration,
+  type FoundDeclaration,
+} from "./build/declaration.ts";
+export { auditedDeclaration } from "./build/audit.ts";
+export type { ProgressSink } from "./build/progress.ts";
+export type { Artifact } from "./build/summary.ts";
 
 /**
  * What to build.
@@ -179,13 +187,14 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     if (result.code !== 0) throw new TypeCheckError(entry, result.stderr);
     return { value: undefined, result: "ok" };
   });
-  let bundled: Uint8Array | undefined;
+  let bundled: { code: Uint8Array; map: Uint8Array } | undefined;
   if (options.portable) {
     bundled = await step(progress, "bundle", entry, async () => {
       const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
       await bundle(entry, output, deno);
       const bytes = await Deno.readFile(output);
-      return { value: bytes, result: formatBytes(bytes.length) };
+      const map = await Deno.readFile(`${output}.map`);
+      return { value: { code: bytes, map }, result: formatBytes(bytes.length) };
     });
   }
   shared = performance.now() - shared;
@@ -210,6 +219,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     } else {
       await _removeQuietly(`${directory}/${PORTABLE_FILES.deno}`);
       await _removeQuietly(`${directory}/${PORTABLE_FILES.bundle}`);
+      await _removeQuietly(`${directory}/${PORTABLE_FILES.map}`);
       await step(
         progress,
         "compile",
@@ -399,6 +409,7 @@ async function _includes(
       options.portable &&
       [
         PORTABLE_FILES.bundle,
+        PORTABLE_FILES.map,
         PORTABLE_FILES.deno,
         "bootstrap",
         "function.zip",
@@ -417,7 +428,7 @@ async function _includes(
 async function _stagePortable(
   target: Target,
   directory: string,
-  bundled: Uint8Array,
+  bundled: { code: Uint8Array; map: Uint8Array },
   permissions: readonly string[],
   options: {
     cacheDir: string;
@@ -447,10 +458,11 @@ async function _stagePortable(
   await Deno.chmod(deno, 0o755);
   // The banner goes on line 1 of the bundle, which keeps the source map's lines.
   const banner = new TextEncoder().encode(initBanner());
-  const withBanner = new Uint8Array(banner.length + bundled.length);
+  const withBanner = new Uint8Array(banner.length + bundled.code.length);
   withBanner.set(banner);
-  withBanner.set(bundled, banner.length);
+  withBanner.set(bundled.code, banner.length);
   await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, withBanner);
+  await Deno.writeFile(`${directory}/${PORTABLE_FILES.map}`, bundled.map);
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,
@@ -460,10 +472,19 @@ async function _stagePortable(
   for (const include of options.includes) {
     await _copy(include.path, `${directory}/${include.name}`);
   }
+  // Only a binary this machine runs can make V8's code cache for itself.
+  const cache = target.denoArch === Deno.build.arch
+    ? await step(options.progress, "cache", "V8 code cache", async () => {
+      const files = await warmCache(directory, { deno: denoExecutable() });
+      return { value: files, result: files.join(", ") };
+    })
+    : [];
   return [
     "bootstrap",
     PORTABLE_FILES.deno,
     PORTABLE_FILES.bundle,
+    PORTABLE_FILES.map,
+    ...cache,
     ...options.includes.map((include) => include.name),
   ];
 }

@@ -24,7 +24,6 @@ import {
   useAsyncAttribution,
 } from "./logging/lambda_logger.ts";
 import { createMemoryWatch } from "./memory/watch.ts";
-import { withStreaming } from "./streaming/streamer.ts";
 import { awsLambdaScope, installAwsLambdaGlobal } from "./node/awslambda.ts";
 import { hintingFormatError } from "./node/permission_hint.ts";
 import { xrayErrorHeaders } from "./xray/error_cause.ts";
@@ -156,12 +155,11 @@ export async function run<Event = unknown, Result = unknown>(
   }
 }
 
-/** The given client, or the core's default with the streaming layer's `stream` attached. */
+/** The given client, or the core's default as the layers in `options` extend it. */
 function _api(host: string, options: RunOptions): RuntimeApi {
   if (options.runtimeApi !== undefined) return options.runtimeApi;
   const api = createRuntimeApi(host, { transport: options.transport });
-  // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
-  return withStreaming(api, host);
+  return options.extendRuntimeApi?.(api, host) ?? api;
 }
 
 function _exit(code: number): never {

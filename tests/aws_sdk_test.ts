@@ -1,13 +1,10 @@
 // The AWS SDK v3 example against local S3 (s3rver) and DynamoDB (dynalite): under the emulator with the
 // permissions a build bakes in, and from the built portable artifact unzipped into a read-only folder.
 import assert from "node:assert/strict";
+import { resolveTarget } from "../scripts/build/targets.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { build } from "../scripts/build.ts";
-import {
-  findDeclaration,
-  permissionFlags,
-  resolveTarget,
-} from "../scripts/build.ts";
+import { findDeclaration, permissionFlags } from "../scripts/build.ts";
 
 const entry = new URL("../examples/aws_sdk/main.ts", import.meta.url).pathname;
 

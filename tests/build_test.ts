@@ -1,17 +1,17 @@
 // scripts/build.ts: the command lines it makes and its errors. The artifacts it builds, run as Lambda
 // would, are in tests/measure/build_artifacts_test.ts (deno task test:measure).
 import assert from "node:assert/strict";
+import { resolveTarget } from "../scripts/build/targets.ts";
+import { portableRunArgs } from "../scripts/build/portable.ts";
+import { deployCommands } from "../scripts/build/summary.ts";
+import { denortAvailable } from "../scripts/build/compile.ts";
+import { DEFAULT_DENO_DIR } from "../scripts/build/portable.ts";
+import { compileCommand } from "../scripts/build/compile.ts";
+import { bootstrapScript } from "../scripts/build/portable.ts";
 import {
-  bootstrapScript,
   build,
-  compileCommand,
-  DEFAULT_DENO_DIR,
-  denortAvailable,
-  deployCommands,
   parseBuildArgs,
   permissionFlags,
-  portableRunArgs,
-  resolveTarget,
   TARGETS,
 } from "../scripts/build.ts";
 import { ENVIRONMENT_VARIABLES } from "../src/core/environment.ts";

@@ -25,9 +25,10 @@ Deno.test("the invoke API", async (t) => {
     `${emulator.url}/2015-03-31/functions/function/invocations`;
 
   await t.step(
-    "answers an unknown path with 404 and how to invoke",
+    "answers an unknown API path with 404 and how to invoke",
     async () => {
-      const response = await fetch(`${emulator.url}/nowhere`);
+      // Other paths are the function URL (tests/function_url_test.ts).
+      const response = await fetch(`${emulator.url}/2015-03-31/nowhere`);
       assert.equal(response.status, 404);
       assert.match((await response.json()).message, /POST \/2015-03-31/);
     },
@@ -203,7 +204,7 @@ Deno.test("the Runtime API", async (t) => {
   );
 
   await t.step(
-    "refuses a response over 6 MB with 413 and keeps the invocation open",
+    "refuses a response over 6 MB with 413 and ends the invocation with Lambda's Function.ResponseSizeTooLarge",
     async () => {
       const { reply, id } = await invokeAndTake();
       const posted = await fetch(`${emulator.base}/invocation/${id}/response`, {
@@ -212,13 +213,18 @@ Deno.test("the Runtime API", async (t) => {
       });
       assert.equal(posted.status, 413);
       assert.equal((await posted.json()).errorType, "RequestEntityTooLarge");
-      const error = await fetch(`${emulator.base}/invocation/${id}/error`, {
+      assert.deepEqual(await (await reply).json(), {
+        errorMessage:
+          "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+        errorType: "Function.ResponseSizeTooLarge",
+      });
+      const late = await fetch(`${emulator.base}/invocation/${id}/error`, {
         method: "POST",
         body:
-          '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge","stackTrace":[]}',
+          '{"errorMessage":"too big","errorType":"Function.ResponseSizeTooLarge"}',
       });
-      await error.body?.cancel();
-      assert.equal((await (await reply).json()).errorMessage, "too big");
+      assert.equal(late.status, 400);
+      await late.body?.cancel();
     },
   );
 
@@ -438,6 +444,14 @@ Deno.test("the emulator's command line", async (t) => {
       [["does-not-exist.ts"], /does-not-exist.ts does not exist/],
       [["x.ts", "--timeout", "abc"], /--timeout must be a number of seconds/],
       [["x.ts", "--env", "NOEQUALS"], /--env takes KEY=VALUE/],
+      [
+        ["x.ts", "--init-timeout", "0"],
+        /--init-timeout must be a number of seconds/,
+      ],
+      [
+        ["x.ts", "--reserved-concurrency", "0"],
+        /--reserved-concurrency must be a whole number/,
+      ],
       [["x.ts", "--bogus"], /Unknown option '--bogus'/],
     ] as const
   ) {

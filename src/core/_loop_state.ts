@@ -32,6 +32,8 @@ export interface LoopState {
   readonly pollSignal: AbortSignal | undefined;
   readonly running: Set<Running>;
   fatal: Fatal | undefined;
+  /** A response or error post got no HTTP answer, even retried, since the last `/next`. */
+  postLost: boolean;
   /** Ends the loop after the current invocations; with K pollers, their long polls too. */
   stop(error: unknown): void;
   /** Logs a failure and posts it to `/invocation/{id}/error`. */
@@ -44,7 +46,7 @@ export interface LoopState {
 export function loopState(options: RunOptions): LoopState {
   const environment = options.environment ?? readEnvironment(options.env);
   const api = options.runtimeApi ??
-    createRuntimeApi(environment.runtimeApi, { transport: options.transport });
+    _defaultApi(environment.runtimeApi, options);
   const logger = options.logger ?? stderrLogger;
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   const signal = options.signal;
@@ -64,6 +66,7 @@ export function loopState(options: RunOptions): LoopState {
     pollSignal,
     running: new Set(),
     fatal: undefined,
+    postLost: false,
     stop(error) {
       state.fatal ??= new Fatal(error);
       halt?.abort();
@@ -97,6 +100,9 @@ export function loopState(options: RunOptions): LoopState {
         );
         return;
       }
+      if (error instanceof RuntimeApiError && error.status === 0) {
+        state.postLost = true;
+      }
       logger.error(
         `Could not deliver the outcome of invocation ${invocation.id}: ${
           error instanceof Error ? error.message : String(error)
@@ -106,4 +112,9 @@ export function loopState(options: RunOptions): LoopState {
     },
   };
   return state;
+}
+
+function _defaultApi(host: string, options: RunOptions): RuntimeApi {
+  const api = createRuntimeApi(host, { transport: options.transport });
+  return options.extendRuntimeApi?.(api, host) ?? api;
 }

@@ -13,6 +13,7 @@ import { admit } from "./_admit.ts";
 import { deliver } from "./_deliver.ts";
 import { type LoopState, loopState, type Running } from "./_loop_state.ts";
 import { nextWithRetry } from "./_next.ts";
+import { watchDeadline } from "./_deadline_watch.ts";
 import { attributeUncaught } from "./_uncaught.ts";
 
 /**
@@ -84,6 +85,7 @@ async function _invoke(
   const crashed = Promise.withResolvers<never>();
   const entry: Running = { invocation, context, crash: crashed.reject };
   loop.running.add(entry);
+  using _watch = watchDeadline(loop, entry);
   try {
     let result: unknown;
     try {

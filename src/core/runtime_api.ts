@@ -9,6 +9,7 @@ import { type ErrorReport, RuntimeApiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { headerSafe } from "./_header.ts";
 import { createSend, responseDetail } from "./_client.ts";
+import { tcpReachable } from "./_api_gone.ts";
 
 /**
  * A `fetch`-compatible function: the HTTP transport seam. The default is the
@@ -132,8 +133,8 @@ export interface RuntimeApi {
   /**
    * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
    * streaming`). Optional: `fetch` cannot send HTTP trailers, so
-   * `createRuntimeApi` leaves it out and `run()` / `stream()` attach the
-   * streaming layer's raw-socket implementation.
+   * `createRuntimeApi` leaves it out and `stream()` attaches the
+   * streaming layer's raw-socket implementation (`RunOptions.extendRuntimeApi`).
    */
   stream?(
     invocation: Invocation,
@@ -148,6 +149,12 @@ export interface RuntimeApi {
   ): Promise<void>;
   /** Posts an error report to `/init/error`. */
   failInit(report: ErrorReport): Promise<void>;
+  /**
+   * Optional: resolves `false` only when the API refuses connections (the
+   * platform is gone). The loop asks it once an invocation passes its deadline
+   * and stops when it is gone; without it the loop never asks.
+   */
+  reachable?(): Promise<boolean>;
 }
 
 /**
@@ -298,6 +305,11 @@ export function createRuntimeApi(
         errorHeaders(report, undefined, undefined),
       );
     },
+
+    // Only the default transport dials `host` itself; another may go elsewhere.
+    ...(options.transport === undefined
+      ? { reachable: () => tcpReachable(host) }
+      : {}),
   };
 }
 

@@ -151,6 +151,8 @@ export interface RunOptions {
   errorHeaders?: (report: ErrorReport) => Record<string, string>;
   /** Pauses, in ms, before each retry of a failed `/next`; `[50, 100, 200, 400, 800]` when absent. */
   nextRetryDelays?: readonly number[];
+  /** Adds to the default client (not to a given `runtimeApi`) for the Runtime API `host`: how `stream()` attaches response streaming. */
+  extendRuntimeApi?: (api: RuntimeApi, host: string) => RuntimeApi;
 }
 
 /**

@@ -1,4 +1,5 @@
 // The Lambda API's wire details the control plane shares: errors, ARNs, names, timestamps.
+import { parseFunctionName as parseName } from "./function_name.ts";
 
 /** An error the Lambda API answers with its type in `X-Amzn-ErrorType`. */
 export class LambdaApiError extends Error {
@@ -63,21 +64,11 @@ export function parseFunctionName(
   query: URLSearchParams,
 ): { name: string; qualifier: string | undefined } {
   const text = decodeURIComponent(segment);
-  const parts = text.split(":");
-  let name = text;
-  let qualifier: string | undefined;
-  if (parts[0] === "arn") {
-    // arn:aws:lambda:region:account:function:name[:qualifier]
-    name = parts[6] ?? "";
-    qualifier = parts[7];
-  } else if (parts.length >= 3 && parts[1] === "function") {
-    // account:function:name[:qualifier]
-    name = parts[2];
-    qualifier = parts[3];
-  } else if (parts.length === 2) {
-    [name, qualifier] = parts;
-  }
-  return { name, qualifier: query.get("Qualifier") ?? qualifier };
+  const parsed = parseName(text) ?? { name: text, qualifier: undefined };
+  return {
+    name: parsed.name,
+    qualifier: query.get("Qualifier") ?? parsed.qualifier,
+  };
 }
 
 /** Lambda's timestamp format: `2024-05-01T12:00:00.000+0000`. */

@@ -10,6 +10,8 @@ import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
 import { createControlPlane } from "./control_plane.ts";
 import { runControlPlane } from "./_control_plane_cli.ts";
+import { watchSources } from "./source_watch.ts";
+import { relative } from "node:path";
 import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
 import { permissionFlags } from "../../scripts/build/permissions.ts";
 import { findDeclaration } from "../../scripts/build/declaration.ts";
@@ -42,11 +44,15 @@ Options:
   --port N          invoke API port (default 9000; 0 for any free port)
   --host H          invoke API address (default 127.0.0.1)
   --timeout S       function timeout in seconds (default 3)
+  --init-timeout S  init phase limit in seconds (default 10, as on Lambda)
+  --reserved-concurrency N  callers beyond N in flight get 429 TooManyRequestsException
   --memory MB       memory size in MB (default 128)
   --concurrency K   invocations served at once (AWS_LAMBDA_MAX_CONCURRENCY)
   --name NAME       function name (default function)
   --env KEY=VALUE   a variable for the function (repeatable)
   --env-file FILE   variables from a dotenv file (repeatable)
+  --watch           restart the function when a file under the entry's folder
+                    changes (invocations in flight finish first)
   --allow PERM      an extra Deno permission for a .ts entry, e.g. --allow read
                     or --allow net=example.com (repeatable); a .ts entry gets the
                     build's defaults plus "permissions.lambda" of its deno.json
@@ -84,6 +90,8 @@ export async function main(args: string[]): Promise<number> {
         port: { type: "string", default: "9000" },
         host: { type: "string", default: "127.0.0.1" },
         timeout: { type: "string", default: "3" },
+        "init-timeout": { type: "string", default: "10" },
+        "reserved-concurrency": { type: "string" },
         memory: { type: "string", default: "128" },
         concurrency: { type: "string", default: "1" },
         name: { type: "string", default: "function" },
@@ -94,6 +102,7 @@ export async function main(args: string[]): Promise<number> {
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
         "control-plane": { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -126,6 +135,26 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     numbers[key] = value;
+  }
+  const initTimeout = Number(values["init-timeout"]);
+  if (!(initTimeout > 0)) {
+    return _fail(
+      `--init-timeout must be a number of seconds, got "${
+        values["init-timeout"]
+      }"`,
+    );
+  }
+  const reserved = values["reserved-concurrency"] === undefined
+    ? undefined
+    : Number(values["reserved-concurrency"]);
+  if (
+    reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)
+  ) {
+    return _fail(
+      `--reserved-concurrency must be a whole number from 1, got "${
+        values["reserved-concurrency"]
+      }"`,
+    );
   }
   const env: Record<string, string> = {};
   for (const key of _PASSED) {
@@ -199,6 +228,10 @@ export async function main(args: string[]): Promise<number> {
       hostname: values.host,
       port: numbers.port,
       timeout: numbers.timeout,
+      initTimeout,
+      // A built bootstrap starts as in a new sandbox, its caches cold; a script keeps the machine's npm cache.
+      freshTmp: !_isScript(entry),
+      reservedConcurrency: reserved,
       memory: numbers.memory,
       concurrency: numbers.concurrency,
       functionName: values.name,
@@ -216,6 +249,16 @@ export async function main(args: string[]): Promise<number> {
       `Stop with Ctrl-C.`,
   );
   idle?.start();
+  const watch = values.watch
+    ? watchSources(entry, (paths) => {
+      console.error(
+        `Sources changed (${
+          paths.map((path) => relative(Deno.cwd(), path)).join(", ")
+        }): restarting the function`,
+      );
+      emulator.reload();
+    })
+    : undefined;
   const onSignal = () => stop.resolve();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
@@ -223,6 +266,7 @@ export async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);
   idle?.stop();
+  watch?.stop();
   await emulator.close();
   await plane?.close();
   if (audit !== undefined) {

@@ -725,6 +725,8 @@ async function _startEmulated(
     memory: fn.memory,
     functionName: fn.name,
     port: 0,
+    // Each deploy starts as a new sandbox: its own /tmp.
+    freshTmp: true,
     output,
   });
   return emulator;

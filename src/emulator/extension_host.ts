@@ -2,15 +2,8 @@
  * The emulator's Extensions API and Telemetry API: it starts the executables
  * of an extensions folder before the function, registers them (and internal
  * extensions from the function's process), sends `INVOKE` events, delivers
- * the function's log lines to Telemetry API subscribers, and runs Lambda's
- * shutdown phase.
- *
- * The shutdown phase, as Lambda documents it: with no extension registered
- * the runtime is killed at once; otherwise it gets `SIGTERM` and up to
- * 500 ms (with an internal extension; 300 ms with only external ones) to
- * exit, then each external extension registered for it gets `SHUTDOWN`, and
- * whatever still runs when the phase's 2,000 ms (500 ms without external
- * extensions) are over gets `SIGKILL`.
+ * the function's log lines to the Telemetry API (telemetry_api.ts), and
+ * runs Lambda's shutdown phase (shutdown_phase.ts) with its extensions.
  *
  * @module
  */
@@ -21,6 +14,15 @@ import {
   type OutputSink,
   startFunctionProcess,
 } from "./function_process.ts";
+import { createTelemetryApi } from "./telemetry_api.ts";
+import { runShutdownPhase } from "./shutdown_phase.ts";
+import {
+  drain,
+  header as _header,
+  json as _json,
+  message as _message,
+  readJson as _readJson,
+} from "./_node_http.ts";
 
 /** How the host is set up. */
 export interface ExtensionHostOptions {
@@ -62,12 +64,6 @@ export interface ExtensionHost {
 const _MAX_EXTENSIONS = 10;
 /** Lambda gives the init phase 10 seconds; external extensions register within it. */
 const _REGISTER_LIMIT_MS = 10_000;
-/** The whole shutdown phase with external extensions. */
-const _SHUTDOWN_EXTERNAL_MS = 2_000;
-/** The whole shutdown phase with only an internal extension. */
-const _SHUTDOWN_INTERNAL_MS = 500;
-/** The runtime's share of the phase when there are external extensions but no internal one. */
-const _RUNTIME_SHARE_MS = 300;
 /** Variables Lambda keeps from extensions: they belong to the runtime process. */
 const _RUNTIME_ONLY = [
   "AWS_EXECUTION_ENV",
@@ -81,9 +77,6 @@ const _RUNTIME_ONLY = [
   "_AWS_XRAY_DAEMON_PORT",
   "_HANDLER",
 ];
-const _SCHEMAS = ["2022-07-01", "2022-12-13", "2025-01-29"];
-const _TYPES = ["platform", "function", "extension"];
-const _encoder = new TextEncoder();
 
 type _Event = Record<string, unknown> & { eventType: "INVOKE" | "SHUTDOWN" };
 
@@ -103,25 +96,12 @@ interface _Started {
   exited: boolean;
 }
 
-interface _Subscription {
-  uri: string;
-  types: Set<string>;
-  maxItems: number;
-  maxBytes: number;
-  timeoutMs: number;
-  buffer: string[];
-  bytes: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  sending: Promise<void>;
-}
-
 /** Creates the host; nothing runs until `start()`. */
 export function createExtensionHost(
   options: ExtensionHostOptions,
 ): ExtensionHost {
   const registered = new Map<string, _Registered>();
   const started = new Map<string, _Started>();
-  const subscriptions = new Map<string, _Subscription>();
   const registeredOne = new Set<() => void>();
   let closed = false;
 
@@ -129,68 +109,11 @@ export function createExtensionHost(
     options.output(line, "platform");
   }
 
+  const telemetryApi = createTelemetryApi(platform);
+
   function output(line: string, source: "stdout" | "stderr" | "platform") {
     options.output(line, source);
-    if (source !== "platform") telemetry("function", line);
-  }
-
-  function telemetry(type: string, record: string): void {
-    if (subscriptions.size === 0) return;
-    const event = JSON.stringify({
-      time: new Date().toISOString(),
-      type,
-      record,
-    });
-    let bytes: number | undefined;
-    for (const subscription of subscriptions.values()) {
-      if (!subscription.types.has(type)) continue;
-      subscription.buffer.push(event);
-      // maxBytes counts UTF-8 bytes, not UTF-16 code units.
-      bytes ??= _encoder.encode(event).byteLength;
-      subscription.bytes += bytes;
-      if (
-        subscription.buffer.length >= subscription.maxItems ||
-        subscription.bytes >= subscription.maxBytes
-      ) {
-        flush(subscription);
-      } else {
-        subscription.timer ??= setTimeout(
-          () => flush(subscription),
-          subscription.timeoutMs,
-        );
-      }
-    }
-  }
-
-  function flush(subscription: _Subscription): Promise<void> {
-    clearTimeout(subscription.timer);
-    subscription.timer = undefined;
-    if (subscription.buffer.length === 0) return subscription.sending;
-    const body = `[${subscription.buffer.splice(0).join(",")}]`;
-    subscription.bytes = 0;
-    // One batch in flight per subscriber keeps the order.
-    subscription.sending = subscription.sending.then(async () => {
-      try {
-        const response = await fetch(subscription.uri, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await response.body?.cancel();
-        if (!response.ok) {
-          platform(
-            `TELEMETRY ${subscription.uri} answered ${response.status}; the batch was dropped`,
-          );
-        }
-      } catch (error) {
-        platform(
-          `TELEMETRY could not deliver to ${subscription.uri}: ${
-            _message(error)
-          }`,
-        );
-      }
-    });
-    return subscription.sending;
+    if (source !== "platform") telemetryApi.record("function", line);
   }
 
   function deliver(extension: _Registered): void {
@@ -354,32 +277,9 @@ export function createExtensionHost(
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    const body = await _readJson(request);
     const extension = byId(request, response);
-    if (extension === undefined) return;
-    const problem = _subscriptionProblem(body);
-    if (problem !== undefined) {
-      return _json(response, 400, {
-        errorMessage: problem,
-        errorType: "ValidationError",
-      });
-    }
-    const buffering = body.buffering ?? {};
-    const old = subscriptions.get(extension.id);
-    if (old !== undefined) await flush(old);
-    subscriptions.set(extension.id, {
-      uri: body.destination.URI,
-      types: new Set(body.types),
-      maxItems: buffering.maxItems ?? 1000,
-      maxBytes: buffering.maxBytes ?? 262_144,
-      timeoutMs: buffering.timeoutMs ?? 100,
-      buffer: [],
-      bytes: 0,
-      timer: undefined,
-      sending: Promise.resolve(),
-    });
-    response.writeHead(200, { "content-type": "text/plain" });
-    response.end("OK");
+    if (extension === undefined) return await drain(request);
+    await telemetryApi.subscribe(extension.id, request, response);
   }
 
   async function start(env: Record<string, string>): Promise<void> {
@@ -400,7 +300,7 @@ export function createExtensionHost(
           env: extensionEnv,
           output: (line, source) => {
             options.output(line, source);
-            if (source !== "platform") telemetry("extension", line);
+            if (source !== "platform") telemetryApi.record("extension", line);
           },
         });
       } catch (error) {
@@ -476,51 +376,32 @@ export function createExtensionHost(
   }
 
   async function shutdown(runtime: FunctionProcess | undefined): Promise<void> {
-    const phaseStart = Date.now();
     const all = [...registered.values()];
-    const internal = all.some((extension) => !extension.external);
     const externals = [...started.values()].filter((entry) => !entry.exited);
-    const phaseMs = externals.length > 0
-      ? _SHUTDOWN_EXTERNAL_MS
-      : internal
-      ? _SHUTDOWN_INTERNAL_MS
-      : 0;
-    const runtimeMs = externals.length > 0
-      ? (internal ? _SHUTDOWN_INTERNAL_MS : _RUNTIME_SHARE_MS)
-      : phaseMs;
-    if (runtime !== undefined) {
-      // Lambda sends SIGTERM only when an extension is registered.
-      if (all.length > 0) {
-        runtime.kill("SIGTERM");
-        await _within(runtime.exited, runtimeMs);
-      }
-      runtime.kill("SIGKILL");
-      await runtime.exited;
-    }
-    // What the runtime wrote on its way out reaches the subscribers before SHUTDOWN.
-    await Promise.all([...subscriptions.values()].map(flush));
-    const deadlineMs = phaseStart + phaseMs;
-    // From here on, extensions exiting is expected, not news.
-    closed = true;
-    for (const extension of registered.values()) {
-      if (!extension.external || !extension.events.has("SHUTDOWN")) continue;
-      extension.queue.push({
-        eventType: "SHUTDOWN",
-        shutdownReason: "spindown",
-        deadlineMs,
-      });
-      deliver(extension);
-    }
-    await _within(
-      Promise.all(externals.map((entry) => entry.process.exited)),
-      deadlineMs - Date.now(),
-    );
-    for (const entry of externals) entry.process.kill("SIGKILL");
-    await Promise.all(externals.map((entry) => entry.process.exited));
-    for (const subscription of subscriptions.values()) {
-      clearTimeout(subscription.timer);
-      await subscription.sending;
-    }
+    await runShutdownPhase({
+      runtime,
+      registered: all.length > 0,
+      internal: all.some((extension) => !extension.external),
+      externals: externals.map((entry) => entry.process),
+      async announce(deadlineMs) {
+        // What the runtime wrote on its way out reaches the subscribers before SHUTDOWN.
+        await telemetryApi.flush();
+        // From here on, extensions exiting is expected, not news.
+        closed = true;
+        for (const extension of registered.values()) {
+          if (!extension.external || !extension.events.has("SHUTDOWN")) {
+            continue;
+          }
+          extension.queue.push({
+            eventType: "SHUTDOWN",
+            shutdownReason: "spindown",
+            deadlineMs,
+          });
+          deliver(extension);
+        }
+      },
+    });
+    await telemetryApi.close();
     for (const extension of registered.values()) extension.waiter?.destroy();
   }
 
@@ -578,111 +459,4 @@ async function _executables(
     platform(`EXTENSION could not read ${dir}: ${_message(error)}`);
   }
   return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
-
-// deno-lint-ignore no-explicit-any
-function _subscriptionProblem(body: any): string | undefined {
-  if (typeof body !== "object" || body === null) {
-    return "The subscription must be a JSON object";
-  }
-  if (!_SCHEMAS.includes(body.schemaVersion)) {
-    return `schemaVersion must be one of ${_SCHEMAS.join(", ")}`;
-  }
-  const destination = body.destination;
-  if (destination?.protocol !== "HTTP") {
-    return "destination.protocol must be HTTP (the emulator does not deliver over TCP)";
-  }
-  if (
-    typeof destination.URI !== "string" || !/^http:\/\//.test(destination.URI)
-  ) {
-    return "destination.URI must be an http:// address";
-  }
-  if (
-    !Array.isArray(body.types) || body.types.length === 0 ||
-    body.types.some((type: unknown) => !_TYPES.includes(type as string))
-  ) {
-    return `types must list some of ${_TYPES.join(", ")}`;
-  }
-  const buffering = body.buffering ?? {};
-  const ranges: [string, number, number][] = [
-    ["maxItems", 1000, 10_000],
-    ["maxBytes", 262_144, 1_048_576],
-    ["timeoutMs", 25, 30_000],
-  ];
-  for (const [key, min, max] of ranges) {
-    const value = buffering[key];
-    if (
-      value !== undefined &&
-      (!Number.isInteger(value) || value < min || value > max)
-    ) {
-      return `buffering.${key} must be a whole number from ${min} to ${max}`;
-    }
-  }
-  return undefined;
-}
-
-function _within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.then(() => {}),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ms));
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-// deno-lint-ignore no-explicit-any
-async function _readJson(request: IncomingMessage): Promise<any> {
-  const chunks: Uint8Array[] = [];
-  try {
-    for await (const chunk of request as AsyncIterable<Uint8Array>) {
-      chunks.push(chunk);
-    }
-  } catch {
-    return undefined;
-  }
-  const text = new TextDecoder().decode(
-    chunks.length === 1 ? chunks[0] : _concat(chunks),
-  );
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function _concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-function _header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-function _json(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (response.destroyed || response.writableEnded) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    "content-type": "application/json",
-    "content-length": String(_encoder.encode(text).byteLength),
-  });
-  response.end(text);
-}
-
-function _message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

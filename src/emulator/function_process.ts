@@ -7,10 +7,33 @@
 
 import type { MemoryGroup } from "./memory.ts";
 
-/** Where a line of output came from. */
+/**
+ * Where a line of output came from: the function's `stdout` or `stderr`,
+ * or the emulator's own `platform` lines (`START`, `END`, `REPORT`, …).
+ *
+ * @example
+ * ```ts
+ * import type { OutputSource } from "@rtl/lambda/emulator";
+ *
+ * const source: OutputSource = "platform";
+ * ```
+ */
 export type OutputSource = "stdout" | "stderr" | "platform";
 
-/** Receives every line the function writes, and the emulator's own lines. */
+/**
+ * Receives every line the function writes, and the emulator's own lines,
+ * one call a line, without the newline.
+ *
+ * @example
+ * ```ts
+ * import type { OutputSink } from "@rtl/lambda/emulator";
+ *
+ * const reports: string[] = [];
+ * const output: OutputSink = (line, source) => {
+ *   if (source === "platform" && line.startsWith("REPORT")) reports.push(line);
+ * };
+ * ```
+ */
 export type OutputSink = (line: string, source: OutputSource) => void;
 
 /** How to start the function. */

@@ -50,6 +50,8 @@ export interface MemoryLimits {
   readonly location: CgroupLocation | undefined;
   /** Why the limit is not enforced; empty when it is. */
   readonly reason: string;
+  /** The groups left by emulators that are gone (a `SIGKILL`), removed at start with what ran in them. */
+  readonly removed: string[];
   /** A new group for the next function process; `undefined` when not enforced. */
   group(): MemoryGroup | undefined;
   /** Removes every group still there and ends the reader shell. */
@@ -204,9 +206,11 @@ export async function createMemoryLimits(
   }
   const found = location;
   const open = new Set<MemoryGroup>();
+  const removed = await _removeStale(shell, found.parent);
   return {
     location: found,
     reason: "",
+    removed,
     group() {
       const group = _group(
         shell,
@@ -225,10 +229,26 @@ export async function createMemoryLimits(
   };
 }
 
+/** Groups named for an emulator process that no longer runs: their processes are killed and the groups removed. */
+async function _removeStale(shell: _Shell, parent: string): Promise<string[]> {
+  const script = `for d in ${_quote(parent)}/rtl-lambda-*; do ` +
+    `[ -d "$d" ] || continue; n=\${d##*/rtl-lambda-}; n=\${n#probe-}; p=\${n%%-*}; ` +
+    `[ "$p" = "${Deno.pid}" ] && continue; [ -d "/proc/$p" ] && continue; ` +
+    `for q in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$q" 2>/dev/null; done; ` +
+    `i=0; until rmdir "$d" 2>/dev/null; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.02; done; ` +
+    `[ -d "$d" ] || echo "$d"; done; true`;
+  try {
+    return (await shell.run(script)).split("\n").filter((line) => line !== "");
+  } catch {
+    return [];
+  }
+}
+
 function _unenforced(reason: string): MemoryLimits {
   return {
     location: undefined,
     reason,
+    removed: [],
     group: () => undefined,
     close: () => Promise.resolve(),
   };

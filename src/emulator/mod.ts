@@ -28,7 +28,12 @@
 
 import { main } from "./cli.ts";
 
-export * from "./emulator.ts";
+export {
+  type Emulator,
+  type EmulatorOptions,
+  PortInUseError,
+  startEmulator,
+} from "./emulator.ts";
 export { main } from "./cli.ts";
 export * from "./control_plane.ts";
 export * from "./control_plane_server.ts";

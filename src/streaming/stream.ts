@@ -20,6 +20,7 @@ import type {
   RunOptions,
 } from "../core/types.ts";
 import { run } from "../run.ts";
+import { withStreaming } from "./streamer.ts";
 import type { StreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
@@ -193,8 +194,12 @@ export function stream<Event = unknown>(
   },
   options: StreamRunOptions = {},
 ): Promise<void> {
+  const extend = options.extendRuntimeApi;
   return run(handler, {
     ...options,
+    // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
+    extendRuntimeApi: (api, host) =>
+      withStreaming(extend?.(api, host) ?? api, host),
     respond: streamResponder({
       contentType: options.contentType,
       maxBytes: options.maxBytes,

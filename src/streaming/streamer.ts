@@ -274,5 +274,6 @@ export function withStreaming(
       api.fail(invocation, report, failOptions),
     failInit: (report) => api.failInit(report),
     stream: createResponseStreamer(host, options),
+    ...(api.reachable && { reachable: () => api.reachable!() }),
   };
 }

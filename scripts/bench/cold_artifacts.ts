@@ -1,0 +1,342 @@
+/**
+ * What the cold-start suite starts: each function built portable with the
+ * project's build and unzipped into a read-only folder; the same handlers
+ * bundled with esbuild for Node, with AWS's `aws-lambda-ric` when it could
+ * be installed; the bare Deno floor.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { PORTABLE_FILES, PORTABLE_RUN_FLAGS } from "../build/portable.ts";
+
+/** A function as the suite starts it. */
+export interface ColdArtifact {
+  /** The executable. */
+  command: string;
+  /** Its arguments. */
+  args: string[];
+  /** The read-only task root. */
+  root: string;
+  /** `_HANDLER`. */
+  handler?: string;
+  /** Bytes of the code loaded at start (bundle, map), for the table. */
+  codeBytes: number;
+}
+
+/** A build or install step failed; its output is in the message. */
+export class ColdSetupError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ColdSetupError";
+  }
+}
+
+const _ARCH = Deno.build.arch === "aarch64" ? "arm64" : "x64";
+
+/**
+ * Builds `entry` with `scripts/build.ts --portable` for this machine's
+ * architecture into `work`, unzips `function.zip` into `<work>/task` and
+ * makes it read-only.
+ *
+ * @example
+ * ```ts ignore
+ * const artifact = await buildPortable(root, "examples/echo/main.ts", "/tmp/x/echo");
+ * ```
+ */
+export async function buildPortable(
+  projectRoot: string,
+  entry: string,
+  work: string,
+  buildArgs: readonly string[] = [],
+): Promise<ColdArtifact[]> {
+  await _run("deno", [
+    "run",
+    "-P=build",
+    "--no-prompt",
+    "scripts/build.ts",
+    entry,
+    "--portable",
+    `--target=${_ARCH}`,
+    `--out=${work}/dist`,
+    ...buildArgs,
+  ], projectRoot);
+  const zip = `${work}/dist/${_ARCH}/function.zip`;
+  const artifacts: ColdArtifact[] = [];
+  // The second copy leaves out the shipped caches: what a start costs without them, same run.
+  for (
+    const [folder, exclude] of [["task", []], ["task-nocache", [
+      "-x",
+      `${PORTABLE_FILES.cache}/*`,
+    ]]] as const
+  ) {
+    const root = `${work}/${folder}`;
+    await _run("unzip", ["-q", "-o", zip, ...exclude, "-d", root], "/");
+    await _rekey(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
+    await _run("chmod", ["-R", "a-w", root], "/");
+    artifacts.push({
+      // sh runs the script as Lambda's exec would (its shebang): the bench may run only named commands.
+      command: "sh",
+      args: [`${root}/bootstrap`],
+      root,
+      codeBytes: await _codeBytes(root, ["main.js"]),
+    });
+  }
+  return artifacts;
+}
+
+/**
+ * The floor: `floor_fetch.ts` bundled to `main.js` in a read-only folder,
+ * run by the same Deno with the bootstrap's flags.
+ *
+ * @example
+ * ```ts ignore
+ * const floor = await bareDeno(root, "/tmp/x/floor");
+ * ```
+ */
+export async function bareDeno(
+  projectRoot: string,
+  work: string,
+): Promise<ColdArtifact> {
+  const root = `${work}/task`;
+  await _run("deno", [
+    "bundle",
+    "--quiet",
+    "--platform=deno",
+    `--output=${root}/main.js`,
+    "scripts/bench/floor_fetch.ts",
+  ], projectRoot);
+  await _run("chmod", ["-R", "a-w", root], "/");
+  return {
+    command: "deno",
+    args: [
+      "run",
+      ...PORTABLE_RUN_FLAGS,
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      `${root}/main.js`,
+    ],
+    root,
+    codeBytes: await _codeBytes(root, ["main.js"]),
+  };
+}
+
+/** The Node side: one installed project with the pinned packages. */
+export interface NodeProject {
+  /** The project folder (holds node_modules). */
+  dir: string;
+  /** Whether aws-lambda-ric's native part built. */
+  ric: boolean;
+}
+
+/**
+ * Installs, once per set of pins, the npm packages the Node handlers need
+ * (versions from deno.json through deno.lock) into a folder under the
+ * system temp folder, and builds aws-lambda-ric's native part (npm 11 does
+ * not run install scripts unless allowed).
+ *
+ * @example
+ * ```ts ignore
+ * const project = await nodeProject(root);
+ * ```
+ */
+export async function nodeProject(projectRoot: string): Promise<NodeProject> {
+  const pins = await _pins(projectRoot, [
+    "@aws-sdk/client-s3",
+    "@aws-sdk/client-dynamodb",
+    "aws-lambda-ric",
+    "esbuild",
+    "hono",
+  ]);
+  const key = Object.entries(pins).map(([n, v]) => `${n}@${v}`).join(",");
+  const hash = Array.from(
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)),
+    ).slice(0, 6),
+    (byte) => byte.toString(16).padStart(2, "0"),
+  ).join("");
+  const dir = `${_tmp()}/rtl-lambda-bench-node-${hash}`;
+  const ricBinary = `${dir}/node_modules/aws-lambda-ric/rapid-client.node`;
+  if (!(await _exists(`${dir}/installed`))) {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(
+      `${dir}/package.json`,
+      JSON.stringify({ private: true, dependencies: pins }, null, 2),
+    );
+    await _run("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--engine-strict=false",
+    ], dir);
+    await Deno.writeTextFile(`${dir}/installed`, key);
+  }
+  let ric = await _exists(ricBinary);
+  if (!ric && !(await _exists(`${dir}/ric-failed`))) {
+    const ricDir = `${dir}/node_modules/aws-lambda-ric`;
+    try {
+      await _run("sh", ["scripts/preinstall.sh"], ricDir, {
+        npm_config_nodedir: "/usr",
+      });
+      await _run("sh", ["scripts/postinstall.sh"], ricDir, {
+        npm_config_nodedir: "/usr",
+      });
+      ric = await _exists(ricBinary);
+    } catch (error) {
+      await Deno.writeTextFile(`${dir}/ric-failed`, String(error));
+    }
+  }
+  return { dir, ric };
+}
+
+/**
+ * Bundles a Node handler with esbuild into `<work>/task/index.js`
+ * (CommonJS, Node 20), read-only, started by aws-lambda-ric or, without it,
+ * by the fetch loop beside this file.
+ *
+ * @example
+ * ```ts ignore
+ * const node = await bundleNode(project, "scripts/bench/cold/node_echo.mjs", "/tmp/x/node-echo");
+ * ```
+ */
+export async function bundleNode(
+  project: NodeProject,
+  handlerFile: string,
+  work: string,
+): Promise<ColdArtifact> {
+  const root = `${work}/task`;
+  // esbuild resolves packages from the handler's folder: the handler goes into the project.
+  const source = `${project.dir}/${handlerFile.split("/").at(-1)}`;
+  await Deno.copyFile(handlerFile, source);
+  await _run("node", [
+    `${project.dir}/node_modules/esbuild/bin/esbuild`,
+    source,
+    "--bundle",
+    "--platform=node",
+    "--target=node20",
+    "--format=cjs",
+    "--minify",
+    "--log-level=warning",
+    `--outfile=${root}/index.js`,
+  ], project.dir);
+  if (!project.ric) {
+    await Deno.copyFile(
+      new URL("./cold/node_fetch_loop.mjs", import.meta.url),
+      `${root}/loop.mjs`,
+    );
+  }
+  await _run("chmod", ["-R", "a-w", root], "/");
+  return {
+    command: "node",
+    args: project.ric
+      ? [
+        `${project.dir}/node_modules/aws-lambda-ric/index.mjs`,
+        "index.handler",
+      ]
+      : [`${root}/loop.mjs`, `${root}/index.js`],
+    root,
+    handler: "index.handler",
+    codeBytes: await _codeBytes(root, ["index.js"]),
+  };
+}
+
+/** The build keys its caches for /var/task; here the task root is elsewhere, so they are keyed for it. */
+async function _rekey(cache: string, from: string, to: string): Promise<void> {
+  const fromUrl = `file://${from}/`;
+  const toUrl = `file://${to}/`;
+  for (
+    const [file, table] of [
+      ["v8_code_cache_v2", "codecache"],
+      ["dep_analysis_cache_v2", "moduleinfocache"],
+    ]
+  ) {
+    if (!(await _exists(`${cache}/${file}`))) continue;
+    const db = new DatabaseSync(`${cache}/${file}`);
+    db.prepare(
+      `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
+    ).run(toUrl, fromUrl.length + 1, fromUrl.length, fromUrl);
+    db.exec("PRAGMA journal_mode=DELETE;");
+    db.close();
+  }
+}
+
+async function _pins(
+  projectRoot: string,
+  names: readonly string[],
+): Promise<Record<string, string>> {
+  const config = JSON.parse(
+    await Deno.readTextFile(`${projectRoot}/deno.json`),
+  );
+  const lock = JSON.parse(await Deno.readTextFile(`${projectRoot}/deno.lock`));
+  const pins: Record<string, string> = {};
+  for (const name of names) {
+    const specifier: string | undefined = config.imports?.[name];
+    if (specifier === undefined) {
+      throw new ColdSetupError(`deno.json imports has no "${name}"`);
+    }
+    // deno.lock keys its specifiers with or without the range's caret.
+    const bare = specifier.replace("@^", "@");
+    const version = lock.specifiers?.[specifier] ?? lock.specifiers?.[bare] ??
+      /@([0-9][^@]*)$/.exec(specifier)?.[1];
+    if (version === undefined) {
+      throw new ColdSetupError(`no pinned version for ${specifier}`);
+    }
+    pins[name] = String(version).replace(/_.*$/, "");
+  }
+  return pins;
+}
+
+async function _run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const output = await new Deno.Command(command, {
+    args,
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    const text = new TextDecoder().decode(output.stderr) +
+      new TextDecoder().decode(output.stdout);
+    throw new ColdSetupError(
+      `${command} ${args.join(" ")} failed (${output.code}): ${
+        text.slice(-2000)
+      }`,
+    );
+  }
+}
+
+async function _codeBytes(
+  root: string,
+  names: readonly string[],
+): Promise<number> {
+  let bytes = 0;
+  for (const name of names) {
+    try {
+      bytes += (await Deno.stat(`${root}/${name}`)).size;
+    } catch {
+      // Absent: this build has no such file.
+    }
+  }
+  return bytes;
+}
+
+async function _exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function _tmp(): string {
+  return Deno.env.get("TMPDIR") ?? "/tmp";
+}

@@ -1,0 +1,141 @@
+/**
+ * One cold start: a fresh feeder serving one invocation, a fresh empty
+ * `DENO_DIR` and `TMPDIR`, the process spawned, spawn → first `/next` and
+ * spawn → first answer taken, then everything ended and removed.
+ *
+ * @module
+ */
+
+import { startFeeder } from "./feeder.ts";
+
+/** How to start a function once. */
+export interface StartSpec {
+  /** The executable (`bootstrap`, `deno`, `node`). */
+  command: string;
+  /** Its arguments. */
+  args: readonly string[];
+  /** The task root: the cwd and `LAMBDA_TASK_ROOT`. */
+  root: string;
+  /** The event of the one invocation. */
+  event: Uint8Array<ArrayBuffer>;
+  /** `_HANDLER`. */
+  handler?: string;
+  /** Extra variables (`PATH`). */
+  env?: Record<string, string>;
+}
+
+/** What one start measured, in ms from spawn. */
+export interface StartResult {
+  /** Spawn → the first `GET /next` arrived. */
+  firstNextMs: number;
+  /** Spawn → the first outcome was read whole. */
+  firstAnswerMs: number;
+  /** Whether the outcome was an error. */
+  error: boolean;
+}
+
+/** The function exited or stalled before answering; its last output is in the message. */
+export class StartError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StartError";
+  }
+}
+
+/**
+ * Starts `spec` once with an empty cache and temp folder.
+ *
+ * @example
+ * ```ts ignore
+ * const { firstNextMs } = await startOnce({ command: "/task/bootstrap", args: [], root: "/task", event });
+ * ```
+ */
+export async function startOnce(spec: StartSpec): Promise<StartResult> {
+  const tmp = await Deno.makeTempDir({ prefix: "rtl-cold-tmp-" });
+  try {
+    await using feeder = startFeeder({
+      event: spec.event,
+      count: 1,
+      warmup: 0,
+    });
+    const spawnedAt = performance.now();
+    const child = new Deno.Command(spec.command, {
+      args: [...spec.args],
+      cwd: spec.root,
+      clearEnv: true,
+      env: {
+        ...spec.env,
+        NO_COLOR: "1",
+        TMPDIR: tmp,
+        // What the bootstrap's default /tmp/deno is on a fresh sandbox: empty.
+        DENO_DIR: `${tmp}/deno`,
+        AWS_LAMBDA_RUNTIME_API: feeder.runtimeApi,
+        AWS_LAMBDA_FUNCTION_NAME: "bench",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+        AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/bench",
+        AWS_LAMBDA_LOG_STREAM_NAME: "2025/03/10/[$LATEST]bench",
+        AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+        AWS_REGION: "us-east-1",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "bench",
+        AWS_SECRET_ACCESS_KEY: "bench",
+        LAMBDA_TASK_ROOT: spec.root,
+        _HANDLER: spec.handler ?? "bench",
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = _tail(child.stdout, child.stderr).catch(() => "");
+    let exited = false;
+    const status = child.status.then((value) => {
+      exited = true;
+      return value;
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StartError("stalled")), 30_000);
+      });
+      const died = status.then((value) => {
+        throw new StartError(`exited with code ${value.code}`);
+      });
+      const result = await Promise.race([feeder.done, died, stalled]);
+      const answeredAt = performance.now();
+      return {
+        firstNextMs: (await feeder.firstNext) - spawnedAt,
+        firstAnswerMs: answeredAt - spawnedAt,
+        error: result.errors > 0,
+      };
+    } catch (error) {
+      if (!(error instanceof StartError)) throw error;
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      throw new StartError(
+        `${spec.command} ${error.message}; its last output:\n${await output}`,
+      );
+    } finally {
+      clearTimeout(timer);
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      await output;
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+async function _tail(
+  ...streams: ReadableStream<Uint8Array>[]
+): Promise<string> {
+  let text = "";
+  const decoder = new TextDecoder();
+  await Promise.all(streams.map(async (stream) => {
+    for await (const chunk of stream) {
+      text = (text + decoder.decode(chunk, { stream: true })).slice(-4096);
+    }
+  }));
+  return text;
+}

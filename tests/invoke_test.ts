@@ -47,6 +47,18 @@ Deno.test("deno task invoke sends samples and files to an emulator running examp
     }
   });
 
+  await t.step(
+    "the emulator's log tail for that invocation is printed",
+    async () => {
+      const run = await invokeTask(["schedule", "--url", emulator.url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /--- log tail ---\n[\s\S]*START RequestId[\s\S]*END RequestId[\s\S]*\n---/,
+      );
+    },
+  );
+
   await t.step("--file sends the file as it is", async () => {
     const file = await Deno.makeTempFile({ suffix: ".json" });
     try {

@@ -370,13 +370,19 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
   );
 
   await t.step(
-    "the deployed zip answers an invocation, with the --env-file variables set",
+    "the deployed zip answers an invocation and its function URL, with the --env-file variables set",
     async () => {
       const response = await fetch(
         `${plane.url}/2015-03-31/functions/${name}/invocations`,
         { method: "POST", body: '"deployed"' },
       );
       assert.equal((await response.json()).message, "ECHO: deployed");
+      const viaUrl = await fetch(`${plane.url}/lambda-url/${name}/users/1`);
+      assert.equal(viaUrl.status, 200);
+      assert.match(
+        (await viaUrl.json()).message,
+        /^ECHO: .*"rawPath":"\/users\/1"/,
+      );
       const configuration = await (await fetch(
         `${plane.url}/2015-03-31/functions/${name}/configuration`,
       )).json();

@@ -156,6 +156,7 @@ interface _Function {
 }
 
 const _FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
+const _LAMBDA_URL = /^\/lambda-url\/([^/]+)(?:\/.*)?$/;
 const _FUNCTION =
   /^\/(2015-03-31|2021-10-31)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
 
@@ -385,6 +386,36 @@ export function createControlPlane(
     });
   }
 
+  /** A deployed function's URL: the request goes to its emulator's function URL front. */
+  async function viaUrl(
+    request: Request,
+    url: URL,
+    segment: string,
+  ): Promise<Response | undefined> {
+    const fn = functions.get(decodeURIComponent(segment));
+    if (fn === undefined || fn.url === undefined) return undefined;
+    const runner = fn.runner;
+    if (runner === undefined) {
+      return Response.json({ Message: "The function is not active" }, {
+        status: 503,
+      });
+    }
+    const headers = new Headers(request.headers);
+    headers.delete("host");
+    const response = await fetch(`${runner.url}${url.pathname}${url.search}`, {
+      method: request.method,
+      headers,
+      body: request.method === "GET" || request.method === "HEAD"
+        ? undefined
+        : await request.arrayBuffer(),
+      redirect: "manual",
+    });
+    return new Response(response.body, {
+      status: response.status,
+      headers: response.headers,
+    });
+  }
+
   async function route(request: Request): Promise<Response | undefined> {
     const url = new URL(request.url);
     const method = request.method;
@@ -397,6 +428,8 @@ export function createControlPlane(
       }
       return undefined;
     }
+    const front = _LAMBDA_URL.exec(url.pathname);
+    if (front !== null) return await viaUrl(request, url, front[1]);
     const match = _FUNCTION.exec(url.pathname);
     if (match === null) return undefined;
     const [, date, segment, part, sub] = match;

@@ -218,7 +218,11 @@ export async function main(args: string[]): Promise<number> {
     idle = watchIdle(seconds, () => stop.resolve());
   }
   let emulator: Emulator;
-  const plane = values["control-plane"] ? createControlPlane() : undefined;
+  const plane = values["control-plane"]
+    ? createControlPlane({
+      functionUrl: (name) => `${emulator.url}/lambda-url/${name}/`,
+    })
+    : undefined;
   try {
     emulator = await startEmulator({
       extensionsDir: values.extensions,

@@ -8,7 +8,7 @@
  */
 
 import { type LambdaEnvironment, readEnvironment } from "./core/environment.ts";
-import { EnvironmentError } from "./core/errors.ts";
+import { EnvironmentError, InitError } from "./core/errors.ts";
 import { runLoop } from "./core/loop.ts";
 import { createRuntimeApi, type RuntimeApi } from "./core/runtime_api.ts";
 import type {
@@ -26,6 +26,7 @@ import {
 import { createMemoryWatch } from "./memory/watch.ts";
 import { awsLambdaScope, installAwsLambdaGlobal } from "./node/awslambda.ts";
 import { hintingFormatError } from "./node/permission_hint.ts";
+import { isStreamified } from "./node/streamify.ts";
 import { xrayErrorHeaders } from "./xray/error_cause.ts";
 import { installTraceEnvFor } from "./xray/trace_env.ts";
 
@@ -99,6 +100,11 @@ export async function run<Event = unknown, Result = unknown>(
   let ready: Handler<Event, Result>;
   try {
     ready = await resolveHandler(handler);
+    if (isStreamified(ready) && options.respond === undefined) {
+      throw new InitError(
+        "This handler was written for Node's response streaming (awslambda.streamifyResponse): start it with stream(handler) from @rtl/lambda instead of run(handler)",
+      );
+    }
   } catch (error) {
     const report = safeReport(options.formatError, error);
     logger.fatal(

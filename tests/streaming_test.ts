@@ -441,3 +441,63 @@ Deno.test("stream() on the wire, against a node:http Runtime API", async (t) => 
     },
   );
 });
+
+Deno.test("a handler written for Node's response streaming, under stream()", async (t) => {
+  await using emulator = await emulate(fixture("fixtures/node_streaming.ts"));
+
+  await t.step(
+    "what it writes to its response stream is the body",
+    async () => {
+      const response = await emulator.invoke(event({ mode: "plain" }));
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "one two");
+    },
+  );
+
+  await t.step(
+    "HttpResponseStream.from's prelude gives the status, headers and cookies",
+    async () => {
+      const response = await emulator.invoke(event({ mode: "http" }));
+      assert.equal(
+        response.headers.get("content-type"),
+        "application/vnd.awslambda.http-integration-response",
+      );
+      const { prelude, body } = splitPrelude(
+        new Uint8Array(await response.arrayBuffer()),
+      );
+      assert.deepEqual(prelude, {
+        statusCode: 201,
+        headers: { "content-type": "text/plain" },
+        cookies: ["n=1"],
+      });
+      assert.equal(body, "one two");
+    },
+  );
+
+  await t.step(
+    "a throw before the first write fails the invocation with its error",
+    async () => {
+      const response = await emulator.invoke(event({ mode: "fail-early" }));
+      assert.equal(response.headers.get("x-amz-function-error"), "Unhandled");
+      assert.match(await response.text(), /failed before writing/);
+    },
+  );
+
+  await t.step(
+    "a throw after it cuts the stream after the bytes sent",
+    async () => {
+      const response = await emulator.invoke(event({ mode: "fail-late" }));
+      const reader = response.body!.pipeThrough(new TextDecoderStream())
+        .getReader();
+      let text = "";
+      await assert.rejects(async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          text += value;
+        }
+      });
+      assert.equal(text, "one ");
+    },
+  );
+});

@@ -92,6 +92,12 @@ function _httpResponseStream<S extends WritableLike>(
   stream: S,
   prelude: object,
 ): S {
+  // Our own writable takes the prelude as data: stream() sends it as the HTTP response's head.
+  const ours = stream as S & { setPrelude?: (prelude: object) => void };
+  if (typeof ours.setPrelude === "function") {
+    ours.setPrelude(prelude);
+    return stream;
+  }
   stream.setContentType?.(HTTP_INTEGRATION_CONTENT_TYPE);
   // The prelude's JSON then eight zero bytes, as Lambda's HTTP integration reads it.
   stream.write(new TextEncoder().encode(JSON.stringify(prelude)));

@@ -21,6 +21,7 @@ import type {
 } from "../core/types.ts";
 import { run } from "../run.ts";
 import { withStreaming } from "./streamer.ts";
+import { fromStreamified, isStreamified } from "../node/streamify.ts";
 import type { StreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
@@ -195,7 +196,7 @@ export function stream<Event = unknown>(
   options: StreamRunOptions = {},
 ): Promise<void> {
   const extend = options.extendRuntimeApi;
-  return run(handler, {
+  return run(_nodeStyle(handler), {
     ...options,
     // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
     extendRuntimeApi: (api, host) =>
@@ -207,6 +208,31 @@ export function stream<Event = unknown>(
       logger: options.logger,
     }),
   });
+}
+
+/** A handler written for Node (`awslambda.streamifyResponse`) runs through the writable adapter. */
+function _nodeStyle<Event>(
+  handler: Handler<Event, StreamResult> | {
+    readonly init: Initializer<Event, StreamResult>;
+  },
+): Handler<Event, StreamResult> | {
+  readonly init: Initializer<Event, StreamResult>;
+} {
+  if (isStreamified(handler)) {
+    return fromStreamified(handler) as Handler<Event, StreamResult>;
+  }
+  if (typeof handler !== "function" && typeof handler?.init === "function") {
+    const init = handler.init;
+    return {
+      init: async () => {
+        const made = await init();
+        return isStreamified(made)
+          ? fromStreamified(made) as Handler<Event, StreamResult>
+          : made;
+      },
+    };
+  }
+  return handler;
 }
 
 function _toStream(result: unknown): ReadableStream<Uint8Array> {

@@ -35,8 +35,18 @@ export {
   startEmulator,
 } from "./emulator.ts";
 export { main } from "./cli.ts";
-export * from "./control_plane.ts";
-export * from "./control_plane_server.ts";
+export {
+  type ControlPlane,
+  type ControlPlaneOptions,
+  createControlPlane,
+  type DeployedFunction,
+  type Runner,
+} from "./control_plane.ts";
+export {
+  type ControlPlaneServer,
+  type ControlPlaneServerOptions,
+  serveControlPlane,
+} from "./control_plane_server.ts";
 export type { OutputSink, OutputSource } from "./function_process.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

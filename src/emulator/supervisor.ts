@@ -130,12 +130,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       if (initTimer !== undefined) initTimers.set(instance, initTimer);
       current = instance;
       process.exited.then(async (status) => {
+        // Synchronously, so that whoever awaits the exit finds the folder gone.
+        if (tmp !== undefined) _removeQuietly(tmp);
         clearTimeout(initTimer);
         initTimers.delete(instance);
         const outOfMemory = await group?.outOfMemory() ?? false;
-        if (tmp !== undefined) {
-          await Deno.remove(tmp, { recursive: true }).catch(() => {});
-        }
+
         if (current === instance) current = undefined;
         options.onExit(instance, status, outOfMemory);
       });
@@ -182,5 +182,13 @@ function _freshTmp(): string | undefined {
     return Deno.makeTempDirSync({ prefix: "rtl-lambda-tmp-" });
   } catch {
     return undefined;
+  }
+}
+
+function _removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch {
+    // Already gone, or not ours to remove: nothing is lost.
   }
 }

@@ -6,9 +6,13 @@
  */
 
 import type { SourceAdapter } from "./_adapter.ts";
-import { decodeRequestBody } from "./_body.ts";
+import { decodeRequestBody, type EncodedBody } from "./_body.ts";
 import { isObject } from "./_detect.ts";
-import { firstHeaderValue, requestHeaders } from "./_headers.ts";
+import {
+  firstHeaderValue,
+  requestHeaders,
+  type ResponseHead,
+} from "./_headers.ts";
 import { buildRequest } from "./_request.ts";
 import {
   encodeQuery,
@@ -182,18 +186,24 @@ export const apiGatewayV1: SourceAdapter<
     });
   },
 
-  layout(head, body): ApiGatewayV1Result {
-    const result: ApiGatewayV1Result = {
-      statusCode: head.statusCode,
-      headers: head.headers,
-      ...body,
-    };
-    if (head.cookies.length > 0) {
-      result.multiValueHeaders = { "set-cookie": head.cookies };
-    }
-    return result;
-  },
+  layout: (head, body) => restResult(head, body),
 };
+
+/** The REST API's result shape (WebSocket routes answer in it too): cookies as multi-value `set-cookie`. */
+export function restResult(
+  head: ResponseHead,
+  body: EncodedBody,
+): ApiGatewayV1Result {
+  const result: ApiGatewayV1Result = {
+    statusCode: head.statusCode,
+    headers: head.headers,
+    ...body,
+  };
+  if (head.cookies.length > 0) {
+    result.multiValueHeaders = { "set-cookie": head.cookies };
+  }
+  return result;
+}
 
 function _method(event: ApiGatewayV1Event): string {
   return event.httpMethod.toUpperCase();

@@ -13,7 +13,7 @@ import { isObject } from "./_detect.ts";
 import { requestHeaders } from "./_headers.ts";
 import { buildRequest } from "./_request.ts";
 import { encodeQuery, requestUrl, stageInPath } from "./_url.ts";
-import type { ApiGatewayV1Result } from "./api_gateway_v1.ts";
+import { type ApiGatewayV1Result, restResult } from "./api_gateway_v1.ts";
 import type { MultiValueMap, SingleValueMap, WebSocketInfo } from "./source.ts";
 
 /**
@@ -126,17 +126,8 @@ export const webSocket: SourceAdapter<WebSocketEvent, WebSocketResult> = {
     });
   },
 
-  layout(head, body): WebSocketResult {
-    const result: WebSocketResult = {
-      statusCode: head.statusCode,
-      headers: head.headers,
-      ...body,
-    };
-    if (head.cookies.length > 0) {
-      result.multiValueHeaders = { "set-cookie": head.cookies };
-    }
-    return result;
-  },
+  // API Gateway answers a WebSocket route in the REST API's result shape.
+  layout: (head, body) => restResult(head, body),
 
   info(event, context) {
     const request = event.requestContext;

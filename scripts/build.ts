@@ -41,7 +41,7 @@ import {
 } from "./build/errors.ts";
 import { isPermissionFlag, permissionFlags } from "./build/permissions.ts";
 import { checkPermissionFlags, findDeclaration } from "./build/declaration.ts";
-import { initBanner } from "./build/init_banner.ts";
+import { withBanner } from "./build/init_banner.ts";
 import {
   bootstrapScript,
   bundle,
@@ -187,14 +187,17 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     if (result.code !== 0) throw new TypeCheckError(entry, result.stderr);
     return { value: undefined, result: "ok" };
   });
-  let bundled: { code: Uint8Array; map: Uint8Array } | undefined;
+  let bundled: { code: string; map: string } | undefined;
   if (options.portable) {
     bundled = await step(progress, "bundle", entry, async () => {
       const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
       await bundle(entry, output, deno);
-      const bytes = await Deno.readFile(output);
-      const map = await Deno.readFile(`${output}.map`);
-      return { value: { code: bytes, map }, result: formatBytes(bytes.length) };
+      const code = await Deno.readTextFile(output);
+      const map = await Deno.readTextFile(`${output}.map`);
+      return {
+        value: { code, map },
+        result: formatBytes(new TextEncoder().encode(code).length),
+      };
     });
   }
   shared = performance.now() - shared;
@@ -428,7 +431,7 @@ async function _includes(
 async function _stagePortable(
   target: Target,
   directory: string,
-  bundled: { code: Uint8Array; map: Uint8Array },
+  bundled: { code: string; map: string },
   permissions: readonly string[],
   options: {
     cacheDir: string;
@@ -456,13 +459,12 @@ async function _stagePortable(
   await _removeQuietly(deno);
   await Deno.copyFile(binary.path, deno);
   await Deno.chmod(deno, 0o755);
-  // The banner goes on line 1 of the bundle, which keeps the source map's lines.
-  const banner = new TextEncoder().encode(initBanner());
-  const withBanner = new Uint8Array(banner.length + bundled.code.length);
-  withBanner.set(banner);
-  withBanner.set(bundled.code, banner.length);
-  await Deno.writeFile(`${directory}/${PORTABLE_FILES.bundle}`, withBanner);
-  await Deno.writeFile(`${directory}/${PORTABLE_FILES.map}`, bundled.map);
+  const staged = withBanner(bundled.code, bundled.map);
+  await Deno.writeTextFile(
+    `${directory}/${PORTABLE_FILES.bundle}`,
+    staged.code,
+  );
+  await Deno.writeTextFile(`${directory}/${PORTABLE_FILES.map}`, staged.map);
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,

@@ -2,7 +2,10 @@
 // would, are in tests/measure/build_artifacts_test.ts (deno task test:measure).
 import assert from "node:assert/strict";
 import { resolveTarget } from "../scripts/build/targets.ts";
-import { portableRunArgs } from "../scripts/build/portable.ts";
+import {
+  PORTABLE_V8_FLAGS,
+  portableRunArgs,
+} from "../scripts/build/portable.ts";
 import { deployCommands } from "../scripts/build/summary.ts";
 import { denortAvailable } from "../scripts/build/compile.ts";
 import { DEFAULT_DENO_DIR } from "../scripts/build/portable.ts";
@@ -304,7 +307,7 @@ Deno.test("the portable bootstrap script", async (t) => {
           await v8FlagsOf(script, {
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(size),
           }),
-          heapFlags(size).join(","),
+          [...heapFlags(size), ...PORTABLE_V8_FLAGS].join(","),
         );
       }
     },
@@ -314,13 +317,26 @@ Deno.test("the portable bootstrap script", async (t) => {
     "leaves the heap alone when built with --memory off, or run with RTL_LAMBDA_HEAP=off",
     async () => {
       const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" };
+      const eager = PORTABLE_V8_FLAGS.join(",");
       assert.equal(
         await v8FlagsOf(bootstrapScript(defaults, { heap: false }), env),
-        "none",
+        eager,
       );
       assert.equal(
         await v8FlagsOf(script, { ...env, RTL_LAMBDA_HEAP: "off" }),
-        "none",
+        eager,
+      );
+    },
+  );
+
+  await t.step(
+    "compiles every function up front, with the user's DENO_V8_FLAGS after",
+    async () => {
+      assert.equal(
+        await v8FlagsOf(bootstrapScript(defaults, { heap: false }), {
+          DENO_V8_FLAGS: "--stack-size=2000",
+        }),
+        "--no-lazy,--stack-size=2000",
       );
     },
   );

@@ -17,6 +17,7 @@ import {
 } from "./cold_artifacts.ts";
 import { startOnce, type StartResult } from "./cold_start.ts";
 import { median } from "./stats.ts";
+import { spawnLocalServers } from "../../examples/aws_sdk/spawn_local_servers.ts";
 
 /** One line of the suite's output: a function on one runtime. */
 export interface ColdFigures {
@@ -72,6 +73,8 @@ interface _Case {
   description: string;
   artifact: ColdArtifact;
   event: Uint8Array<ArrayBuffer>;
+  /** Whether the function talks to the local S3 and DynamoDB servers. */
+  servers?: boolean;
 }
 
 const _encoder = new TextEncoder();
@@ -91,22 +94,26 @@ export async function runColdSuite(
   const work = await Deno.makeTempDir({ prefix: "rtl-cold-" });
   try {
     const cases = await _cases(options, work, progress);
+    await using servers = cases.some((entry) => entry.servers)
+      ? await spawnLocalServers()
+      : undefined;
+    const startCase = (entry: _Case) =>
+      startOnce({
+        ...entry.artifact,
+        event: entry.event,
+        env: entry.servers ? servers?.env : undefined,
+      });
     const samples = new Map<_Case, StartResult[]>();
     const failures = new Map<_Case, number>();
     // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
     for (const entry of cases) {
-      await startOnce({ ...entry.artifact, event: entry.event }).catch(
-        () => {},
-      );
+      await startCase(entry).catch(() => {});
     }
     for (let start = 0; start < options.starts; start++) {
       for (const [i] of cases.entries()) {
         const entry = cases[(i + start) % cases.length];
         try {
-          const result = await startOnce({
-            ...entry.artifact,
-            event: entry.event,
-          });
+          const result = await startCase(entry);
           samples.set(entry, [...(samples.get(entry) ?? []), result]);
           progress(
             `cold ${
@@ -227,9 +234,6 @@ async function _cases(
   const root = options.root;
   const wanted = (name: string) =>
     options.functions === undefined || options.functions.includes(name);
-  const awsEntry = await _exists(`${root}/examples/aws_sdk/main.ts`)
-    ? "examples/aws_sdk/main.ts"
-    : "scripts/bench/cold/aws_sdk.ts";
   const httpEvent = new Uint8Array(
     await Deno.readFile(
       `${root}/tests/fixtures/http/function_url/get_query.json`,
@@ -252,11 +256,12 @@ async function _cases(
     },
     {
       name: "aws-sdk",
-      entry: awsEntry,
+      entry: "examples/aws_sdk/main.ts",
       node: "scripts/bench/cold/node_aws_sdk.mjs",
-      event: _encoder.encode("{}"),
-      // The SDK reads AWS_* variables and, lacking them, the shared config files.
-      buildArgs: ["--allow-env", "--allow-read", "--allow-sys"],
+      event: _encoder.encode('{"hello":"world"}'),
+      // The default permissions, as a user builds it.
+      buildArgs: [],
+      servers: true,
     },
   ].filter((fn) => wanted(fn.name));
 
@@ -281,6 +286,7 @@ async function _cases(
       description: `${fn.entry}, portable build, read-only, empty DENO_DIR`,
       artifact: shipped,
       event: fn.event,
+      servers: fn.servers,
     }, {
       function: fn.name,
       runtime: "rtl-nocache",
@@ -288,6 +294,7 @@ async function _cases(
         `the same artifact without the caches the build ships (.deno)`,
       artifact: bare,
       event: fn.event,
+      servers: fn.servers,
     });
     cases.push({
       function: fn.name,
@@ -299,6 +306,7 @@ async function _cases(
         `${work}/node-${fn.name}`,
       ),
       event: fn.event,
+      servers: fn.servers,
     });
     if (fn.name === "echo") {
       cases.push({

@@ -65,12 +65,7 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
       cwd: spec.root,
       clearEnv: true,
       env: {
-        ...spec.env,
         NO_COLOR: "1",
-        TMPDIR: tmp,
-        // What the bootstrap's default /tmp/deno is on a fresh sandbox: empty.
-        DENO_DIR: `${tmp}/deno`,
-        AWS_LAMBDA_RUNTIME_API: feeder.runtimeApi,
         AWS_LAMBDA_FUNCTION_NAME: "bench",
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
@@ -81,8 +76,14 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
         AWS_DEFAULT_REGION: "us-east-1",
         AWS_ACCESS_KEY_ID: "bench",
         AWS_SECRET_ACCESS_KEY: "bench",
-        LAMBDA_TASK_ROOT: spec.root,
         _HANDLER: spec.handler ?? "bench",
+        // The function's own variables (endpoints, credentials) go over the defaults above.
+        ...spec.env,
+        TMPDIR: tmp,
+        // What the bootstrap's default /tmp/deno is on a fresh sandbox: empty.
+        DENO_DIR: `${tmp}/deno`,
+        AWS_LAMBDA_RUNTIME_API: feeder.runtimeApi,
+        LAMBDA_TASK_ROOT: spec.root,
       },
       stdin: "null",
       stdout: "piped",

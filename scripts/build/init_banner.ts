@@ -4,17 +4,42 @@
  * `NotCapable` at import, a crash in top-level code, which Deno raises as an
  * unhandled rejection of the main module) is reported on the Runtime API's
  * `/init/error` with the permission fix, so Lambda shows why instead of
- * "exited without reporting an error". One line, so the inline source map
- * is shifted by columns on line 1 only.
+ * "exited without reporting an error". It also installs the on-demand
+ * source map ({@link ./_stack_mapper.ts}): stacks name the original files
+ * and lines, while the map is read only when a stack is formatted.
  *
  * @module
  */
 
 import { permissionHint } from "../../src/node/permission_hint.ts";
+import { stackMapper } from "./_stack_mapper.ts";
+import { PORTABLE_FILES } from "./portable.ts";
 
-/** The banner's source: one line of JavaScript, no newline. */
+/**
+ * The banner's source: whole lines of JavaScript, ending with a newline;
+ * the bundle's source map is shifted down by {@linkcode bannerLines} of it.
+ *
+ * @example
+ * ```ts
+ * import { initBanner } from "./init_banner.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(initBanner().endsWith("\n"));
+ * ```
+ */
 export function initBanner(): string {
-  const body = `const hint = ${permissionHint.toString()};
+  const body = `if (Error.prepareStackTrace === undefined) {
+  Error.prepareStackTrace = (${stackMapper.toString()})(import.meta.url, new URL(${
+    JSON.stringify(PORTABLE_FILES.map)
+  }, import.meta.url).href, (url) => {
+    try {
+      return Deno.readTextFileSync(new URL(url));
+    } catch {
+      return undefined;
+    }
+  });
+}
+const hint = ${permissionHint.toString()};
 const add = globalThis.addEventListener;
 const report = (event) => {
   event.preventDefault();
@@ -41,6 +66,44 @@ globalThis.addEventListener = function (type, ...rest) {
 };
 add("unhandledrejection", report);
 add("error", report);`;
-  // Comments and line breaks out, so that it fits on the bundle's first line.
-  return `{${body.split("\n").map((line) => line.trim()).join(" ")}}`;
+  return `{\n${body}\n}\n`;
+}
+
+/**
+ * Puts the banner before a bundle and moves its source map's lines down by
+ * as many lines.
+ *
+ * @example
+ * ```ts
+ * import { withBanner } from "./init_banner.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const out = withBanner("run();\n", JSON.stringify({ version: 3, sources: ["a.ts"], mappings: "AAAA" }));
+ * assert.ok(out.code.endsWith("\nrun();\n"));
+ * assert.match(JSON.parse(out.map).mappings, /^;+AAAA$/);
+ * ```
+ */
+export function withBanner(
+  code: string,
+  map: string,
+): { code: string; map: string } {
+  const banner = initBanner();
+  const parsed = JSON.parse(map);
+  parsed.mappings = ";".repeat(bannerLines(banner)) + parsed.mappings;
+  return { code: banner + code, map: JSON.stringify(parsed) };
+}
+
+/**
+ * How many lines `banner` puts before the bundle's first line.
+ *
+ * @example
+ * ```ts
+ * import { bannerLines } from "./init_banner.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(bannerLines("{\n}\n"), 2);
+ * ```
+ */
+export function bannerLines(banner: string): number {
+  return banner.split("\n").length - 1;
 }

@@ -1,6 +1,8 @@
 // The AWS SDK v3 example against local S3 (s3rver) and DynamoDB (dynalite): under the emulator with the
 // permissions a build bakes in, and from the built portable artifact unzipped into a read-only folder.
 import assert from "node:assert/strict";
+import { parse as parseDotenv } from "dotenv";
+import { tail } from "./_text_tail.ts";
 import { resolveTarget } from "../scripts/build/targets.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { build } from "../scripts/build.ts";
@@ -29,23 +31,13 @@ async function startServers(): Promise<
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("Stop with Ctrl-C.")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the local servers did not start: ${seen}`);
-    seen += value;
-  }
-  const env: Record<string, string> = {};
-  for (const line of (await Deno.readTextFile(file)).split("\n")) {
-    const at = line.indexOf("=");
-    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
-  }
+  const stdout = tail(child.stdout);
+  await stdout.match(/Stop with Ctrl-C\./);
   return {
-    env,
+    env: parseDotenv(await Deno.readTextFile(file)),
     async [Symbol.asyncDispose]() {
       child.kill("SIGINT");
-      await reader.cancel();
+      await stdout[Symbol.asyncDispose]();
       await child.status;
       await Deno.remove(file);
     },

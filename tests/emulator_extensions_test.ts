@@ -8,6 +8,7 @@ import {
   listenTelemetry,
 } from "../src/extensions/client.ts";
 import { emulate, fixture } from "./_emulator.ts";
+import { startEmulatorCli } from "./_emulator_cli.ts";
 
 const deno = Deno.execPath();
 const root = new URL("../", import.meta.url).pathname;
@@ -420,12 +421,8 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
     "the CLI starts --extensions and runs the shutdown phase after --shutdown-after idle seconds",
     async () => {
       const { dir } = await shipperFolder();
-      const child = new Deno.Command(deno, {
-        args: [
-          "run",
-          "-P=emulator",
-          "--no-prompt",
-          `${root}src/emulator/mod.ts`,
+      try {
+        await using cli = await startEmulatorCli([
           `${root}examples/echo/main.ts`,
           "--port",
           "0",
@@ -433,45 +430,18 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
           `${dir}/extensions`,
           "--shutdown-after",
           "1",
-        ],
-        cwd: root,
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      try {
-        const reader = child.stderr.pipeThrough(new TextDecoderStream())
-          .getReader();
-        let text = "";
-        let url: string | undefined;
-        while (url === undefined) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += value;
-          url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-        }
-        assert.ok(url, `the CLI did not say where it listens:\n${text}`);
+        ]);
         const response = await fetch(
-          `${url}/2015-03-31/functions/function/invocations`,
+          `${cli.url}/2015-03-31/functions/function/invocations`,
           { method: "POST", body: '"hi"' },
         );
         const requestId = response.headers.get("x-amzn-requestid");
         assert.equal((await response.json()).message, "ECHO: hi");
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += value;
-        }
-        const status = await child.status;
-        assert.equal(status.code, 0);
+        const text = await cli.stderr.ended();
+        assert.equal((await cli.process.status).code, 0);
         assert.match(text, new RegExp(`\\[log_shipper\\] INVOKE ${requestId}`));
         assert.match(text, /\[log_shipper\] SHUTDOWN spindown/);
       } finally {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Already gone.
-        }
-        await child.status;
         await Deno.remove(dir, { recursive: true });
       }
     },

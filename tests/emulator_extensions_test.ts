@@ -236,28 +236,38 @@ Deno.test("emulator Extensions API", async (t) => {
   );
 });
 
+/** Runs `file` under the emulator, invokes it with each event, then closes it (its shutdown phase): its lines and request ids. */
+async function runThrough(
+  file: string,
+  events: unknown[],
+  options: Parameters<typeof emulate>[1] = {},
+): Promise<{ lines: string[]; ids: (string | null)[] }> {
+  const emulator = await emulate(fixture(file), options);
+  const ids: (string | null)[] = [];
+  try {
+    for (const event of events) {
+      ids.push((await emulator.call(event)).requestId);
+    }
+  } finally {
+    await emulator.close();
+  }
+  return { lines: emulator.lines.map(({ line }) => line), ids };
+}
+
 Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "the example extension registers, gets each INVOKE with its request id, then SHUTDOWN",
     async () => {
       const { dir, shipped } = await shipperFolder();
       try {
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        const { lines, ids } = await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }, { n: 2 }, { n: 3 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { LOG_SHIPPER_FILE: shipped },
           },
         );
-        const ids: (string | null)[] = [];
-        try {
-          for (const n of [1, 2, 3]) {
-            ids.push((await emulator.call({ n })).requestId);
-          }
-        } finally {
-          await emulator.close();
-        }
-        const lines = emulator.lines.map(({ line }) => line);
         assert.ok(
           lines.includes(
             "EXTENSION\tName: log_shipper\tState: Ready\tEvents: [INVOKE,SHUTDOWN]",
@@ -280,18 +290,14 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
     async () => {
       const { dir, shipped } = await shipperFolder();
       try {
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }, { n: 2 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { LOG_SHIPPER_FILE: shipped },
           },
         );
-        try {
-          for (const n of [1, 2]) await emulator.call({ n });
-        } finally {
-          await emulator.close();
-        }
         const records = (await Deno.readTextFile(shipped)).trim().split("\n")
           .flatMap((line) => JSON.parse(line).records)
           .map((entry: { record: string }) => entry.record.split("\t").at(-1));
@@ -310,16 +316,10 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "onShutdown's hook runs on SIGTERM and its output appears",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-      );
-      try {
-        await emulator.call({ n: 1 });
-        await emulator.call({ n: 2 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
+      const { lines } = await runThrough("./fixtures/shutdown_function.ts", [
+        { n: 1 },
+        { n: 2 },
+      ]);
       assert.ok(
         lines.some((line) => /SIGTERM: running 1 shutdown hook/.test(line)),
       );
@@ -334,18 +334,11 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "a hook still running when the budget ends is named, and the function exits",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-        {
-          env: { SLOW_HOOK: "1" },
-        },
+      const { lines } = await runThrough(
+        "./fixtures/shutdown_function.ts",
+        [{ n: 1 }],
+        { env: { SLOW_HOOK: "1" } },
       );
-      try {
-        await emulator.call({ n: 1 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
       assert.ok(
         lines.some((line) =>
           /shutdown hook ran after 1 invocations$/.test(line)
@@ -362,18 +355,11 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "with no extension registered, the function gets no SIGTERM",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-        {
-          env: { REGISTER: "0" },
-        },
+      const { lines } = await runThrough(
+        "./fixtures/shutdown_function.ts",
+        [{ n: 1 }],
+        { env: { REGISTER: "0" } },
       );
-      try {
-        await emulator.call({ n: 1 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
       assert.ok(lines.some((line) => line.endsWith('handled {"n":1}')));
       assert.ok(!lines.some((line) => /SIGTERM reached/.test(line)));
     },
@@ -392,23 +378,17 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
           }"\n`,
           { mode: 0o755 },
         );
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        const { lines } = await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { STUBBORN_PID_FILE: `${dir}/pid` },
           },
         );
-        try {
-          await emulator.call({ n: 1 });
-        } finally {
-          await emulator.close();
-        }
         const pid = Number(await Deno.readTextFile(`${dir}/pid`));
         assert.ok(
-          emulator.lines.some(({ line }) =>
-            line === "stubborn got SHUTDOWN, and will not leave"
-          ),
+          lines.includes("stubborn got SHUTDOWN, and will not leave"),
         );
         assert.throws(() => Deno.kill(pid, "SIGCONT"), Deno.errors.NotFound);
       } finally {

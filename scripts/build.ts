@@ -39,8 +39,10 @@ import {
   TypeCheckError,
   UsageError,
 } from "./build/errors.ts";
-import { isPermissionFlag, permissionFlags } from "./build/permissions.ts";
-import { checkPermissionFlags, findDeclaration } from "./build/declaration.ts";
+import { isPermissionFlag, permissionFlags } from "../src/permissions/flags.ts";
+import { findDeclaration } from "../src/permissions/find_declaration.ts";
+import { PermissionDeclarationError } from "../src/permissions/errors.ts";
+import { checkPermissionFlags } from "./build/permission_check.ts";
 import { withBanner } from "./build/init_banner.ts";
 import {
   bootstrapScript,
@@ -77,16 +79,19 @@ export { type Target, TARGETS } from "./build/targets.ts";
 export {
   DEFAULT_PERMISSIONS,
   type PermissionDeclaration,
+  type PermissionKind,
+} from "../src/permissions/declaration.ts";
+export {
   permissionFlags,
   type PermissionFlagsOptions,
-  type PermissionKind,
-} from "./build/permissions.ts";
+} from "../src/permissions/flags.ts";
 export {
-  checkPermissionFlags,
   findDeclaration,
   type FoundDeclaration,
-} from "./build/declaration.ts";
-export { auditedDeclaration } from "./build/audit.ts";
+} from "../src/permissions/find_declaration.ts";
+export { auditedDeclaration } from "../src/permissions/audit.ts";
+export { PermissionDeclarationError } from "../src/permissions/errors.ts";
+export { checkPermissionFlags } from "./build/permission_check.ts";
 export type { ProgressSink } from "./build/progress.ts";
 export type { Artifact } from "./build/summary.ts";
 
@@ -138,7 +143,7 @@ export interface BuildOptions {
  * Builds the function for each target and zips it. Checks first, in this
  * order, so that a mistake costs nothing: the targets
  * ({@linkcode UnknownTargetError}), the permission flags
- * ({@linkcode UsageError}), the entry ({@linkcode EntryNotFoundError}), the
+ * ({@linkcode PermissionDeclarationError}), the entry ({@linkcode EntryNotFoundError}), the
  * output folder ({@linkcode OutputNotWritableError}), `DENORT_BIN` in
  * compile mode ({@linkcode BuildError}) and the types (`deno check`,
  * {@linkcode TypeCheckError}).
@@ -354,7 +359,10 @@ export async function main(args: readonly string[]): Promise<number> {
     console.log(`\n${formatSummary(artifacts)}`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof PermissionDeclarationError
+    ) {
       console.error(`build: ${error.message}\n${_USAGE}`);
       return 2;
     }

@@ -29,20 +29,31 @@ export function fixture(path: string): string {
   return new URL(path, import.meta.url).pathname;
 }
 
+/** How `emulate` runs the entry, beyond the emulator's own options. */
+export interface EmulateOptions extends Partial<EmulatorOptions> {
+  /** The function's permission flags; default `--allow-env --allow-net=127.0.0.1`. */
+  permissions?: string[];
+  /** More `deno run` flags, after the permissions. */
+  denoFlags?: string[];
+}
+
 /** Runs `entry` with deno, least privilege, under a new emulator on port 0. */
 export async function emulate(
   entry: string,
-  options: Partial<EmulatorOptions> & { denoFlags?: string[] } = {},
+  options: EmulateOptions = {},
 ): Promise<TestEmulator> {
   const lines: { line: string; source: string }[] = [];
-  const { denoFlags = [], ...rest } = options;
+  const {
+    permissions = ["--allow-env", "--allow-net=127.0.0.1"],
+    denoFlags = [],
+    ...rest
+  } = options;
   const emulator = await startEmulator({
     command: [
       Deno.execPath(),
       "run",
       "--no-prompt",
-      "--allow-env",
-      "--allow-net=127.0.0.1",
+      ...permissions,
       ...denoFlags,
       entry,
     ],

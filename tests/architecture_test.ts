@@ -35,6 +35,31 @@ async function graph(entry: string): Promise<Map<string, string[]>> {
   return edges;
 }
 
+/** Every module under src/ (its own graph, even one that no entry reaches), each with what it imports. */
+async function sourceGraph(): Promise<Map<string, string[]>> {
+  const modules: string[] = [];
+  async function walk(directory: URL): Promise<void> {
+    for await (const entry of Deno.readDir(directory)) {
+      if (entry.isDirectory) await walk(new URL(`${entry.name}/`, directory));
+      else if (/\.m?[jt]sx?$/.test(entry.name)) {
+        modules.push(new URL(entry.name, directory).href);
+      }
+    }
+  }
+  await walk(new URL("src/", ROOT));
+  // One entry that imports them all, so that one `deno info` sees every edge.
+  const entry = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(
+      entry,
+      modules.map((module) => `import "${module}";\n`).join(""),
+    );
+    return await graph(entry);
+  } finally {
+    await Deno.remove(entry);
+  }
+}
+
 function project(specifier: string): string | undefined {
   return specifier.startsWith(ROOT) ? specifier.slice(ROOT.length) : undefined;
 }
@@ -126,4 +151,19 @@ Deno.test("the import graph", async (t) => {
     );
     assert.deepEqual(outside, []);
   });
+
+  await t.step(
+    "no module under src/ imports anything under scripts/",
+    async () => {
+      const edges = await sourceGraph();
+      assert.ok(edges.has(new URL("src/emulator/cli.ts", ROOT).href));
+      const imports = [...edges].flatMap(([from, targets]) =>
+        project(from)?.startsWith("src/")
+          ? targets.filter((target) => project(target)?.startsWith("scripts/"))
+            .map((target) => `${project(from)} imports ${project(target)}`)
+          : []
+      );
+      assert.deepEqual(imports, []);
+    },
+  );
 });

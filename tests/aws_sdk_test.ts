@@ -1,6 +1,7 @@
 // The AWS SDK v3 example against local S3 (s3rver) and DynamoDB (dynalite): under the emulator with the
 // permissions a build bakes in, and from the built portable artifact unzipped into a read-only folder.
 import assert from "node:assert/strict";
+import { emulate, type TestEmulator } from "./_emulator.ts";
 import { resolveTarget } from "../scripts/build/targets.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { build } from "../scripts/build.ts";
@@ -8,6 +9,11 @@ import { findDeclaration, permissionFlags } from "../scripts/build.ts";
 import { spawnLocalServers } from "../examples/aws_sdk/spawn_local_servers.ts";
 
 const entry = new URL("../examples/aws_sdk/main.ts", import.meta.url).pathname;
+
+/** Everything the function and the platform wrote, as one text. */
+function text(emulator: TestEmulator): string {
+  return emulator.lines.map(({ line }) => line).join("\n");
+}
 
 async function invoke(url: string, event: unknown): Promise<unknown> {
   const response = await fetch(
@@ -24,49 +30,28 @@ Deno.test("AWS SDK example", async (t) => {
   await t.step(
     "under the emulator with its deployed permissions it puts and gets an object and an item",
     async () => {
-      const lines: string[] = [];
-      await using emulator = await startEmulator({
-        command: [
-          Deno.execPath(),
-          "run",
-          "--no-prompt",
-          ...permissionFlags([], { declaration }),
-          entry,
-        ],
-        port: 0,
+      await using emulator = await emulate(entry, {
+        permissions: permissionFlags([], { declaration }),
         env: servers.env,
         timeout: 30,
-        output: (line) => lines.push(line),
       });
-      const answer = await invoke(emulator.url, { n: 1 }) as {
-        object: string;
-        item: string;
-      };
-      assert.equal(answer.object, '{"n":1}', lines.join("\n"));
-      assert.equal(answer.item, '{"n":1}');
+      const { body } = await emulator.call({ n: 1 });
+      assert.equal(body.object, '{"n":1}', text(emulator));
+      assert.equal(body.item, '{"n":1}');
     },
   );
 
   await t.step(
     "without its declaration the refusal names the variable and the flag",
     async () => {
-      const lines: string[] = [];
-      await using emulator = await startEmulator({
-        command: [
-          Deno.execPath(),
-          "run",
-          "--no-prompt",
-          ...permissionFlags(),
-          entry,
-        ],
-        port: 0,
+      await using emulator = await emulate(entry, {
+        permissions: permissionFlags(),
         env: servers.env,
         timeout: 30,
-        output: (line) => lines.push(line),
       });
-      await invoke(emulator.url, {});
+      await emulator.call({});
       assert.match(
-        lines.join("\n"),
+        text(emulator),
         /Requires env access to "BUCKET".*--allow-env/,
       );
     },

@@ -131,10 +131,15 @@ Deno.test("permission flags", async (t) => {
     assert.deepEqual(permissionFlags(["-A"]), ["--allow-all"]);
   });
 
-  await t.step("an unknown permission is a usage error", () => {
+  await t.step("an unknown permission is a declaration error", () => {
     assert.throws(() => permissionFlags(["--allow-everything"]), {
-      name: "UsageError",
+      name: "PermissionDeclarationError",
+      message: /--allow-net\|--allow-env/,
     });
+    assert.throws(
+      () => permissionFlags([], { declaration: { internet: true } as never }),
+      { name: "PermissionDeclarationError", message: /kind internet: use net/ },
+    );
   });
 });
 
@@ -537,6 +542,19 @@ Deno.test("permission checks and the audit", async (t) => {
           return true;
         },
       );
+    },
+  );
+
+  await t.step(
+    "the command line answers an unknown permission with exit code 2 and its usage",
+    async () => {
+      const { code, stderr } = await _cli([
+        "examples/echo/main.ts",
+        "--allow-everything",
+      ]);
+      assert.equal(code, 2);
+      assert.match(stderr, /build: unknown permission flag --allow-everything/);
+      assert.match(stderr, /usage: build\.ts/);
     },
   );
 

@@ -8,6 +8,7 @@ import {
   listenTelemetry,
 } from "../src/extensions/client.ts";
 import { emulate, fixture } from "./_emulator.ts";
+import { startEmulatorCli } from "./_emulator_cli.ts";
 
 const deno = Deno.execPath();
 const root = new URL("../", import.meta.url).pathname;
@@ -235,28 +236,38 @@ Deno.test("emulator Extensions API", async (t) => {
   );
 });
 
+/** Runs `file` under the emulator, invokes it with each event, then closes it (its shutdown phase): its lines and request ids. */
+async function runThrough(
+  file: string,
+  events: unknown[],
+  options: Parameters<typeof emulate>[1] = {},
+): Promise<{ lines: string[]; ids: (string | null)[] }> {
+  const emulator = await emulate(fixture(file), options);
+  const ids: (string | null)[] = [];
+  try {
+    for (const event of events) {
+      ids.push((await emulator.call(event)).requestId);
+    }
+  } finally {
+    await emulator.close();
+  }
+  return { lines: emulator.lines.map(({ line }) => line), ids };
+}
+
 Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "the example extension registers, gets each INVOKE with its request id, then SHUTDOWN",
     async () => {
       const { dir, shipped } = await shipperFolder();
       try {
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        const { lines, ids } = await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }, { n: 2 }, { n: 3 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { LOG_SHIPPER_FILE: shipped },
           },
         );
-        const ids: (string | null)[] = [];
-        try {
-          for (const n of [1, 2, 3]) {
-            ids.push((await emulator.call({ n })).requestId);
-          }
-        } finally {
-          await emulator.close();
-        }
-        const lines = emulator.lines.map(({ line }) => line);
         assert.ok(
           lines.includes(
             "EXTENSION\tName: log_shipper\tState: Ready\tEvents: [INVOKE,SHUTDOWN]",
@@ -279,18 +290,14 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
     async () => {
       const { dir, shipped } = await shipperFolder();
       try {
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }, { n: 2 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { LOG_SHIPPER_FILE: shipped },
           },
         );
-        try {
-          for (const n of [1, 2]) await emulator.call({ n });
-        } finally {
-          await emulator.close();
-        }
         const records = (await Deno.readTextFile(shipped)).trim().split("\n")
           .flatMap((line) => JSON.parse(line).records)
           .map((entry: { record: string }) => entry.record.split("\t").at(-1));
@@ -309,16 +316,10 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "onShutdown's hook runs on SIGTERM and its output appears",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-      );
-      try {
-        await emulator.call({ n: 1 });
-        await emulator.call({ n: 2 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
+      const { lines } = await runThrough("./fixtures/shutdown_function.ts", [
+        { n: 1 },
+        { n: 2 },
+      ]);
       assert.ok(
         lines.some((line) => /SIGTERM: running 1 shutdown hook/.test(line)),
       );
@@ -333,18 +334,11 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "a hook still running when the budget ends is named, and the function exits",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-        {
-          env: { SLOW_HOOK: "1" },
-        },
+      const { lines } = await runThrough(
+        "./fixtures/shutdown_function.ts",
+        [{ n: 1 }],
+        { env: { SLOW_HOOK: "1" } },
       );
-      try {
-        await emulator.call({ n: 1 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
       assert.ok(
         lines.some((line) =>
           /shutdown hook ran after 1 invocations$/.test(line)
@@ -361,18 +355,11 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
   await t.step(
     "with no extension registered, the function gets no SIGTERM",
     async () => {
-      const emulator = await emulate(
-        fixture("./fixtures/shutdown_function.ts"),
-        {
-          env: { REGISTER: "0" },
-        },
+      const { lines } = await runThrough(
+        "./fixtures/shutdown_function.ts",
+        [{ n: 1 }],
+        { env: { REGISTER: "0" } },
       );
-      try {
-        await emulator.call({ n: 1 });
-      } finally {
-        await emulator.close();
-      }
-      const lines = emulator.lines.map(({ line }) => line);
       assert.ok(lines.some((line) => line.endsWith('handled {"n":1}')));
       assert.ok(!lines.some((line) => /SIGTERM reached/.test(line)));
     },
@@ -391,23 +378,17 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
           }"\n`,
           { mode: 0o755 },
         );
-        const emulator = await emulate(
-          fixture("./fixtures/chatty_function.ts"),
+        const { lines } = await runThrough(
+          "./fixtures/chatty_function.ts",
+          [{ n: 1 }],
           {
             extensionsDir: `${dir}/extensions`,
             env: { STUBBORN_PID_FILE: `${dir}/pid` },
           },
         );
-        try {
-          await emulator.call({ n: 1 });
-        } finally {
-          await emulator.close();
-        }
         const pid = Number(await Deno.readTextFile(`${dir}/pid`));
         assert.ok(
-          emulator.lines.some(({ line }) =>
-            line === "stubborn got SHUTDOWN, and will not leave"
-          ),
+          lines.includes("stubborn got SHUTDOWN, and will not leave"),
         );
         assert.throws(() => Deno.kill(pid, "SIGCONT"), Deno.errors.NotFound);
       } finally {
@@ -420,12 +401,8 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
     "the CLI starts --extensions and runs the shutdown phase after --shutdown-after idle seconds",
     async () => {
       const { dir } = await shipperFolder();
-      const child = new Deno.Command(deno, {
-        args: [
-          "run",
-          "-P=emulator",
-          "--no-prompt",
-          `${root}src/emulator/mod.ts`,
+      try {
+        await using cli = await startEmulatorCli([
           `${root}examples/echo/main.ts`,
           "--port",
           "0",
@@ -433,45 +410,18 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
           `${dir}/extensions`,
           "--shutdown-after",
           "1",
-        ],
-        cwd: root,
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      try {
-        const reader = child.stderr.pipeThrough(new TextDecoderStream())
-          .getReader();
-        let text = "";
-        let url: string | undefined;
-        while (url === undefined) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += value;
-          url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-        }
-        assert.ok(url, `the CLI did not say where it listens:\n${text}`);
+        ]);
         const response = await fetch(
-          `${url}/2015-03-31/functions/function/invocations`,
+          `${cli.url}/2015-03-31/functions/function/invocations`,
           { method: "POST", body: '"hi"' },
         );
         const requestId = response.headers.get("x-amzn-requestid");
         assert.equal((await response.json()).message, "ECHO: hi");
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += value;
-        }
-        const status = await child.status;
-        assert.equal(status.code, 0);
+        const text = await cli.stderr.ended();
+        assert.equal((await cli.process.status).code, 0);
         assert.match(text, new RegExp(`\\[log_shipper\\] INVOKE ${requestId}`));
         assert.match(text, /\[log_shipper\] SHUTDOWN spindown/);
       } finally {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Already gone.
-        }
-        await child.status;
         await Deno.remove(dir, { recursive: true });
       }
     },

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { PortInUseError, startEmulator } from "../src/emulator/mod.ts";
 import { fixture } from "./_emulator.ts";
+import { startEmulatorCli } from "./_emulator_cli.ts";
 
 const RUNTIME = "/2018-06-01/runtime";
 
@@ -373,14 +374,6 @@ Deno.test("the emulator's command line", async (t) => {
   const cli = fixture("../src/emulator/mod.ts");
   const envFunction = fixture("fixtures/env_function.ts");
 
-  function start(args: string[]) {
-    return new Deno.Command(Deno.execPath(), {
-      args: ["run", "-P=emulator", "--no-prompt", cli, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  }
-
   await t.step(
     "runs an entry with --env and --env-file variables, and stops on SIGTERM",
     async () => {
@@ -389,30 +382,21 @@ Deno.test("the emulator's command line", async (t) => {
         envFile,
         '# settings\nTABLE=orders\nGREETING="hello world"\n',
       );
-      const child = start([
-        envFunction,
-        "--port",
-        "0",
-        "--env",
-        "STAGE=test",
-        "--env-file",
-        envFile,
-        // A .ts entry gets the deployed grant; variables of its own are declared.
-        "--allow",
-        "env=TABLE,GREETING,STAGE",
-      ]);
       try {
-        const reader = child.stderr.pipeThrough(new TextDecoderStream())
-          .getReader();
-        let seen = "";
-        while (!/on (http:\S+)/.test(seen)) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          seen += value;
-        }
-        const url = /on (http:\S+)/.exec(seen)![1];
+        await using emulator = await startEmulatorCli([
+          envFunction,
+          "--port",
+          "0",
+          "--env",
+          "STAGE=test",
+          "--env-file",
+          envFile,
+          // A .ts entry gets the deployed grant; variables of its own are declared.
+          "--allow",
+          "env=TABLE,GREETING,STAGE",
+        ]);
         const response = await fetch(
-          `${url}/2015-03-31/functions/function/invocations`,
+          `${emulator.url}/2015-03-31/functions/function/invocations`,
           {
             method: "POST",
             body: '["TABLE","GREETING","STAGE"]',
@@ -423,17 +407,10 @@ Deno.test("the emulator's command line", async (t) => {
           GREETING: "hello world",
           STAGE: "test",
         });
-        child.kill("SIGTERM");
-        assert.equal((await child.status).code, 0);
-        await reader.cancel();
+        emulator.process.kill("SIGTERM");
+        assert.equal((await emulator.process.status).code, 0);
       } finally {
-        await child.stdout.cancel();
         await Deno.remove(envFile);
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Already ended.
-        }
       }
     },
   );
@@ -453,6 +430,10 @@ Deno.test("the emulator's command line", async (t) => {
         /--reserved-concurrency must be a whole number/,
       ],
       [["x.ts", "--bogus"], /Unknown option '--bogus'/],
+      [
+        [envFunction, "--allow", "everything"],
+        /unknown permission flag --allow-everything/,
+      ],
     ] as const
   ) {
     await t.step(

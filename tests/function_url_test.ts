@@ -1,6 +1,8 @@
 // Function URLs on the emulator: plain HTTP from curl and a headless browser becomes a 2.0 event, the result the response.
 import assert from "node:assert/strict";
 import { emulate, fixture } from "./_emulator.ts";
+import { gate } from "./_gate.ts";
+import { tail } from "./_text_tail.ts";
 
 const decoder = new TextDecoder();
 
@@ -153,44 +155,27 @@ Deno.test("function URLs: a streaming function reaches curl as it produces", asy
   await using emulator = await emulate(
     fixture("fixtures/function_url_streaming.ts"),
   );
-  const release = Promise.withResolvers<void>();
-  await using gate = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async () => {
-      await release.promise;
-      return new Response("go");
-    },
-  );
+  await using release = gate();
   const child = new Deno.Command("curl", {
     args: [
       "-s",
       "-N",
       "-i",
-      `${emulator.url}/lambda-url/function/s?release=http://127.0.0.1:${gate.addr.port}/`,
+      `${emulator.url}/lambda-url/function/s?release=${release.url}`,
     ],
     stdout: "piped",
   }).spawn();
-  const reader = child.stdout.getReader();
-  let seen = "";
-  while (!seen.includes("first;")) {
-    const { done, value } = await reader.read();
-    assert.ok(!done, "curl ended before the first chunk");
-    seen += decoder.decode(value);
-  }
+  const stdout = tail(child.stdout);
+  await stdout.match(/first;/);
   assert.ok(
-    !seen.includes("second;"),
+    !stdout.text.includes("second;"),
     "the second chunk came before its release",
   );
-  assert.match(seen, /^HTTP\/1\.1 201/);
-  assert.match(seen, /x-streamed: yes/i);
-  assert.match(seen, /set-cookie: s=1/i);
-  release.resolve();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    seen += decoder.decode(value);
-  }
-  assert.ok(seen.endsWith("first;second;"));
+  assert.match(stdout.text, /^HTTP\/1\.1 201/);
+  assert.match(stdout.text, /x-streamed: yes/i);
+  assert.match(stdout.text, /set-cookie: s=1/i);
+  release.open();
+  assert.ok((await stdout.ended()).endsWith("first;second;"));
   assert.ok((await child.status).success);
 });
 

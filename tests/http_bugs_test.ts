@@ -1,59 +1,11 @@
 // Issue 18's bugs, one step each: what other Lambda HTTP adapters do and this one did not.
 import assert from "node:assert/strict";
-import { createContext, readEnvironment } from "../mod.ts";
 import {
-  createHttpHandler,
   createStreamingHttpHandler,
-  type HttpHandler,
-  type HttpOptions,
   toRequest,
   toResult,
 } from "../src/http/mod.ts";
-
-function load(dir: string, name: string): Record<string, unknown> {
-  return JSON.parse(
-    Deno.readTextFileSync(
-      new URL(`./fixtures/http/${dir}/${name}.json`, import.meta.url),
-    ),
-  );
-}
-
-function withContext<T>(
-  run: (context: ReturnType<typeof createContext>) => Promise<T>,
-): Promise<T> {
-  const context = createContext({
-    id: "req-bugs",
-    deadlineMs: Date.now() + 3000,
-    invocationId: undefined,
-    headers: new Headers(),
-    body: "",
-  }, readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }));
-  return run(context).finally(() => {
-    (context as Partial<Disposable>)[Symbol.dispose]?.();
-  });
-}
-
-const quiet = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  fatal() {},
-};
-
-function handle(
-  event: unknown,
-  handler: HttpHandler,
-  options: HttpOptions = {},
-): Promise<Record<string, unknown>> {
-  return withContext(async (context) =>
-    await createHttpHandler(handler, { logger: quiet, ...options })(
-      event,
-      context,
-    ) as unknown as Record<string, unknown>
-  );
-}
+import { handle, loadEvent, quiet, withContext } from "./_http.ts";
 
 Deno.test("issue 18 bugs", async (t) => {
   await t.step(
@@ -66,7 +18,7 @@ Deno.test("issue 18 bugs", async (t) => {
       headers.append("set-cookie", "third=3");
       const result = await toResult(
         new Response("x", { headers }),
-        load("alb", "cookies"),
+        loadEvent("alb", "cookies"),
         { warn: (message) => warnings.push(message) },
       ) as { headers: Record<string, string> };
       assert.equal(result.headers["set-cookie"], "first=1");
@@ -78,7 +30,7 @@ Deno.test("issue 18 bugs", async (t) => {
   await t.step(
     "2. a header value outside Latin-1 is served, percent-encoded as UTF-8",
     async () => {
-      const event = load("alb", "get_query") as {
+      const event = loadEvent("alb", "get_query") as {
         headers: Record<string, string>;
       };
       event.headers["x-city"] = "炎 city 100%";
@@ -89,7 +41,7 @@ Deno.test("issue 18 bugs", async (t) => {
       assert.equal(result.statusCode, 200);
       assert.equal(result.body, "%E7%82%8E city 100%25");
       assert.equal(decodeURIComponent(result.body as string), "炎 city 100%");
-      const v2 = load("function_url", "cookies") as { cookies: string[] };
+      const v2 = loadEvent("function_url", "cookies") as { cookies: string[] };
       v2.cookies.push("city=炎");
       assert.match(toRequest(v2).headers.get("cookie")!, /city=%E7%82%8E$/);
     },
@@ -98,7 +50,7 @@ Deno.test("issue 18 bugs", async (t) => {
   await t.step(
     "3. the request's Content-Length is its body's, whatever the event says",
     async () => {
-      const event = load("http_api", "post_json") as {
+      const event = loadEvent("http_api", "post_json") as {
         headers: Record<string, string>;
         body: string;
       };
@@ -123,7 +75,7 @@ Deno.test("issue 18 bugs", async (t) => {
   await t.step(
     "4. a text body without Content-Type gains no Content-Type",
     () => {
-      const event = load("http_api", "post_json") as {
+      const event = loadEvent("http_api", "post_json") as {
         headers: Record<string, string>;
       };
       delete event.headers["content-type"];
@@ -137,7 +89,7 @@ Deno.test("issue 18 bugs", async (t) => {
       new Response("a: 1\n", {
         headers: { "content-type": "custom/vdn+yaml" },
       }),
-      load("http_api", "get_query"),
+      loadEvent("http_api", "get_query"),
     );
     assert.equal(result.isBase64Encoded, false);
     assert.equal(result.body, "a: 1\n");
@@ -146,7 +98,7 @@ Deno.test("issue 18 bugs", async (t) => {
   await t.step(
     "6. stage: keep puts the stage back when a REST API's requestContext.path lacks it",
     () => {
-      const event = load("rest_api", "get_query") as {
+      const event = loadEvent("rest_api", "get_query") as {
         requestContext: Record<string, unknown>;
       };
       event.requestContext.path = "/hello";
@@ -160,7 +112,7 @@ Deno.test("issue 18 bugs", async (t) => {
   await t.step(
     "7. a HEAD request to a streaming handler streams no body",
     async () => {
-      const event = load("function_url", "get_query") as {
+      const event = loadEvent("function_url", "get_query") as {
         requestContext: { http: { method: string } };
       };
       event.requestContext.http.method = "HEAD";

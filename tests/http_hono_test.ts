@@ -1,13 +1,13 @@
 // A real Hono app (examples/hono) served unchanged through serve(app.fetch), end to end under the emulator.
 import assert from "node:assert/strict";
 import { emulate, fixture } from "./_emulator.ts";
+import { loadEvent } from "./_http.ts";
 
-function load(dir: string, name: string) {
-  return JSON.parse(
-    Deno.readTextFileSync(
-      new URL(`./fixtures/http/${dir}/${name}.json`, import.meta.url),
-    ),
-  );
+/** The fields these steps change in a recorded event. */
+interface Recorded {
+  [field: string]: unknown;
+  requestContext: { http: { path: string; method: string } };
+  multiValueHeaders: Record<string, string[]>;
 }
 
 Deno.test("the Hono example under the emulator", async (t) => {
@@ -19,7 +19,7 @@ Deno.test("the Hono example under the emulator", async (t) => {
   await t.step(
     "a function URL GET reaches the route with its path parameter, repeated query keys and Lambda context",
     async () => {
-      const event = load("function_url", "get_query");
+      const event = loadEvent<Recorded>("function_url", "get_query");
       event.rawPath = "/hello/Ada";
       event.requestContext.http.path = "/hello/Ada";
       event.rawQueryString = "tag=math&tag=po%C3%A9sie";
@@ -43,7 +43,7 @@ Deno.test("the Hono example under the emulator", async (t) => {
   await t.step(
     "a REST API POST with a JSON body gets 201 and the body back",
     async () => {
-      const event = load("rest_api", "post_json");
+      const event = loadEvent<Recorded>("rest_api", "post_json");
       event.path = "/echo";
       const { body } = await emulator.call(event);
       assert.equal(body.statusCode, 201);
@@ -57,7 +57,7 @@ Deno.test("the Hono example under the emulator", async (t) => {
   await t.step(
     "an HTTP API request's cookies are read and new ones come back in cookies",
     async () => {
-      const event = load("http_api", "cookies");
+      const event = loadEvent<Recorded>("http_api", "cookies");
       event.rawPath = "/visits";
       event.cookies = ["visits=41"];
       const { body } = await emulator.call(event);
@@ -74,7 +74,7 @@ Deno.test("the Hono example under the emulator", async (t) => {
   await t.step(
     "an ALB with multi-value headers gets every Set-Cookie in multiValueHeaders",
     async () => {
-      const event = load("alb_multi_value", "cookies");
+      const event = loadEvent<Recorded>("alb_multi_value", "cookies");
       event.path = "/visits";
       event.multiValueHeaders.cookie = ["visits=2"];
       const { body } = await emulator.call(event);
@@ -90,14 +90,16 @@ Deno.test("the Hono example under the emulator", async (t) => {
   );
 
   await t.step("a path no route matches gets Hono's 404", async () => {
-    const { body } = await emulator.call(load("alb", "not_found"));
+    const { body } = await emulator.call(
+      loadEvent<Recorded>("alb", "not_found"),
+    );
     assert.equal(body.statusCode, 404);
     assert.equal(body.statusDescription, "404 Not Found");
     assert.equal(body.body, "404 Not Found");
   });
 
   await t.step("HEAD gets the headers of GET and no body", async () => {
-    const event = load("http_api", "not_found");
+    const event = loadEvent<Recorded>("http_api", "not_found");
     event.rawPath = "/";
     event.requestContext.http.method = "HEAD";
     const { body } = await emulator.call(event);
@@ -109,7 +111,7 @@ Deno.test("the Hono example under the emulator", async (t) => {
   await t.step(
     "a route that throws gets a 500 without the error's message",
     async () => {
-      const event = load("function_url", "not_found");
+      const event = loadEvent<Recorded>("function_url", "not_found");
       event.rawPath = "/fail";
       const { functionError, body } = await emulator.call(event);
       assert.equal(functionError, null);
@@ -126,7 +128,7 @@ Deno.test("Hono's own hono/aws-lambda adapter given to run()", async (t) => {
   );
 
   await t.step("answers an HTTP API event through the route", async () => {
-    const event = load("http_api", "get_query");
+    const event = loadEvent<Recorded>("http_api", "get_query");
     event.rawPath = "/hello/Ada";
     event.requestContext.http.path = "/hello/Ada";
     event.requestContext.http.method = "GET";

@@ -1,9 +1,7 @@
 // The sources issue 18 added: WebSocket, VPC Lattice 1.0 and 2.0, incomplete console events, pass-through.
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { createContext, readEnvironment } from "../mod.ts";
 import {
-  createHttpHandler,
   type HttpHandler,
   type HttpInfo,
   type HttpOptions,
@@ -11,50 +9,19 @@ import {
 } from "../src/http/mod.ts";
 import { detectSource } from "../src/http/_detect.ts";
 import { emulate, fixture } from "./_emulator.ts";
-
-function load(dir: string, name: string): Record<string, unknown> {
-  return JSON.parse(
-    Deno.readTextFileSync(
-      new URL(`./fixtures/http/${dir}/${name}.json`, import.meta.url),
-    ),
-  );
-}
-
-const quiet = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  fatal() {},
-};
+import { handle as handleWith, loadEvent } from "./_http.ts";
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:chat";
 
-/** Runs the adapter with a real context (disposed afterwards); returns the result and what the handler saw. */
-async function handle(
+/** The adapter run in process as the chat function (its ARN in the context). */
+function handle(
   event: unknown,
   handler: HttpHandler,
   options: HttpOptions = {},
 ): Promise<Record<string, unknown>> {
-  const context = createContext(
-    {
-      id: "req-sources",
-      deadlineMs: Date.now() + 3000,
-      invocationId: undefined,
-      headers: new Headers({ "lambda-runtime-invoked-function-arn": ARN }),
-      body: "",
-    },
-    readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }),
-  );
-  try {
-    return await createHttpHandler(handler, { logger: quiet, ...options })(
-      event,
-      context,
-    ) as unknown as Record<string, unknown>;
-  } finally {
-    (context as Partial<Disposable>)[Symbol.dispose]?.();
-  }
+  return handleWith(event, handler, options, {
+    headers: { "lambda-runtime-invoked-function-arn": ARN },
+  });
 }
 
 interface Seen {
@@ -90,14 +57,18 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 Deno.test("WebSocket APIs", async (t) => {
   await t.step("the three events are detected as websocket", () => {
     for (const name of ["connect", "message", "disconnect"]) {
-      assert.equal(detectSource(load("websocket", name)), "websocket", name);
+      assert.equal(
+        detectSource(loadEvent("websocket", name)),
+        "websocket",
+        name,
+      );
     }
   });
 
   await t.step(
     "$connect is a GET to /$connect with the handshake's headers and query",
     async () => {
-      const { seen } = await see(load("websocket", "connect"));
+      const { seen } = await see(loadEvent("websocket", "connect"));
       assert.equal(seen.method, "GET");
       assert.equal(
         seen.url,
@@ -114,7 +85,7 @@ Deno.test("WebSocket APIs", async (t) => {
   await t.step(
     "info.webSocket names the route, the event type, the connection and the management endpoint",
     async () => {
-      const { seen } = await see(load("websocket", "connect"));
+      const { seen } = await see(loadEvent("websocket", "connect"));
       assert.equal(seen.info.source, "websocket");
       assert.equal(seen.info.sourceIp, "198.51.100.23");
       assert.deepEqual(seen.info.webSocket, {
@@ -130,7 +101,7 @@ Deno.test("WebSocket APIs", async (t) => {
   await t.step(
     "a message is a POST to /{routeKey} with the message as its body, and no invented headers",
     async () => {
-      const event = load("websocket", "message");
+      const event = loadEvent("websocket", "message");
       const { seen } = await see(event);
       assert.equal(seen.method, "POST");
       assert.equal(
@@ -146,7 +117,7 @@ Deno.test("WebSocket APIs", async (t) => {
   await t.step(
     "$disconnect is a POST to /$disconnect with the close code and reason in info",
     async () => {
-      const { seen } = await see(load("websocket", "disconnect"));
+      const { seen } = await see(loadEvent("websocket", "disconnect"));
       assert.equal(seen.method, "POST");
       assert.equal(new URL(seen.url).pathname, "/$disconnect");
       assert.equal(seen.info.webSocket?.eventType, "DISCONNECT");
@@ -158,7 +129,7 @@ Deno.test("WebSocket APIs", async (t) => {
   await t.step(
     "on a custom domain the management endpoint is the API's own host in the function's region",
     async () => {
-      const event = load("websocket", "message") as {
+      const event = loadEvent("websocket", "message") as {
         requestContext: Record<string, unknown>;
       };
       event.requestContext.domainName = "chat.example.com";
@@ -174,7 +145,7 @@ Deno.test("WebSocket APIs", async (t) => {
     "the answer is statusCode, headers and body: a 403 refuses the connection, a subprotocol is chosen by header",
     async () => {
       const { result } = await see(
-        load("websocket", "connect"),
+        loadEvent("websocket", "connect"),
         () =>
           new Response(null, {
             status: 403,
@@ -194,9 +165,9 @@ Deno.test("WebSocket APIs", async (t) => {
     const app = new Hono();
     app.get("/$connect", (c) => c.text("welcome"));
     app.post("/sendmessage", async (c) => c.json(await c.req.json()));
-    const connect = await handle(load("websocket", "connect"), app.fetch);
+    const connect = await handle(loadEvent("websocket", "connect"), app.fetch);
     assert.equal(connect.body, "welcome");
-    const message = await handle(load("websocket", "message"), app.fetch);
+    const message = await handle(loadEvent("websocket", "message"), app.fetch);
     assert.deepEqual(JSON.parse(message.body as string), {
       action: "sendmessage",
       text: "hello, 炎",
@@ -207,11 +178,11 @@ Deno.test("WebSocket APIs", async (t) => {
 Deno.test("VPC Lattice", async (t) => {
   await t.step("the two structures are detected", () => {
     assert.equal(
-      detectSource(load("vpc_lattice_v1", "get_query")),
+      detectSource(loadEvent("vpc_lattice_v1", "get_query")),
       "vpc-lattice-v1",
     );
     assert.equal(
-      detectSource(load("vpc_lattice_v2", "get_query")),
+      detectSource(loadEvent("vpc_lattice_v2", "get_query")),
       "vpc-lattice-v2",
     );
   });
@@ -219,7 +190,7 @@ Deno.test("VPC Lattice", async (t) => {
   await t.step(
     "1.0: method, URL with the query, headers; a GET drops the sample's stray body",
     async () => {
-      const { seen } = await see(load("vpc_lattice_v1", "get_query"));
+      const { seen } = await see(loadEvent("vpc_lattice_v1", "get_query"));
       assert.equal(seen.method, "GET");
       assert.equal(
         seen.url,
@@ -232,7 +203,7 @@ Deno.test("VPC Lattice", async (t) => {
   );
 
   await t.step("1.0: a base64 body arrives as its bytes", async () => {
-    const { seen } = await see(load("vpc_lattice_v1", "post_base64"));
+    const { seen } = await see(loadEvent("vpc_lattice_v1", "post_base64"));
     assert.equal(seen.method, "POST");
     assert.equal(text(seen.body), '{"test": "event"}');
   });
@@ -240,11 +211,11 @@ Deno.test("VPC Lattice", async (t) => {
   await t.step(
     "2.0: list-valued headers and query, the body as sent",
     async () => {
-      const { seen } = await see(load("vpc_lattice_v2", "post_json"));
+      const { seen } = await see(loadEvent("vpc_lattice_v2", "post_json"));
       assert.equal(seen.method, "POST");
       assert.equal(new Headers(seen.headers).get("accept"), "*/*");
       assert.equal(text(seen.body), '{"message": "Hello from Lambda!"}');
-      const get = await see(load("vpc_lattice_v2", "get_query"));
+      const get = await see(loadEvent("vpc_lattice_v2", "get_query"));
       assert.equal(
         new URL(get.seen.url).search,
         "?order-id=1&tag=a%20b&tag=c",
@@ -260,7 +231,7 @@ Deno.test("VPC Lattice", async (t) => {
       headers.append("set-cookie", "a=1");
       headers.append("set-cookie", "b=2");
       const { result } = await see(
-        load("vpc_lattice_v2", "get_query"),
+        loadEvent("vpc_lattice_v2", "get_query"),
         () => new Response('{"ok":true}', { status: 201, headers }),
       );
       assert.deepEqual(result, {
@@ -278,7 +249,7 @@ Deno.test("incomplete events, as consoles' test events are", async (t) => {
   await t.step(
     "a 2.0 event without version is served as 2.0 (a function URL by its domain)",
     async () => {
-      const event = load("incomplete", "v2_without_version");
+      const event = loadEvent("incomplete", "v2_without_version");
       assert.equal(detectSource(event), "function-url");
       const { seen, result } = await see(event, () => new Response("hi"));
       assert.equal(
@@ -293,7 +264,7 @@ Deno.test("incomplete events, as consoles' test events are", async (t) => {
     "a 2.0 event without requestContext is a GET to localhost, its query rebuilt from the parameters",
     () => {
       const request = toRequest(
-        load("incomplete", "v2_without_request_context"),
+        loadEvent("incomplete", "v2_without_request_context"),
       );
       assert.equal(request.method, "GET");
       assert.equal(request.url, "https://localhost/hello?name=Ada%20Lovelace");
@@ -305,7 +276,7 @@ Deno.test("incomplete events, as consoles' test events are", async (t) => {
     "a 1.0 event without requestContext keeps its method, path and body",
     async () => {
       const { seen, result } = await see(
-        load("incomplete", "v1_without_request_context"),
+        loadEvent("incomplete", "v1_without_request_context"),
         () => Response.json({ ok: true }),
       );
       assert.equal(seen.method, "POST");
@@ -328,7 +299,7 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
     "off by default: an SQS event is NotHttpEventError",
     async () => {
       await assert.rejects(
-        handle(load("pass_through", "sqs"), () => new Response()),
+        handle(loadEvent("pass_through", "sqs"), () => new Response()),
         { name: "NotHttpEventError", message: /passThrough: true/ },
       );
     },
@@ -337,7 +308,7 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
   await t.step(
     "on: the event is a POST / with the event as its JSON body",
     async () => {
-      const event = load("pass_through", "sqs");
+      const event = loadEvent("pass_through", "sqs");
       const { seen } = await see(event, undefined, { passThrough: true });
       assert.equal(seen.method, "POST");
       assert.equal(seen.url, "https://localhost/");
@@ -350,7 +321,7 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
   await t.step(
     "a JSON response is the invocation's result as a value; text as a string; no body as null",
     async () => {
-      const event = load("pass_through", "eventbridge");
+      const event = loadEvent("pass_through", "eventbridge");
       const json = await handle(
         event,
         () => Response.json({ batchItemFailures: [] }),
@@ -373,7 +344,7 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
   await t.step(
     "a 5xx, or a throw, fails the invocation so the source retries",
     async () => {
-      const event = load("pass_through", "sqs");
+      const event = loadEvent("pass_through", "sqs");
       await assert.rejects(
         handle(event, () => new Response("busy", { status: 503 }), {
           passThrough: true,
@@ -390,7 +361,7 @@ Deno.test("pass-through of non-HTTP events", async (t) => {
   );
 
   await t.step("HTTP events are still served as HTTP", async () => {
-    const { seen } = await see(load("websocket", "message"), undefined, {
+    const { seen } = await see(loadEvent("websocket", "message"), undefined, {
       passThrough: true,
     });
     assert.equal(seen.info.source, "websocket");
@@ -403,7 +374,7 @@ Deno.test("the new sources through the runtime under the emulator", async (t) =>
   await t.step(
     "a VPC Lattice 2.0 GET reaches the route and returns the Lattice result",
     async () => {
-      const event = load("vpc_lattice_v2", "get_query");
+      const event = loadEvent("vpc_lattice_v2", "get_query");
       event.path = "/hello";
       const { functionError, body } = await emulator.call(event);
       assert.equal(functionError, null);
@@ -424,7 +395,7 @@ Deno.test("the new sources through the runtime under the emulator", async (t) =>
     "a WebSocket message to a route the app lacks gets the app's 404 in the WebSocket result",
     async () => {
       const { functionError, body } = await emulator.call(
-        load("websocket", "message"),
+        loadEvent("websocket", "message"),
       );
       assert.equal(functionError, null);
       assert.deepEqual(body, {

@@ -1,10 +1,8 @@
 // The HTTP adapter: every fixture through the pure conversions, then through the real runtime under the emulator.
 import assert from "node:assert/strict";
-import { createContext, type Logger, readEnvironment } from "../mod.ts";
+import type { Logger } from "../mod.ts";
 import {
-  createHttpHandler,
   type HttpHandler,
-  type HttpOptions,
   type HttpSource,
   NotHttpEventError,
   toRequest,
@@ -17,6 +15,7 @@ import { isBinaryResponse } from "../src/http/_body.ts";
 import { detectSource } from "../src/http/_detect.ts";
 import { app, LOGO_BASE64, SECRET } from "./fixtures/http_function.ts";
 import { emulate, fixture } from "./_emulator.ts";
+import { handle, loadEvent } from "./_http.ts";
 
 const IP = "198.51.100.23";
 const UA = "curl/8.5.0";
@@ -325,14 +324,6 @@ function shaped(shape: Shape, response: ExpectedResponse): unknown {
   }
 }
 
-function load(dir: string, name: string): Record<string, unknown> {
-  return JSON.parse(
-    Deno.readTextFileSync(
-      new URL(`./fixtures/http/${dir}/${name}.json`, import.meta.url),
-    ),
-  );
-}
-
 function collectingLogger() {
   const lines: string[] = [];
   const log = (level: string) => (message: string) => {
@@ -349,36 +340,11 @@ function collectingLogger() {
   return { logger, lines };
 }
 
-/** Runs the adapter in process with a real context, disposed afterwards. */
-async function handle(
-  event: unknown,
-  handler: HttpHandler = app,
-  options: HttpOptions = {},
-  deadlineMs = Date.now() + 3000,
-): Promise<Record<string, unknown>> {
-  const context = createContext({
-    id: "req-test",
-    deadlineMs,
-    invocationId: undefined,
-    headers: new Headers(),
-    body: "",
-  }, readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }));
-  try {
-    const logger = options.logger ?? collectingLogger().logger;
-    return await createHttpHandler(handler, { logger, ...options })(
-      event,
-      context,
-    ) as unknown as Record<string, unknown>;
-  } finally {
-    (context as Partial<Disposable>)[Symbol.dispose]?.();
-  }
-}
-
 Deno.test("fixtures through the pure conversions", async (t) => {
   for (const source of SOURCES) {
     for (const name of source.cases) {
       const label = `${source.dir}/${name}`;
-      const event = load(source.dir, name);
+      const event = loadEvent(source.dir, name);
       const want = expected(source, name);
 
       await t.step(`${label}: the source is detected`, () => {
@@ -408,7 +374,7 @@ Deno.test("fixtures through the pure conversions", async (t) => {
         `${label}: the router's Response becomes the documented result`,
         async () => {
           assert.deepEqual(
-            await handle(event),
+            await handle(event, app),
             shaped(source.shape, want.response),
           );
         },
@@ -421,7 +387,7 @@ Deno.test("requests", async (t) => {
   await t.step(
     "an HTTP API's named stage is removed from the path, or kept when asked",
     () => {
-      const event = load("http_api", "get_query") as {
+      const event = loadEvent("http_api", "get_query") as {
         rawPath: string;
         requestContext: Record<string, unknown>;
       };
@@ -439,7 +405,7 @@ Deno.test("requests", async (t) => {
     "on a custom domain, a path that starts like the stage keeps it, in both payload formats",
     () => {
       for (const family of ["http_api", "http_api_v1"]) {
-        const event = load(family, "get_query") as {
+        const event = loadEvent(family, "get_query") as {
           rawPath?: string;
           path?: string;
           requestContext: Record<string, unknown>;
@@ -463,9 +429,9 @@ Deno.test("requests", async (t) => {
   await t.step(
     "an event shaped like an HTTP event but with a malformed field is NotHttpEventError",
     () => {
-      const v1 = load("rest_api", "get_query") as Record<string, unknown>;
+      const v1 = loadEvent("rest_api", "get_query") as Record<string, unknown>;
       v1.requestContext = "not an object";
-      const v2 = load("http_api", "get_query") as Record<string, unknown>;
+      const v2 = loadEvent("http_api", "get_query") as Record<string, unknown>;
       v2.rawPath = 42;
       for (const event of [v1, v2]) {
         assert.throws(() => toRequest(event), {
@@ -479,7 +445,7 @@ Deno.test("requests", async (t) => {
   await t.step(
     "a REST API's path is the route's, and stage: keep gives the path the client requested",
     () => {
-      const event = load("rest_api", "get_query");
+      const event = loadEvent("rest_api", "get_query");
       assert.equal(new URL(toRequest(event).url).pathname, "/hello");
       assert.equal(
         new URL(toRequest(event, { stage: "keep" }).url).pathname,
@@ -528,7 +494,7 @@ Deno.test("requests", async (t) => {
   });
 
   await t.step("a base path is removed on a segment boundary", () => {
-    const event = load("alb", "post_json") as { path: string };
+    const event = loadEvent("alb", "post_json") as { path: string };
     event.path = "/api/items";
     assert.equal(
       new URL(toRequest(event, { basePath: "/api" }).url).pathname,
@@ -545,7 +511,7 @@ Deno.test("requests", async (t) => {
     "the handler gets the source, source IP, request context and Lambda context",
     async () => {
       const seen: unknown[] = [];
-      const event = load("rest_api", "get_query");
+      const event = loadEvent("rest_api", "get_query");
       await handle(event, (_request, info) => {
         seen.push(
           info.source,
@@ -570,7 +536,7 @@ Deno.test("requests", async (t) => {
     "the request's signal aborts at the invocation's deadline",
     async () => {
       const result = await handle(
-        load("function_url", "get_query"),
+        loadEvent("function_url", "get_query"),
         async (request) => {
           await new Promise((resolve) =>
             request.signal.addEventListener("abort", resolve, { once: true })
@@ -578,7 +544,7 @@ Deno.test("requests", async (t) => {
           return new Response(`aborted: ${request.signal.reason?.name}`);
         },
         {},
-        Date.now() + 50,
+        { deadlineMs: Date.now() + 50 },
       );
       assert.equal(result.body, "aborted: DeadlineError");
     },
@@ -587,7 +553,7 @@ Deno.test("requests", async (t) => {
   await t.step(
     "a GET event's stray body is dropped, not an error",
     () => {
-      const event = load("function_url", "get_query");
+      const event = loadEvent("function_url", "get_query");
       event.body = "stray";
       const request = toRequest(event);
       assert.equal(request.body, null);
@@ -597,7 +563,7 @@ Deno.test("requests", async (t) => {
   await t.step(
     "a body that is not base64 is answered 400 and logged",
     async () => {
-      const event = load("function_url", "binary_upload");
+      const event = loadEvent("function_url", "binary_upload");
       event.body = "not base64 ¤¤";
       const { logger, lines } = collectingLogger();
       let called = false;
@@ -618,9 +584,9 @@ Deno.test("requests", async (t) => {
   await t.step(
     "a method the fetch standard forbids is answered 400",
     async () => {
-      const event = load("alb_multi_value", "get_query");
+      const event = loadEvent("alb_multi_value", "get_query");
       event.httpMethod = "TRACE";
-      const result = await handle(event);
+      const result = await handle(event, app);
       assert.equal(result.statusCode, 400);
       assert.equal(result.statusDescription, "400 Bad Request");
     },
@@ -630,12 +596,12 @@ Deno.test("requests", async (t) => {
 Deno.test("responses", async (t) => {
   await t.step("HEAD gets the headers and no body", async () => {
     for (const dir of ["rest_api", "function_url", "alb_multi_value"]) {
-      const event = load(dir, "get_query") as Record<string, unknown> & {
+      const event = loadEvent(dir, "get_query") as Record<string, unknown> & {
         requestContext: { http?: { method: string } };
       };
       if (event.requestContext.http) event.requestContext.http.method = "HEAD";
       else event.httpMethod = "HEAD";
-      const result = await handle(event);
+      const result = await handle(event, app);
       assert.equal(result.statusCode, 200, dir);
       assert.equal(result.body, "", dir);
       assert.equal(result.isBase64Encoded, false, dir);
@@ -646,9 +612,9 @@ Deno.test("responses", async (t) => {
   });
 
   await t.step("an empty body is an empty string, not base64", async () => {
-    const event = load("http_api", "not_found");
+    const event = loadEvent("http_api", "not_found");
     (event as { rawPath: string }).rawPath = "/empty";
-    assert.deepEqual(await handle(event), {
+    assert.deepEqual(await handle(event, app), {
       statusCode: 204,
       headers: {},
       body: "",
@@ -659,7 +625,7 @@ Deno.test("responses", async (t) => {
   await t.step(
     "compressed, charset-other-than-UTF-8 and invalid-UTF-8 text go back as base64",
     async () => {
-      const event = load("function_url", "get_query");
+      const event = loadEvent("function_url", "get_query");
       const cases: [HeadersInit, Uint8Array<ArrayBuffer>][] = [
         [
           { "content-type": "text/html", "content-encoding": "gzip" },
@@ -683,7 +649,7 @@ Deno.test("responses", async (t) => {
   );
 
   await t.step("the binary decision is configurable", async () => {
-    const event = load("rest_api", "post_json");
+    const event = loadEvent("rest_api", "post_json");
     const result = await handle(event, app, {
       isBinary: (headers) =>
         headers.get("content-type") === "application/json" ||
@@ -700,7 +666,7 @@ Deno.test("responses", async (t) => {
     "an ALB without multi-value headers sends the first cookie and warns about the others",
     async () => {
       const { logger, lines } = collectingLogger();
-      const result = await handle(load("alb", "cookies"), app, { logger });
+      const result = await handle(loadEvent("alb", "cookies"), app, { logger });
       assert.equal(
         (result.headers as Record<string, string>)["set-cookie"],
         COOKIES_OUT[0],
@@ -714,7 +680,7 @@ Deno.test("responses", async (t) => {
       new Response("x", {
         headers: { connection: "keep-alive", "x-kept": "1" },
       }),
-      load("http_api", "get_query"),
+      loadEvent("http_api", "get_query"),
     );
     assert.deepEqual(result.headers, {
       "content-type": "text/plain;charset=UTF-8",
@@ -728,7 +694,7 @@ Deno.test("errors", async (t) => {
     "a handler that throws gets a 500 with no internals, and the error is logged",
     async () => {
       const { logger, lines } = collectingLogger();
-      const event = load("function_url", "not_found");
+      const event = loadEvent("function_url", "not_found");
       (event as { rawPath: string }).rawPath = "/boom";
       const result = await handle(event, app, { logger });
       assert.deepEqual(result, {
@@ -748,7 +714,7 @@ Deno.test("errors", async (t) => {
   await t.step("a handler that returns no Response gets a 500", async () => {
     const { logger, lines } = collectingLogger();
     const result = await handle(
-      load("rest_api", "get_query"),
+      loadEvent("rest_api", "get_query"),
       (() => ({ status: 200 })) as unknown as HttpHandler,
       { logger },
     );
@@ -758,7 +724,7 @@ Deno.test("errors", async (t) => {
 
   await t.step("onError shapes the 500 response", async () => {
     const result = await handle(
-      load("alb_multi_value", "get_query"),
+      loadEvent("alb_multi_value", "get_query"),
       () => {
         throw new RangeError("nope");
       },
@@ -779,7 +745,7 @@ Deno.test("errors", async (t) => {
     "a body stream that fails while it is read becomes a 500",
     async () => {
       const result = await handle(
-        load("http_api", "get_query"),
+        loadEvent("http_api", "get_query"),
         () =>
           new Response(
             new ReadableStream({
@@ -798,7 +764,7 @@ Deno.test("errors", async (t) => {
     "an event that is not HTTP throws NotHttpEventError",
     async () => {
       await assert.rejects(
-        handle({ Records: [{ eventSource: "aws:sqs", body: "{}" }] }),
+        handle({ Records: [{ eventSource: "aws:sqs", body: "{}" }] }, app),
         (error: Error) =>
           error instanceof NotHttpEventError &&
           error.name === "NotHttpEventError" && /Records/.test(error.message),
@@ -809,7 +775,7 @@ Deno.test("errors", async (t) => {
   await t.step(
     "a forced source is checked against the event's shape",
     () => {
-      const event = load("function_url", "get_query");
+      const event = loadEvent("function_url", "get_query");
       assert.throws(
         () => toRequest(event, { source: "alb" }),
         /lacks the fields of a alb event/,
@@ -823,9 +789,9 @@ Deno.test("errors", async (t) => {
 });
 
 Deno.test("the adapters accept their own events only", () => {
-  const rest = load("rest_api", "get_query");
-  const url = load("function_url", "get_query");
-  const lb = load("alb", "get_query");
+  const rest = loadEvent("rest_api", "get_query");
+  const url = loadEvent("function_url", "get_query");
+  const lb = loadEvent("alb", "get_query");
   assert.deepEqual(
     [apiGatewayV1.accepts(rest), apiGatewayV2.accepts(rest), alb.accepts(rest)],
     [true, false, false],
@@ -849,7 +815,7 @@ Deno.test("fixtures through the runtime under the emulator", async (t) => {
         `${label}: the invocation returns the documented result`,
         async () => {
           const { status, functionError, body } = await emulator.call(
-            load(source.dir, name),
+            loadEvent(source.dir, name),
           );
           assert.equal(status, 200);
           assert.equal(functionError, null);
@@ -865,7 +831,7 @@ Deno.test("fixtures through the runtime under the emulator", async (t) => {
   await t.step(
     "a handler that throws returns a 500 with no internals, and the function logs the error",
     async () => {
-      const event = load("alb_multi_value", "not_found");
+      const event = loadEvent("alb_multi_value", "not_found");
       event.path = "/boom";
       const { functionError, body, requestId } = await emulator.call(event);
       assert.equal(functionError, null);
@@ -900,7 +866,7 @@ Deno.test("fixtures through the runtime under the emulator", async (t) => {
   );
 
   await t.step("the handler sees the invocation's request id", async () => {
-    const event = load("http_api", "not_found");
+    const event = loadEvent("http_api", "not_found");
     event.rawPath = "/context";
     const { body, requestId } = await emulator.call(event);
     assert.equal(body.statusCode, 200);

@@ -6,6 +6,7 @@ import {
   LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { emulate, fixture } from "./_emulator.ts";
+import { gate } from "./_gate.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -143,14 +144,7 @@ Deno.test("the Lambda client: InvokeWithResponseStream reads a streaming functio
     fixture("fixtures/streaming_function.ts"),
   );
   const lambda = client(emulator.url);
-  const release = Promise.withResolvers<void>();
-  await using gate = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async () => {
-      await release.promise;
-      return new Response("go");
-    },
-  );
+  await using release = gate();
   try {
     await t.step(
       "the first chunk arrives before the second is released",
@@ -162,7 +156,7 @@ Deno.test("the Lambda client: InvokeWithResponseStream reads a streaming functio
             Qualifier: "$LATEST",
             Payload: encoder.encode(JSON.stringify({
               mode: "release",
-              release: `http://127.0.0.1:${gate.addr.port}/`,
+              release: release.url,
             })),
           }),
         );
@@ -174,7 +168,7 @@ Deno.test("the Lambda client: InvokeWithResponseStream reads a streaming functio
             seen.push(decoder.decode(event.PayloadChunk.Payload));
             if (seen.length === 1) {
               assert.deepEqual(seen, ["first;"]);
-              release.resolve();
+              release.open();
             }
           }
           if (event.InvokeComplete) complete = event.InvokeComplete;

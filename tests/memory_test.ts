@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Logger } from "../mod.ts";
 import { heapFlags, heapPlan, heapScript } from "../src/memory/heap.ts";
 import { createMemoryWatch, type MemoryReading } from "../src/memory/watch.ts";
-import { startEmulator } from "../src/emulator/mod.ts";
+import { emulate } from "./_emulator.ts";
 import {
   createMemoryLimits,
   findMemoryCgroups,
@@ -358,22 +358,9 @@ Deno.test({
     await t.step(
       "reports a function that allocates without bound as out of memory, and the next invocation works",
       async () => {
-        const platform: string[] = [];
-        await using emulator = await startEmulator({
-          command: [
-            Deno.execPath(),
-            "run",
-            "--no-prompt",
-            "--allow-env",
-            "--allow-net=127.0.0.1",
-            FUNCTION,
-          ],
-          port: 0,
+        await using emulator = await emulate(FUNCTION, {
           memory: 128,
           timeout: 30,
-          output: (line, source) => {
-            if (source === "platform") platform.push(line);
-          },
         });
         const killed = await emulator.invoke('{"grow":true}');
         const report = await killed.json();
@@ -387,6 +374,9 @@ Deno.test({
         assert.equal(next.headers.get("x-amz-function-error"), null);
         assert.deepEqual(await next.json(), { echo: "again" });
         await emulator.close();
+        const platform = emulator.lines.flatMap(({ line, source }) =>
+          source === "platform" ? [line] : []
+        );
         const reports = platform.filter((line) => line.startsWith("REPORT "));
         assert.match(
           reports[0],

@@ -1,27 +1,18 @@
 // Powertools for AWS Lambda (TypeScript) Logger and Metrics from npm at --concurrency 2, through globalThis.awslambda.
 import assert from "node:assert/strict";
-import { startEmulator } from "../src/emulator/mod.ts";
+import { emulate } from "./_emulator.ts";
 import { permissionFlags } from "../scripts/build.ts";
 
 const entry = new URL("./fixtures/aws_sdk/powertools.ts", import.meta.url)
   .pathname;
 
 Deno.test("Powertools at concurrency 2", async (t) => {
-  const lines: string[] = [];
-  await using emulator = await startEmulator({
-    command: [
-      Deno.execPath(),
-      "run",
-      "--no-prompt",
-      ...permissionFlags([], {
-        declaration: { env: ["POWERTOOLS_*", "ENVIRONMENT", "LOG_LEVEL"] },
-      }),
-      entry,
-    ],
-    port: 0,
+  await using emulator = await emulate(entry, {
+    permissions: permissionFlags([], {
+      declaration: { env: ["POWERTOOLS_*", "ENVIRONMENT", "LOG_LEVEL"] },
+    }),
     concurrency: 2,
     timeout: 30,
-    output: (line) => lines.push(line),
   });
   const call = async (event: object) => {
     const response = await emulator.invoke(JSON.stringify(event));
@@ -33,6 +24,7 @@ Deno.test("Powertools at concurrency 2", async (t) => {
     call({ tag: "releasing", release: true }),
   ]);
   const ids: Record<string, string | null> = { held, releasing };
+  const lines = emulator.lines.map(({ line }) => line);
   const records = lines.flatMap((line) => {
     try {
       return [JSON.parse(line.slice(line.indexOf("{")))];

@@ -6,6 +6,8 @@ import {
   type ServerResponse,
 } from "node:http";
 import { emulate, fixture } from "./_emulator.ts";
+import { gate } from "./_gate.ts";
+import { tail } from "./_text_tail.ts";
 
 const FUNCTION = fixture("fixtures/streaming_function.ts");
 const decoder = new TextDecoder();
@@ -23,40 +25,21 @@ Deno.test("stream() under the emulator", async (t) => {
   await t.step(
     "chunks reach the invoker before the handler finishes",
     async () => {
-      const release = Promise.withResolvers<void>();
-      await using gate = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen() {} },
-        async () => {
-          await release.promise;
-          return new Response("go");
-        },
-      );
+      await using release = gate();
       const order: string[] = [];
       const response = await emulator.invoke(
         event({
           mode: "release",
-          release: `http://127.0.0.1:${gate.addr.port}/`,
+          release: release.url,
         }),
       );
-      const reader = response.body!.pipeThrough(new TextDecoderStream())
-        .getReader();
-      let text = "";
-      while (!text.includes("first;")) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        text += value;
-      }
+      const body = tail(response.body!);
+      const [first] = await body.match(/^first;/);
       // The function is now waiting on the gate: the second chunk cannot exist yet.
-      order.push(`received ${text}`);
-      release.resolve();
+      order.push(`received ${body.text}`);
+      release.open();
       order.push("released");
-      let rest = "";
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        rest += value;
-      }
-      order.push(`received ${rest}`);
+      order.push(`received ${(await body.ended()).slice(first.length)}`);
       assert.deepEqual(order, [
         "received first;",
         "released",
@@ -111,17 +94,17 @@ Deno.test("stream() under the emulator", async (t) => {
         settled < 40 << 20,
         `the function produced ${settled} bytes while the invoker did not read`,
       );
-      let tail = new Uint8Array(0);
+      let last = new Uint8Array(0);
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         received += value.byteLength;
-        const joined = new Uint8Array(tail.byteLength + value.byteLength);
-        joined.set(tail);
-        joined.set(value, tail.byteLength);
-        tail = joined.slice(-512);
+        const joined = new Uint8Array(last.byteLength + value.byteLength);
+        joined.set(last);
+        joined.set(value, last.byteLength);
+        last = joined.slice(-512);
       }
-      const text = decoder.decode(tail);
+      const text = decoder.decode(last);
       const report = JSON.parse(text.slice(text.lastIndexOf("\n") + 1));
       assert.equal(received, total + 1 + JSON.stringify(report).length);
       const growth = await peak() - peakBefore;
@@ -172,17 +155,9 @@ Deno.test("stream() under the emulator", async (t) => {
     "an error mid-stream cuts the invoker's stream after the bytes sent",
     async () => {
       const response = await emulator.invoke(event({ mode: "mid-error" }));
-      const reader = response.body!.pipeThrough(new TextDecoderStream())
-        .getReader();
-      let text = "";
-      await assert.rejects(async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          text += value;
-        }
-      });
-      assert.equal(text, "partial;");
+      const body = tail(response.body!);
+      await assert.rejects(body.ended());
+      assert.equal(body.text, "partial;");
       // The emulator logs it when the function's request ends, maybe after the invoker's error.
       const reported = () =>
         emulator.lines.some(({ line }) =>
@@ -487,17 +462,9 @@ Deno.test("a handler written for Node's response streaming, under stream()", asy
     "a throw after it cuts the stream after the bytes sent",
     async () => {
       const response = await emulator.invoke(event({ mode: "fail-late" }));
-      const reader = response.body!.pipeThrough(new TextDecoderStream())
-        .getReader();
-      let text = "";
-      await assert.rejects(async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          text += value;
-        }
-      });
-      assert.equal(text, "one ");
+      const body = tail(response.body!);
+      await assert.rejects(body.ended());
+      assert.equal(body.text, "one ");
     },
   );
 });

@@ -11,6 +11,8 @@ import { type ProcessSample, sampleProcess } from "./proc.ts";
 import type { BenchRuntime } from "./runtimes.ts";
 import { percentile } from "./stats.ts";
 import { heapFlags } from "../../src/memory/heap.ts";
+import { denoExecutable } from "../build/command.ts";
+import { watch } from "./watched.ts";
 
 /** How to run one runtime once. */
 export interface RunSpec {
@@ -100,7 +102,7 @@ export async function runOnce(spec: RunSpec): Promise<RunResult> {
     ? startServeFeeder(options)
     : startFeeder(options);
   const spawnedAt = performance.now();
-  const child = new Deno.Command(_deno(), {
+  const child = new Deno.Command(denoExecutable(), {
     args: [
       "run",
       "--no-prompt",
@@ -133,78 +135,30 @@ export async function runOnce(spec: RunSpec): Promise<RunResult> {
     stderr: "piped",
   }).spawn();
   pid = child.pid;
-  const output = _tail(child.stdout, child.stderr).catch(() => "");
-  let exited = false;
-  const status = child.status.then((value) => {
-    exited = true;
-    return value;
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RunError("stalled")),
-        60_000 + spec.count * 2,
-      );
-    });
-    const died = status.then((value) => {
-      throw new RunError(`exited with code ${value.code}`);
-    });
-    const result = await Promise.race([feeder.done, died, stalled]);
-    const end = await sampleProcess(pid);
-    const warmSample = await warm;
-    const firstNextAt = await feeder.firstNext;
-    const measured = result.overheadsUs.length;
-    return {
-      invocationsPerSecond: measured / result.measuredSeconds,
-      overheadP50Us: percentile(result.overheadsUs, 50),
-      overheadP99Us: percentile(result.overheadsUs, 99),
-      coldStartMs: firstNextAt - spawnedAt,
-      peakRssMB: (end?.peakRssBytes ?? NaN) / _MB,
-      rssWarmMB: (warmSample?.rssBytes ?? NaN) / _MB,
-      rssEndMB: (end?.rssBytes ?? NaN) / _MB,
-      cpuUsPerInvocation: end && warmSample
-        ? ((end.cpuMs - warmSample.cpuMs) * 1000) / measured
-        : NaN,
-      completed: result.completed,
-      errors: result.errors,
-      responseBytes: result.responseBytes,
-      unexpected: result.unexpected,
-    };
-  } catch (error) {
-    if (!(error instanceof RunError)) throw error;
-    if (!exited) child.kill("SIGKILL");
-    await status;
-    throw new RunError(
-      `${spec.runtime.name} ${error.message}; its last output:\n${await output}`,
-    );
-  } finally {
-    clearTimeout(timer);
-    if (!exited) child.kill("SIGKILL");
-    await status;
-    await output;
-  }
-}
-
-// The task may only run `deno` by name: Deno.execPath() is the resolved binary, which that does not cover.
-function _deno(): string {
-  const path = Deno.execPath();
-  return Deno.permissions.querySync({ name: "run", command: path }).state ===
-      "granted"
-    ? path
-    : "deno";
-}
-
-/** Drains both streams (a full pipe would block the runtime) and keeps their last 4 KB. */
-async function _tail(
-  ...streams: ReadableStream<Uint8Array>[]
-): Promise<string> {
-  let text = "";
-  const decoder = new TextDecoder();
-  await Promise.all(streams.map(async (stream) => {
-    for await (const chunk of stream) {
-      text = (text + decoder.decode(chunk, { stream: true })).slice(-4096);
-    }
-  }));
-  return text;
+  await using watched = watch(child);
+  const result = await watched.race(
+    feeder.done,
+    60_000 + spec.count * 2,
+    (message) => new RunError(`${spec.runtime.name} ${message}`),
+  );
+  const end = await sampleProcess(pid);
+  const warmSample = await warm;
+  const firstNextAt = await feeder.firstNext;
+  const measured = result.overheadsUs.length;
+  return {
+    invocationsPerSecond: measured / result.measuredSeconds,
+    overheadP50Us: percentile(result.overheadsUs, 50),
+    overheadP99Us: percentile(result.overheadsUs, 99),
+    coldStartMs: firstNextAt - spawnedAt,
+    peakRssMB: (end?.peakRssBytes ?? NaN) / _MB,
+    rssWarmMB: (warmSample?.rssBytes ?? NaN) / _MB,
+    rssEndMB: (end?.rssBytes ?? NaN) / _MB,
+    cpuUsPerInvocation: end && warmSample
+      ? ((end.cpuMs - warmSample.cpuMs) * 1000) / measured
+      : NaN,
+    completed: result.completed,
+    errors: result.errors,
+    responseBytes: result.responseBytes,
+    unexpected: result.unexpected,
+  };
 }

@@ -13,9 +13,9 @@ import { runControlPlane } from "./_control_plane_cli.ts";
 import { watchSources } from "./source_watch.ts";
 import { relative } from "node:path";
 import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
-import { permissionFlags } from "../../scripts/build/permissions.ts";
-import { findDeclaration } from "../../scripts/build/declaration.ts";
-import { auditedDeclaration } from "../../scripts/build/audit.ts";
+import { permissionFlags } from "../permissions/flags.ts";
+import { findDeclaration } from "../permissions/find_declaration.ts";
+import { auditedDeclaration } from "../permissions/audit.ts";
 
 // What npm, TLS and proxies need from the machine; Lambda has its own.
 const _PASSED = [

@@ -9,7 +9,7 @@
 import {
   DEFAULT_PERMISSIONS,
   type PermissionDeclaration,
-} from "./permissions.ts";
+} from "./declaration.ts";
 
 /**
  * The declaration for what the audit lines show, without what the defaults

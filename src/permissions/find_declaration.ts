@@ -7,9 +7,8 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { runCommand } from "./command.ts";
-import { InvalidPermissionError, UsageError } from "./errors.ts";
-import { DECLARATION_SET, type PermissionDeclaration } from "./permissions.ts";
+import { PermissionDeclarationError } from "./errors.ts";
+import { DECLARATION_SET, type PermissionDeclaration } from "./declaration.ts";
 
 /** A declaration and the file it came from. */
 export interface FoundDeclaration {
@@ -22,11 +21,11 @@ export interface FoundDeclaration {
 /**
  * Reads `permissions.lambda` from the first `deno.json` found from the
  * entry's folder upwards; undefined when that file has none. Throws
- * {@linkcode UsageError} for a malformed file or set.
+ * {@linkcode PermissionDeclarationError} for a malformed file or set.
  *
  * @example
  * ```ts ignore
- * import { findDeclaration } from "./declaration.ts";
+ * import { findDeclaration } from "./find_declaration.ts";
  *
  * console.log((await findDeclaration("examples/aws_sdk/main.ts"))?.declaration);
  * ```
@@ -55,7 +54,7 @@ function _parse(file: string, text: string): FoundDeclaration | undefined {
   try {
     config = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
+    throw new PermissionDeclarationError(
       `${file} is not valid JSON: ${(error as Error).message}`,
       {
         cause: error,
@@ -65,7 +64,7 @@ function _parse(file: string, text: string): FoundDeclaration | undefined {
   const set = config.permissions?.[DECLARATION_SET];
   if (set === undefined) return undefined;
   if (typeof set !== "object" || set === null || Array.isArray(set)) {
-    throw new UsageError(
+    throw new PermissionDeclarationError(
       `${file}: permissions.${DECLARATION_SET} must be an object like { "env": ["TABLE"] }`,
     );
   }
@@ -77,43 +76,10 @@ function _parse(file: string, text: string): FoundDeclaration | undefined {
     ) {
       declaration[kind] = value;
     } else if (value !== false) {
-      throw new UsageError(
+      throw new PermissionDeclarationError(
         `${file}: permissions.${DECLARATION_SET}.${kind} must be true or a list of strings`,
       );
     }
   }
   return { file, declaration };
-}
-
-/**
- * Starts `deno` once with `flags` on an empty module, so that a descriptor
- * Deno refuses (`--allow-sys=ca`) fails the build instead of the deployed
- * function. Throws {@linkcode InvalidPermissionError}.
- *
- * @example
- * ```ts ignore
- * import { checkPermissionFlags } from "./declaration.ts";
- *
- * await checkPermissionFlags("deno", ["--allow-sys=osRelease"]);
- * ```
- */
-export async function checkPermissionFlags(
-  deno: string,
-  flags: readonly string[],
-): Promise<void> {
-  const result = await runCommand(deno, [
-    "run",
-    "--no-config",
-    "--no-lock",
-    "--no-prompt",
-    ...flags,
-    "data:text/javascript,",
-  ]);
-  if (result.code !== 0) {
-    // Deno's first line says what it refused; the rest is a backtrace.
-    const reason = result.stderr.split("\n").find((line) =>
-      line.startsWith("error:")
-    ) ?? result.stderr.split("\n\n")[0];
-    throw new InvalidPermissionError(flags, reason.replace(/^error: /, ""));
-  }
 }

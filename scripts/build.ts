@@ -196,12 +196,13 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
   if (options.portable) {
     bundled = await step(progress, "bundle", entry, async () => {
       const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
-      await bundle(entry, output, deno);
-      const code = await Deno.readTextFile(output);
-      const map = await Deno.readTextFile(`${output}.map`);
+      const { code, map, unminified } = await bundle(entry, output, deno);
+      const size = formatBytes(new TextEncoder().encode(code).length);
       return {
         value: { code, map },
-        result: formatBytes(new TextEncoder().encode(code).length),
+        result: unminified === undefined
+          ? `${size}, minified`
+          : `${size}, not minified (${unminified})`,
       };
     });
   }

@@ -38,11 +38,8 @@ Deno.test("the portable bundle's source map", async (t) => {
   try {
     await Deno.writeTextFile(`${dir}/handler.ts`, _SOURCE);
     const out = `${dir}/out/${PORTABLE_FILES.bundle}`;
-    await bundle(`${dir}/handler.ts`, out);
-    const staged = withBanner(
-      await Deno.readTextFile(out),
-      await Deno.readTextFile(`${out}.map`),
-    );
+    const bundled = await bundle(`${dir}/handler.ts`, out);
+    const staged = withBanner(bundled.code, bundled.map);
     await Deno.writeTextFile(out, staged.code);
     await Deno.writeTextFile(`${out}.map`, staged.map);
     const run = (args: string[], options: { read?: boolean } = {}) =>
@@ -59,6 +56,12 @@ Deno.test("the portable bundle's source map", async (t) => {
         stdout: "piped",
         stderr: "piped",
       }).output();
+
+    await t.step("is minified, its comments and line breaks out", () => {
+      assert.equal(bundled.unminified, undefined);
+      assert.doesNotMatch(bundled.code, /A function whose init throws/);
+      assert.ok(bundled.code.trimEnd().split("\n").length <= 2);
+    });
 
     await t.step(
       "lies beside main.js, and main.js does not link it (Deno would parse it at load)",

@@ -85,12 +85,17 @@ async function _invoke(
   const crashed = Promise.withResolvers<never>();
   const entry: Running = { invocation, context, crash: crashed.reject };
   loop.running.add(entry);
-  using _watch = watchDeadline(loop, entry);
+  using watch = watchDeadline(loop, entry);
   try {
     let result: unknown;
     try {
       const event = (loop.options.decode ?? decodeJson)(invocation);
-      const call = () => Promise.resolve(handler(event, context));
+      const call = () => {
+        const value = handler(event, context);
+        // Only a pending handler can outlive its deadline; a process's first timer costs ms.
+        if (value instanceof Promise) watch.arm();
+        return Promise.resolve(value);
+      };
       const scope = loop.options.scope;
       result = await Promise.race([
         scope ? scope(context, call) : call(),

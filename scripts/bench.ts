@@ -272,6 +272,7 @@ async function _cold(
     `\n${formatColdTable(lines)}\n\n${navigator.hardwareConcurrency} CPUs, ` +
       `Deno ${Deno.version.deno}, ${lines[0]?.setup.node ?? "no Node"}, ` +
       `medians of ${starts} starts; ×node is the first answer against Node's, ` +
+      `cpu ms the CPU time (all threads) from spawn to the first answer, ` +
       `+floor the first /next against bare Deno's.`,
   );
   for (const line of lines) console.log(JSON.stringify(line, _finite));

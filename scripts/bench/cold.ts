@@ -45,10 +45,14 @@ export interface ColdFigures {
   firstAnswerSamplesMs: number[];
   /** Outcomes that were errors. */
   errors: number;
+  /** Median CPU time spawn → first answer, all threads, ms. */
+  cpuMs: number;
   /** Bytes of the code loaded at start. */
   codeBytes: number;
   /** First answer ÷ Node's for the same function (lower is better). */
   vsNodeFirstAnswer?: number;
+  /** CPU time to the first answer ÷ Node's (lower is better; steadier than wall time on a loaded machine). */
+  vsNodeCpu?: number;
   /** First `/next` minus bare Deno's, ms (echo). */
   vsFloorFirstNextMs?: number;
   /** How the suite was run. */
@@ -155,6 +159,7 @@ export async function runColdSuite(
         firstNextSamplesMs: runs.map((run) => _round(run.firstNextMs)),
         firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
         errors: runs.filter((run) => run.error).length,
+        cpuMs: median(runs.map((run) => run.cpuMs)),
         codeBytes: entry.artifact.codeBytes,
         setup,
       };
@@ -165,6 +170,7 @@ export async function runColdSuite(
       );
       if (node && line !== node) {
         line.vsNodeFirstAnswer = line.firstAnswerMs / node.firstAnswerMs;
+        line.vsNodeCpu = line.cpuMs / node.cpuMs;
       }
       const floor = lines.find((other) =>
         other.function === line.function && other.runtime === "floor-deno"
@@ -196,6 +202,8 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
     "/next ms",
     "answer ms",
     "×node",
+    "cpu ms",
+    "×node cpu",
     "/next +floor",
     "code KB",
   ]];
@@ -209,6 +217,8 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
       line.vsNodeFirstAnswer === undefined
         ? ""
         : _fixed(line.vsNodeFirstAnswer, 2),
+      _fixed(line.cpuMs, 1),
+      line.vsNodeCpu === undefined ? "" : _fixed(line.vsNodeCpu, 2),
       line.vsFloorFirstNextMs === undefined
         ? ""
         : (line.vsFloorFirstNextMs >= 0 ? "+" : "") +

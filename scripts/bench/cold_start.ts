@@ -32,6 +32,12 @@ export interface StartResult {
   firstAnswerMs: number;
   /** Whether the outcome was an error. */
   error: boolean;
+  /**
+   * CPU time the process spent from spawn to the first answer, all threads,
+   * ms (Linux `/proc`; `NaN` elsewhere): unlike wall time, it holds on a
+   * shared, loaded machine.
+   */
+  cpuMs: number;
 }
 
 /** The function exited or stalled before answering; its last output is in the message. */
@@ -109,6 +115,7 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
         firstNextMs: (await feeder.firstNext) - spawnedAt,
         firstAnswerMs: answeredAt - spawnedAt,
         error: result.errors > 0,
+        cpuMs: await processCpuMs(child.pid),
       };
     } catch (error) {
       if (!(error instanceof StartError)) throw error;
@@ -126,6 +133,33 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * The CPU time a live process has used so far, all its threads, in ms: the
+ * first field (nanoseconds on CPU) of each thread's `schedstat` under
+ * `/proc`, read by `sh` (Deno asks for every permission to read another
+ * process's `/proc` entries); `NaN` where there is no such file.
+ *
+ * @example
+ * ```ts ignore
+ * const used = await processCpuMs(child.pid);
+ * ```
+ */
+export async function processCpuMs(pid: number): Promise<number> {
+  if (!Number.isInteger(pid)) return NaN;
+  const output = await new Deno.Command("sh", {
+    args: ["-c", `cat /proc/${pid}/task/*/schedstat`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  if (output === undefined || !output.success) return NaN;
+  let nanoseconds = 0;
+  for (const line of new TextDecoder().decode(output.stdout).split("\n")) {
+    nanoseconds += Number(line.split(" ")[0]) || 0;
+  }
+  return nanoseconds / 1e6;
 }
 
 async function _tail(

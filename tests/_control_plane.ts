@@ -1,7 +1,27 @@
-// Helpers for the deploy tests: the echo example built into a portable zip, and the emulator's
-// control plane in a process of its own.
+// Helpers for the deploy tests: the echo example built into a portable zip (and variants of it), and
+// the emulator's control plane in a process of its own.
+import { unzipSync } from "fflate";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { createZip, type ZipInput } from "../scripts/zip.ts";
+import { centralDirectory } from "./_zip_reader.ts";
+
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const cacheDir = `/tmp/rtl-lambda-test-cache-${Deno.env.get("USER") ?? "user"}`;
+
+/** A role ARN the control plane takes (it checks the shape only). */
+export const ROLE = "arn:aws:iam::123456789012:role/local";
+
+/** The SDK's waiters, polling every second for up to a minute. */
+export const WAITING = { maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+
+/** The AWS SDK's Lambda client for a control plane at `url`, with test credentials. */
+export function lambdaClient(url: string): LambdaClient {
+  return new LambdaClient({
+    endpoint: url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+}
 
 /** The host's architecture in Lambda's words and the build's. */
 export const HOST_ARCH: { lambda: string; build: string } =
@@ -41,8 +61,37 @@ export interface ControlPlaneProcess extends AsyncDisposable {
   output(): string;
 }
 
-/** Starts the emulator CLI with `--control-plane` and no function. */
-export async function startControlPlane(): Promise<ControlPlaneProcess> {
+/** Another function made of a built zip: `main.js` edited, files added, deflated at `level` (1 by default; 0 is fast and over 50 MB); written to `out`. */
+export async function variantZip(
+  zip: Uint8Array,
+  out: string,
+  change: { edit?: (js: string) => string; add?: ZipInput[]; level?: 0 | 1 },
+): Promise<string> {
+  const executable = new Set(
+    centralDirectory(zip).filter((record) => record.unixMode & 0o100).map((
+      record,
+    ) => record.name),
+  );
+  const files: ZipInput[] = Object.entries(unzipSync(zip))
+    .filter(([name]) => !name.endsWith("/"))
+    .map(([name, data]) => ({
+      name,
+      data: name === "main.js" && change.edit
+        ? new TextEncoder().encode(change.edit(new TextDecoder().decode(data)))
+        : data,
+      executable: executable.has(name),
+    }));
+  await Deno.writeFile(
+    out,
+    createZip([...files, ...change.add ?? []], { level: change.level ?? 1 }),
+  );
+  return out;
+}
+
+/** Starts the emulator CLI with `--control-plane`, no function, and `args` (e.g. `--s3-endpoint URL`). */
+export async function startControlPlane(
+  args: string[] = [],
+): Promise<ControlPlaneProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -52,8 +101,11 @@ export async function startControlPlane(): Promise<ControlPlaneProcess> {
       "--control-plane",
       "--port",
       "0",
+      ...args,
     ],
     cwd: root,
+    // The S3 endpoint is what the test passes, never the machine's.
+    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "" },
     stdin: "null",
     stdout: "null",
     stderr: "piped",

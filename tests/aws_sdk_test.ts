@@ -5,52 +5,9 @@ import { resolveTarget } from "../scripts/build/targets.ts";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { build } from "../scripts/build.ts";
 import { findDeclaration, permissionFlags } from "../scripts/build.ts";
+import { startServers } from "./_local_servers.ts";
 
 const entry = new URL("../examples/aws_sdk/main.ts", import.meta.url).pathname;
-
-// s3rver loads a native module, so the servers run in their own process with the ffi grant.
-async function startServers(): Promise<
-  AsyncDisposable & { env: Record<string, string> }
-> {
-  const file = await Deno.makeTempFile({ prefix: "aws-sdk-env-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-read",
-      "--allow-write=/tmp",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      new URL("../examples/aws_sdk/local_servers.ts", import.meta.url).pathname,
-      file,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("Stop with Ctrl-C.")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the local servers did not start: ${seen}`);
-    seen += value;
-  }
-  const env: Record<string, string> = {};
-  for (const line of (await Deno.readTextFile(file)).split("\n")) {
-    const at = line.indexOf("=");
-    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
-  }
-  return {
-    env,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGINT");
-      await reader.cancel();
-      await child.status;
-      await Deno.remove(file);
-    },
-  };
-}
 
 async function invoke(url: string, event: unknown): Promise<unknown> {
   const response = await fetch(

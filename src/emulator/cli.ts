@@ -63,6 +63,8 @@ Options:
   --shutdown-after S  run the shutdown phase and exit after S idle seconds
   --control-plane   also serve the Lambda API a deploy uses (CreateFunction, …) and
                     run what is deployed; with no entry, serve only that
+  --s3-endpoint URL the local S3 (e.g. s3rver) the control plane reads S3Bucket/S3Key
+                    code from (default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)
   --help            this text
 
 Invoke it:
@@ -102,6 +104,7 @@ export async function main(args: string[]): Promise<number> {
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
         "control-plane": { type: "boolean", default: false },
+        "s3-endpoint": { type: "string" },
         watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -115,8 +118,12 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const [entry, ...rest] = positionals;
+  // Where the SDK would look for S3, so that one variable points both at a local S3.
+  const s3Endpoint = values["s3-endpoint"] ??
+    (_readEnv("AWS_ENDPOINT_URL_S3") || _readEnv("AWS_ENDPOINT_URL") ||
+      undefined);
   if (values["control-plane"] && entry === undefined) {
-    return await runControlPlane(values.host, values.port);
+    return await runControlPlane(values.host, values.port, { s3Endpoint });
   }
   if (entry === undefined) {
     return _fail(`Name the function to run.\n\n${_USAGE}`);
@@ -220,6 +227,7 @@ export async function main(args: string[]): Promise<number> {
   let emulator: Emulator;
   const plane = values["control-plane"]
     ? createControlPlane({
+      s3Endpoint,
       functionUrl: (name) => `${emulator.url}/lambda-url/${name}/`,
     })
     : undefined;

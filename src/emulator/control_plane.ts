@@ -12,7 +12,14 @@
 
 import type { OutputSink } from "./function_process.ts";
 import { startEmulator } from "./emulator.ts";
-import { unpackZip } from "./_unzip.ts";
+import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
+import {
+  readS3Code,
+  REQUEST_LIMIT,
+  requestTooLarge,
+  s3Location,
+  UNZIPPED_LIMIT,
+} from "./_s3_code.ts";
 import {
   decodeBase64,
   errorResponse,
@@ -42,6 +49,8 @@ export interface DeployedFunction {
   readonly name: string;
   /** Its ARN (unqualified). */
   readonly arn: string;
+  /** The version it runs as: `$LATEST`, or a published version's number. */
+  readonly version: string;
   /** The folder the zip was unpacked into (the task root); its files are read-only. */
   readonly dir: string;
   /** The handler setting (`_HANDLER`). */
@@ -95,6 +104,12 @@ export interface ControlPlaneOptions {
   functionUrl?: (name: string) => string;
   /** Receives the lines of the functions the default `start` runs; stderr when absent. */
   output?: OutputSink;
+  /**
+   * The local S3 that code given as `S3Bucket`/`S3Key` is read from, with an
+   * unsigned path-style GET (`<url>/<bucket>/<key>`); such code is refused
+   * when absent.
+   */
+  s3Endpoint?: string;
 }
 
 /**
@@ -123,6 +138,12 @@ export interface ControlPlane extends AsyncDisposable {
 interface _Version {
   version: string;
   configuration: Record<string, unknown>;
+  /** The code and configuration it runs. */
+  deployed: DeployedFunction;
+  /** What PublishVersion compares to tell whether anything changed. */
+  key: string;
+  /** Its own function process, started at its first invocation. */
+  runner: Promise<Runner> | undefined;
 }
 
 interface _Function {
@@ -149,9 +170,11 @@ interface _Function {
   runner: Runner | undefined;
   busy: Promise<void> | undefined;
   versions: _Version[];
-  publishedRevision: string | undefined;
+  /** The last version number given. */
+  serial: number;
   aliases: Map<string, Record<string, unknown>>;
-  url: Record<string, unknown> | undefined;
+  /** Function URL configs by qualifier: `""` for the unqualified one, else an alias. */
+  urls: Map<string, Record<string, unknown>>;
   policy: Map<string, Record<string, unknown>>;
 }
 
@@ -237,6 +260,98 @@ export function createControlPlane(
     if (fn.busy !== undefined) throw updateInProgress(fn.arn);
   }
 
+  /** The zip of a `Code` (or UpdateFunctionCode) body: inline, or read from the local S3; checked against Lambda's limits. */
+  async function code(source: unknown): Promise<Uint8Array> {
+    const body =
+      (typeof source === "object" && source !== null ? source : {}) as Record<
+        string,
+        unknown
+      >;
+    const location = s3Location(body);
+    const zip = location === undefined
+      ? _zip(body)
+      : await readS3Code(options.s3Endpoint, location);
+    let size: number;
+    try {
+      size = unzippedSize(zip);
+    } catch (error) {
+      if (!(error instanceof InvalidZipError)) throw error;
+      throw invalidParameter(
+        "Could not unzip uploaded file. Please check your file, then try to upload again.",
+      );
+    }
+    if (size > UNZIPPED_LIMIT) {
+      throw invalidParameter(
+        `Unzipped size must be smaller than ${UNZIPPED_LIMIT} bytes`,
+      );
+    }
+    return zip;
+  }
+
+  /** Removes a code folder that neither $LATEST nor a version runs any more. */
+  async function removeUnused(
+    fn: _Function,
+    dir: string | undefined,
+  ): Promise<void> {
+    if (
+      dir === undefined || dir === fn.dir ||
+      fn.versions.some((v) => v.deployed.dir === dir)
+    ) return;
+    await _remove(dir);
+  }
+
+  /** Ends every process of a function and removes its code. */
+  async function stop(fn: _Function): Promise<void> {
+    await fn.busy;
+    const versions = fn.versions;
+    fn.versions = [];
+    await Promise.all([
+      fn.runner?.close(),
+      ...versions.map(async (v) => (await _started(v.runner))?.close()),
+    ]);
+    const dirs = new Set([fn.dir, ...versions.map((v) => v.deployed.dir)]);
+    for (const dir of dirs) if (dir !== undefined) await _remove(dir);
+  }
+
+  /** Where an invocation of `qualifier` runs: $LATEST's process, or a version's own (started on first use). */
+  async function target(
+    fn: _Function,
+    qualifier: string | undefined,
+  ): Promise<{ runner: Runner; version: string }> {
+    const alias = qualifier === undefined
+      ? undefined
+      : fn.aliases.get(qualifier);
+    const version = alias === undefined
+      ? qualifier ?? "$LATEST"
+      : String(alias.FunctionVersion);
+    if (version === "$LATEST") {
+      const runner = fn.runner;
+      if (runner === undefined || fn.state !== "Active") {
+        throw new LambdaApiError(
+          409,
+          "ResourceConflictException",
+          `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
+        );
+      }
+      return { runner, version };
+    }
+    const published = fn.versions.find((v) => v.version === version);
+    if (published === undefined) throw notFound(`${fn.arn}:${qualifier}`);
+    published.runner ??= start(published.deployed);
+    try {
+      return { runner: await published.runner, version };
+    } catch (error) {
+      published.runner = undefined;
+      throw new LambdaApiError(
+        500,
+        "ServiceException",
+        `Version ${version} of ${fn.name} could not start: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
   /** Unpacks new code (when given) and restarts the function on it, in the background. */
   function restart(fn: _Function, zip: Uint8Array | undefined): void {
     fn.revision = crypto.randomUUID();
@@ -253,7 +368,7 @@ export function createControlPlane(
         const previous = fn.runner;
         fn.runner = await start(_deployed(fn));
         await previous?.close();
-        if (oldDir !== undefined && oldDir !== fn.dir) await _remove(oldDir);
+        if (oldDir !== fn.dir) await removeUnused(fn, oldDir);
         if (fn.state === "Pending") fn.state = "Active";
         fn.stateReason = undefined;
         fn.update = "Successful";
@@ -274,7 +389,10 @@ export function createControlPlane(
   }
 
   async function create(request: Request): Promise<Response> {
-    const body = await readJson(request);
+    const body = await readJson(request, {
+      bytes: REQUEST_LIMIT,
+      error: () => requestTooLarge("CreateFunction"),
+    });
     const name = _string(body.FunctionName);
     if (name === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
       throw invalidParameter(
@@ -294,7 +412,7 @@ export function createControlPlane(
         "The role defined for the function cannot be assumed by Lambda.",
       );
     }
-    const zip = _zip(body.Code);
+    const zip = await code(body.Code);
     const fn: _Function = {
       name,
       arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
@@ -319,9 +437,9 @@ export function createControlPlane(
       runner: undefined,
       busy: undefined,
       versions: [],
-      publishedRevision: undefined,
+      serial: 0,
       aliases: new Map(),
-      url: undefined,
+      urls: new Map(),
       policy: new Map(),
     };
     _configure(fn, body);
@@ -334,19 +452,38 @@ export function createControlPlane(
     return jsonResponse(configuration(fn), 201);
   }
 
-  function publish(fn: _Function): Record<string, unknown> {
-    const last = fn.versions.at(-1);
-    if (last !== undefined && fn.publishedRevision === fn.revision) {
-      return last.configuration;
+  /** Snapshots $LATEST's code and configuration as the next version, unless the last one has them already. */
+  function publish(
+    fn: _Function,
+    body: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    const expected = _string(body.CodeSha256);
+    if (expected !== undefined && expected !== fn.codeSha256) {
+      throw invalidParameter(
+        `CodeSha256 (${expected}) is different from the CodeSha256 of $LATEST (${fn.codeSha256}): publish the code you uploaded, or leave CodeSha256 out`,
+      );
     }
-    const version = String(fn.versions.length + 1);
+    const key = _publishKey(fn);
+    const last = fn.versions.at(-1);
+    if (last !== undefined && last.key === key) return last.configuration;
+    // Numbers are never reused, even after a version is deleted.
+    fn.serial += 1;
+    const version = String(fn.serial);
     const published = {
       ...configuration(fn),
       Version: version,
       FunctionArn: `${fn.arn}:${version}`,
+      Description: _string(body.Description) ?? fn.description,
+      State: "Active",
+      LastUpdateStatus: "Successful",
     };
-    fn.versions.push({ version, configuration: published });
-    fn.publishedRevision = fn.revision;
+    fn.versions.push({
+      version,
+      configuration: published,
+      deployed: { ..._deployed(fn), version },
+      key,
+      runner: undefined,
+    });
     return published;
   }
 
@@ -355,21 +492,7 @@ export function createControlPlane(
     fn: _Function,
     qualifier: string | undefined,
   ): Promise<Response> {
-    if (
-      qualifier !== undefined && qualifier !== "$LATEST" &&
-      !fn.aliases.has(qualifier) &&
-      !fn.versions.some((v) => v.version === qualifier)
-    ) {
-      throw notFound(`${fn.arn}:${qualifier}`);
-    }
-    const runner = fn.runner;
-    if (runner === undefined || fn.state !== "Active") {
-      throw new LambdaApiError(
-        409,
-        "ResourceConflictException",
-        `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
-      );
-    }
+    const { runner, version } = await target(fn, qualifier);
     const headers = new Headers();
     for (const [key, value] of request.headers) {
       if (key.startsWith("x-amz-") || key === "content-type") {
@@ -380,9 +503,11 @@ export function createControlPlane(
       `${runner.url}/2015-03-31/functions/${fn.name}/invocations`,
       { method: "POST", headers, body: await request.arrayBuffer() },
     );
+    const answered = new Headers(response.headers);
+    answered.set("x-amz-executed-version", version);
     return new Response(response.body, {
       status: response.status,
-      headers: response.headers,
+      headers: answered,
     });
   }
 
@@ -392,17 +517,26 @@ export function createControlPlane(
     url: URL,
     segment: string,
   ): Promise<Response | undefined> {
-    const fn = functions.get(decodeURIComponent(segment));
-    if (fn === undefined || fn.url === undefined) return undefined;
-    const runner = fn.runner;
-    if (runner === undefined) {
+    const { name, qualifier } = parseFunctionName(
+      segment,
+      new URLSearchParams(),
+    );
+    const fn = functions.get(name);
+    if (fn === undefined || !fn.urls.has(qualifier ?? "")) return undefined;
+    let runner: Runner;
+    try {
+      ({ runner } = await target(fn, qualifier));
+    } catch {
       return Response.json({ Message: "The function is not active" }, {
         status: 503,
       });
     }
     const headers = new Headers(request.headers);
     headers.delete("host");
-    const response = await fetch(`${runner.url}${url.pathname}${url.search}`, {
+    // The function's emulator serves its URL under its bare name.
+    const rest = url.pathname.slice(`/lambda-url/${segment}`.length);
+    const path = `/lambda-url/${encodeURIComponent(fn.name)}${rest}`;
+    const response = await fetch(`${runner.url}${path}${url.search}`, {
       method: request.method,
       headers,
       body: request.method === "GET" || request.method === "HEAD"
@@ -414,6 +548,52 @@ export function createControlPlane(
       status: response.status,
       headers: response.headers,
     });
+  }
+
+  /** DeleteFunction with a Qualifier: that version alone, unless an alias points at it. */
+  async function deleteVersion(fn: _Function, qualifier: string) {
+    if (qualifier === "$LATEST") {
+      throw invalidParameter(
+        "$LATEST version cannot be deleted without deleting the function.",
+      );
+    }
+    if (fn.aliases.has(qualifier)) {
+      throw invalidParameter(
+        `${qualifier} is an alias: delete it with DeleteAlias, or name a version's number`,
+      );
+    }
+    const found = fn.versions.find((v) => v.version === qualifier);
+    if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
+    const referencing = [...fn.aliases.values()]
+      .filter((alias) => alias.FunctionVersion === qualifier)
+      .map((alias) => alias.Name);
+    if (referencing.length > 0) {
+      throw new LambdaApiError(
+        409,
+        "ResourceConflictException",
+        `Unable to delete version because the following aliases reference it: [${
+          referencing.join(", ")
+        }]`,
+      );
+    }
+    fn.versions = fn.versions.filter((v) => v !== found);
+    await (await _started(found.runner))?.close();
+    await removeUnused(fn, found.deployed.dir);
+  }
+
+  /** The key of a function URL config: `""` unqualified, else an alias of the function. */
+  function urlQualifier(fn: _Function, qualifier: string | undefined): string {
+    if (qualifier === undefined || qualifier === "$LATEST") return "";
+    if (!fn.aliases.has(qualifier)) {
+      throw new LambdaApiError(
+        404,
+        "ResourceNotFoundException",
+        /^\d+$/.test(qualifier)
+          ? `A function URL's Qualifier is an alias, not a version number: create an alias for version ${qualifier} and give it the URL`
+          : `Alias not found: ${fn.arn}:${qualifier}`,
+      );
+    }
+    return qualifier;
   }
 
   async function route(request: Request): Promise<Response | undefined> {
@@ -444,28 +624,35 @@ export function createControlPlane(
     const { fn, qualifier } = find(segment, url.searchParams);
     const key = `${method} ${part ?? ""}${sub === undefined ? "" : "/*"}`;
     switch (key) {
-      case "GET ":
+      case "GET ": {
+        const found = _qualified(fn, qualifier, configuration);
+        const dir = found.version?.deployed.dir ?? fn.dir ?? "";
         return jsonResponse({
-          Configuration: _qualified(fn, qualifier, configuration),
-          Code: { RepositoryType: "S3", Location: `file://${fn.dir ?? ""}` },
+          Configuration: found.configuration,
+          Code: { RepositoryType: "S3", Location: `file://${dir}` },
           Tags: {},
         });
+      }
       case "GET configuration":
-        return jsonResponse(_qualified(fn, qualifier, configuration));
+        return jsonResponse(
+          _qualified(fn, qualifier, configuration).configuration,
+        );
       case "DELETE ":
         if (qualifier !== undefined) {
-          fn.versions = fn.versions.filter((v) => v.version !== qualifier);
+          await deleteVersion(fn, qualifier);
           return new Response(null, { status: 204 });
         }
         functions.delete(fn.name);
-        await fn.busy;
-        await fn.runner?.close();
-        if (fn.dir !== undefined) await _remove(fn.dir);
+        await stop(fn);
         return new Response(null, { status: 204 });
       case "PUT code": {
         idle(fn);
-        const body = await readJson(request);
-        const zip = _zip(body);
+        const body = await readJson(request, {
+          bytes: REQUEST_LIMIT,
+          error: () => requestTooLarge("UpdateFunctionCode"),
+        });
+        const zip = await code(body);
+        idle(fn);
         const architectures = body.Architectures;
         if (Array.isArray(architectures) && architectures.length) {
           fn.architecture = String(architectures[0]);
@@ -497,9 +684,10 @@ export function createControlPlane(
         restart(fn, undefined);
         return jsonResponse(configuration(fn));
       }
-      case "POST versions":
+      case "POST versions": {
         idle(fn);
-        return jsonResponse(publish(fn), 201);
+        return jsonResponse(publish(fn, await readJson(request)), 201);
+      }
       case "GET versions":
         return jsonResponse({
           Versions: [
@@ -507,9 +695,21 @@ export function createControlPlane(
             ...fn.versions.map((v) => v.configuration),
           ],
         });
+      case "GET aliases":
+        return jsonResponse({ Aliases: [...fn.aliases.values()] });
       case "POST aliases": {
         const body = await readJson(request);
         const alias = _string(body.Name) ?? "";
+        if (!/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(alias)) {
+          throw invalidParameter(
+            "The alias Name must be 1 to 128 letters, digits, hyphens or underscores, and not only digits (those name versions)",
+          );
+        }
+        if (_string(body.FunctionVersion) === undefined) {
+          throw invalidParameter(
+            "CreateAlias needs FunctionVersion: a published version's number, or $LATEST",
+          );
+        }
         if (fn.aliases.has(alias)) {
           throw new LambdaApiError(
             409,
@@ -520,7 +720,8 @@ export function createControlPlane(
         return jsonResponse(_alias(fn, alias, body), 201);
       }
       case "GET aliases/*":
-      case "PUT aliases/*": {
+      case "PUT aliases/*":
+      case "DELETE aliases/*": {
         const alias = decodeURIComponent(sub!);
         if (!fn.aliases.has(alias)) {
           throw new LambdaApiError(
@@ -530,6 +731,11 @@ export function createControlPlane(
           );
         }
         if (method === "GET") return jsonResponse(fn.aliases.get(alias));
+        if (method === "DELETE") {
+          fn.aliases.delete(alias);
+          fn.urls.delete(alias);
+          return new Response(null, { status: 204 });
+        }
         return jsonResponse(_alias(fn, alias, await readJson(request)));
       }
       case "POST policy": {
@@ -553,7 +759,8 @@ export function createControlPlane(
         return jsonResponse({ Statement: JSON.stringify(statement) }, 201);
       }
       case "POST url": {
-        if (fn.url !== undefined) {
+        const which = urlQualifier(fn, qualifier);
+        if (fn.urls.has(which)) {
           throw new LambdaApiError(
             409,
             "ResourceConflictException",
@@ -563,22 +770,25 @@ export function createControlPlane(
         }
         const body = await readJson(request);
         const now = timestamp(new Date());
-        fn.url = {
-          FunctionUrl: functionUrl(fn.name),
-          FunctionArn: fn.arn,
+        const config = {
+          FunctionUrl: functionUrl(which ? `${fn.name}:${which}` : fn.name),
+          FunctionArn: which ? `${fn.arn}:${which}` : fn.arn,
           AuthType: _string(body.AuthType) ?? "NONE",
           Cors: body.Cors ?? {},
           CreationTime: now,
           LastModifiedTime: now,
           InvokeMode: _string(body.InvokeMode) ?? "BUFFERED",
         };
-        const { LastModifiedTime: _, ...created } = fn.url;
+        fn.urls.set(which, config);
+        const { LastModifiedTime: _, ...created } = config;
         return jsonResponse(created, 201);
       }
       case "GET url":
       case "PUT url":
       case "DELETE url": {
-        if (fn.url === undefined) {
+        const which = urlQualifier(fn, qualifier);
+        const existing = fn.urls.get(which);
+        if (existing === undefined) {
           throw new LambdaApiError(
             404,
             "ResourceNotFoundException",
@@ -586,22 +796,22 @@ export function createControlPlane(
           );
         }
         if (method === "DELETE") {
-          fn.url = undefined;
+          fn.urls.delete(which);
           return new Response(null, { status: 204 });
         }
         if (method === "PUT") {
           const body = await readJson(request);
-          fn.url = {
-            ...fn.url,
+          fn.urls.set(which, {
+            ...existing,
             ...(body.AuthType === undefined ? {} : { AuthType: body.AuthType }),
             ...(body.Cors === undefined ? {} : { Cors: body.Cors }),
             ...(body.InvokeMode === undefined
               ? {}
               : { InvokeMode: body.InvokeMode }),
             LastModifiedTime: timestamp(new Date()),
-          };
+          });
         }
-        return jsonResponse(fn.url);
+        return jsonResponse(fn.urls.get(which));
       }
     }
     return undefined;
@@ -612,10 +822,7 @@ export function createControlPlane(
     closed = true;
     const all = [...functions.values()];
     functions.clear();
-    await Promise.all(all.map(async (fn) => {
-      await fn.busy;
-      await fn.runner?.close();
-    }));
+    await Promise.all(all.map(stop));
     if (root !== undefined) await _remove(await root);
   }
 
@@ -638,6 +845,7 @@ function _deployed(fn: _Function): DeployedFunction {
   return {
     name: fn.name,
     arn: fn.arn,
+    version: "$LATEST",
     dir: fn.dir!,
     handler: fn.handler,
     timeout: fn.timeout,
@@ -647,19 +855,42 @@ function _deployed(fn: _Function): DeployedFunction {
   };
 }
 
+/** The configuration a qualifier names ($LATEST's, a version's, an alias's version's), and that version. */
 function _qualified(
   fn: _Function,
   qualifier: string | undefined,
   configuration: (fn: _Function) => Record<string, unknown>,
-): Record<string, unknown> {
-  if (qualifier === undefined || qualifier === "$LATEST") {
-    return configuration(fn);
-  }
-  const alias = fn.aliases.get(qualifier);
+): { configuration: Record<string, unknown>; version?: _Version } {
+  const alias = qualifier === undefined ? undefined : fn.aliases.get(qualifier);
   const version = alias === undefined ? qualifier : alias.FunctionVersion;
+  if (version === undefined || version === "$LATEST") {
+    return { configuration: configuration(fn) };
+  }
   const found = fn.versions.find((v) => v.version === version);
   if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
-  return found.configuration;
+  return { configuration: found.configuration, version: found };
+}
+
+/** What a version is made of: when none of it changed, PublishVersion answers the last version. */
+function _publishKey(fn: _Function): string {
+  return JSON.stringify([
+    fn.codeSha256,
+    fn.handler,
+    fn.runtime,
+    fn.role,
+    fn.timeout,
+    fn.memory,
+    fn.environment,
+    fn.architecture,
+    fn.layers,
+  ]);
+}
+
+/** A version's runner once started; `undefined` when it never started or failed to. */
+async function _started(
+  runner: Promise<Runner> | undefined,
+): Promise<Runner | undefined> {
+  return await runner?.catch(() => undefined);
 }
 
 function _alias(
@@ -667,6 +898,14 @@ function _alias(
   alias: string,
   body: Record<string, unknown>,
 ): Record<string, unknown> {
+  const weights = (body.RoutingConfig as
+    | { AdditionalVersionWeights?: Record<string, number> }
+    | undefined)?.AdditionalVersionWeights;
+  if (weights !== undefined && Object.keys(weights).length > 0) {
+    throw invalidParameter(
+      "The local control plane routes an alias to one version: leave out RoutingConfig's AdditionalVersionWeights",
+    );
+  }
   const previous = fn.aliases.get(alias);
   const version = _string(body.FunctionVersion) ??
     String(previous?.FunctionVersion ?? "");
@@ -723,11 +962,11 @@ function _configure(fn: _Function, body: Record<string, unknown>): void {
   if (typeof body.Description === "string") fn.description = body.Description;
 }
 
-function _zip(code: unknown): Uint8Array {
-  const zipFile = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
+function _zip(code: Record<string, unknown>): Uint8Array {
+  const zipFile = code.ZipFile;
   if (typeof zipFile !== "string") {
     throw invalidParameter(
-      "The local control plane takes the code as ZipFile (S3Bucket and S3Key are not supported here)",
+      "The code is missing: give ZipFile (the zip, base64) or S3Bucket and S3Key",
     );
   }
   return decodeBase64(zipFile);
@@ -757,6 +996,7 @@ async function _startEmulated(
     timeout: fn.timeout,
     memory: fn.memory,
     functionName: fn.name,
+    functionVersion: fn.version,
     port: 0,
     // Each deploy starts as a new sandbox: its own /tmp.
     freshTmp: true,

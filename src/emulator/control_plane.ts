@@ -3,9 +3,10 @@
  * (CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration,
  * GetFunction, GetFunctionConfiguration, CreateFunctionUrlConfig,
  * PublishVersion, aliases, DeleteFunction). It unzips the code it receives
- * and runs each function under an emulator of its own; invocations of a
- * deployed name are passed to it. No request signature is checked: it is
- * meant for loopback.
+ * (inline, or from a local S3) and runs each function under an emulator of
+ * its own, and each published version under another; invocations of a
+ * deployed name are passed to the one its qualifier names. No request
+ * signature is checked, nor sent to S3: it is meant for loopback.
  *
  * @module
  */

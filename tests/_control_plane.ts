@@ -54,6 +54,27 @@ export async function buildEcho(out: string): Promise<string> {
   return `${out}/${HOST_ARCH.build}/function.zip`;
 }
 
+/** A temporary folder, removed when the test process ends, holding the echo example built. */
+export interface EchoFixture {
+  /** The folder. */
+  work: string;
+  /** The built zip's path. */
+  zipPath: string;
+  /** Its bytes. */
+  zip: Uint8Array<ArrayBuffer>;
+}
+
+/** Makes a work folder named `prefix…` and builds the echo example into it. */
+export async function echoFixture(prefix: string): Promise<EchoFixture> {
+  const work = await Deno.makeTempDir({ prefix });
+  // Removed however many of the tests a --filter runs.
+  globalThis.addEventListener("unload", () => {
+    Deno.removeSync(work, { recursive: true });
+  });
+  const zipPath = await buildEcho(`${work}/dist`);
+  return { work, zipPath, zip: await Deno.readFile(zipPath) };
+}
+
 /** A process serving `deno task emulator --control-plane --port 0`. */
 export interface ControlPlaneProcess extends AsyncDisposable {
   readonly url: string;

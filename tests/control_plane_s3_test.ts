@@ -13,7 +13,7 @@ import {
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createZip } from "../scripts/zip.ts";
 import {
-  buildEcho,
+  echoFixture,
   HOST_ARCH,
   lambdaClient,
   ROLE,
@@ -28,12 +28,7 @@ import { denoTask, type TaskRun } from "./_task.ts";
 const MB = 1024 * 1024;
 const decoder = new TextDecoder();
 
-const work = await Deno.makeTempDir({ prefix: "control-plane-s3-test-" });
-globalThis.addEventListener("unload", () => {
-  Deno.removeSync(work, { recursive: true });
-});
-const zipPath = await buildEcho(`${work}/dist`);
-const zip = await Deno.readFile(zipPath);
+const { work, zipPath, zip } = await echoFixture("control-plane-s3-test-");
 
 /** `n` bytes that no deflate makes smaller. */
 function randomBytes(n: number): Uint8Array {

@@ -15,7 +15,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import {
-  buildEcho,
+  echoFixture,
   HOST_ARCH,
   lambdaClient,
   ROLE,
@@ -25,13 +25,7 @@ import {
 import { awsCli, hasAwsCli } from "./_aws_cli.ts";
 import { denoTask, type TaskRun } from "./_task.ts";
 
-const work = await Deno.makeTempDir({ prefix: "control-plane-test-" });
-// Removed however many of the tests a --filter runs.
-globalThis.addEventListener("unload", () => {
-  Deno.removeSync(work, { recursive: true });
-});
-const zipPath = await buildEcho(`${work}/dist`);
-const zip = await Deno.readFile(zipPath);
+const { work, zipPath, zip } = await echoFixture("control-plane-test-");
 const sha256 = btoa(
   String.fromCharCode(
     ...new Uint8Array(await crypto.subtle.digest("SHA-256", zip)),

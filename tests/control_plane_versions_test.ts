@@ -21,7 +21,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import {
-  buildEcho,
+  echoFixture,
   HOST_ARCH,
   lambdaClient,
   ROLE,
@@ -30,11 +30,7 @@ import {
   WAITING,
 } from "./_control_plane.ts";
 
-const work = await Deno.makeTempDir({ prefix: "control-plane-versions-" });
-globalThis.addEventListener("unload", () => {
-  Deno.removeSync(work, { recursive: true });
-});
-const one = await Deno.readFile(await buildEcho(`${work}/dist`));
+const { work, zip: one } = await echoFixture("control-plane-versions-");
 // The same function answering in other words: the code of version 2.
 const two = await Deno.readFile(
   await variantZip(one, `${work}/two.zip`, {

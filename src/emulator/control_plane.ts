@@ -12,6 +12,20 @@
  */
 
 import type { OutputSink } from "./function_process.ts";
+import type { DeployedFunction, Runner } from "./deployed_function.ts";
+import {
+  configurationOf,
+  configure,
+  deployedOf,
+  type FunctionRecord,
+  inlineZip,
+  publishKey,
+  qualified,
+  removeDir,
+  setAlias,
+  started,
+  stringOf,
+} from "./_control_plane_function.ts";
 import { startEmulator } from "./emulator.ts";
 import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
 import {
@@ -22,7 +36,6 @@ import {
   UNZIPPED_LIMIT,
 } from "./_s3_code.ts";
 import {
-  decodeBase64,
   errorResponse,
   invalidParameter,
   jsonResponse,
@@ -35,54 +48,7 @@ import {
   updateInProgress,
 } from "./_control_plane_api.ts";
 
-/**
- * A function as deployed: its unzipped code and its configuration.
- *
- * @example
- * ```ts
- * import type { DeployedFunction } from "@rtl/lambda/emulator";
- *
- * const describe = (fn: DeployedFunction) => `${fn.name} in ${fn.dir}`;
- * ```
- */
-export interface DeployedFunction {
-  /** The function's name. */
-  readonly name: string;
-  /** Its ARN (unqualified). */
-  readonly arn: string;
-  /** The version it runs as: `$LATEST`, or a published version's number. */
-  readonly version: string;
-  /** The folder the zip was unpacked into (the task root); its files are read-only. */
-  readonly dir: string;
-  /** The handler setting (`_HANDLER`). */
-  readonly handler: string;
-  /** The timeout in seconds. */
-  readonly timeout: number;
-  /** The memory size in MB. */
-  readonly memory: number;
-  /** The function's environment variables. */
-  readonly environment: Record<string, string>;
-  /** `x86_64` or `arm64`. */
-  readonly architecture: string;
-}
-
-/**
- * A deployed function running: invocations go to
- * `${url}/2015-03-31/functions/${name}/invocations`.
- *
- * @example
- * ```ts
- * import type { Runner } from "@rtl/lambda/emulator";
- *
- * const runner: Runner = { url: "http://127.0.0.1:9001", close: async () => {} };
- * ```
- */
-export interface Runner {
-  /** The invoke API's base URL. */
-  readonly url: string;
-  /** Stops the function. */
-  close(): Promise<void>;
-}
+export type { DeployedFunction, Runner } from "./deployed_function.ts";
 
 /**
  * How the control plane runs what it receives, and how it names things.
@@ -136,49 +102,6 @@ export interface ControlPlane extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-interface _Version {
-  version: string;
-  configuration: Record<string, unknown>;
-  /** The code and configuration it runs. */
-  deployed: DeployedFunction;
-  /** What PublishVersion compares to tell whether anything changed. */
-  key: string;
-  /** Its own function process, started at its first invocation. */
-  runner: Promise<Runner> | undefined;
-}
-
-interface _Function {
-  name: string;
-  arn: string;
-  role: string;
-  runtime: string;
-  handler: string;
-  description: string;
-  timeout: number;
-  memory: number;
-  environment: Record<string, string>;
-  architecture: string;
-  layers: string[];
-  dir: string | undefined;
-  codeSize: number;
-  codeSha256: string;
-  lastModified: Date;
-  revision: string;
-  state: "Pending" | "Active" | "Failed";
-  stateReason: string | undefined;
-  update: "InProgress" | "Successful" | "Failed" | undefined;
-  updateReason: string | undefined;
-  runner: Runner | undefined;
-  busy: Promise<void> | undefined;
-  versions: _Version[];
-  /** The last version number given. */
-  serial: number;
-  aliases: Map<string, Record<string, unknown>>;
-  /** Function URL configs by qualifier: `""` for the unqualified one, else an alias. */
-  urls: Map<string, Record<string, unknown>>;
-  policy: Map<string, Record<string, unknown>>;
-}
-
 const _FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
 const _LAMBDA_URL = /^\/lambda-url\/([^/]+)(?:\/.*)?$/;
 const _FUNCTION =
@@ -206,7 +129,7 @@ export function createControlPlane(
     ((fn: DeployedFunction) => _startEmulated(fn, region, options.output));
   const functionUrl = options.functionUrl ??
     ((name: string) => `http://127.0.0.1:9000/lambda-url/${name}/`);
-  const functions = new Map<string, _Function>();
+  const functions = new Map<string, FunctionRecord>();
   let root: Promise<string> | undefined;
   let serial = 0;
   let closed = false;
@@ -220,44 +143,7 @@ export function createControlPlane(
     return { fn, qualifier };
   }
 
-  function configuration(fn: _Function): Record<string, unknown> {
-    return {
-      FunctionName: fn.name,
-      FunctionArn: fn.arn,
-      Runtime: fn.runtime,
-      Role: fn.role,
-      Handler: fn.handler,
-      CodeSize: fn.codeSize,
-      Description: fn.description,
-      Timeout: fn.timeout,
-      MemorySize: fn.memory,
-      LastModified: timestamp(fn.lastModified),
-      CodeSha256: fn.codeSha256,
-      Version: "$LATEST",
-      Environment: { Variables: fn.environment },
-      TracingConfig: { Mode: "PassThrough" },
-      RevisionId: fn.revision,
-      Layers: fn.layers.map((arn) => ({ Arn: arn, CodeSize: 0 })),
-      State: fn.state,
-      ...(fn.stateReason === undefined ? {} : {
-        StateReason: fn.stateReason,
-        StateReasonCode: fn.state === "Pending" ? "Creating" : "InternalError",
-      }),
-      ...(fn.update === undefined ? {} : { LastUpdateStatus: fn.update }),
-      ...(fn.updateReason === undefined ? {} : {
-        LastUpdateStatusReason: fn.updateReason,
-        LastUpdateStatusReasonCode: fn.update === "InProgress"
-          ? "Creating"
-          : "InternalError",
-      }),
-      PackageType: "Zip",
-      Architectures: [fn.architecture],
-      EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
-    };
-  }
-
-  function idle(fn: _Function): void {
+  function idle(fn: FunctionRecord): void {
     if (fn.busy !== undefined) throw updateInProgress(fn.arn);
   }
 
@@ -270,7 +156,7 @@ export function createControlPlane(
       >;
     const location = s3Location(body);
     const zip = location === undefined
-      ? _zip(body)
+      ? inlineZip(body)
       : await readS3Code(options.s3Endpoint, location);
     let size: number;
     try {
@@ -291,32 +177,32 @@ export function createControlPlane(
 
   /** Removes a code folder that neither $LATEST nor a version runs any more. */
   async function removeUnused(
-    fn: _Function,
+    fn: FunctionRecord,
     dir: string | undefined,
   ): Promise<void> {
     if (
       dir === undefined || dir === fn.dir ||
       fn.versions.some((v) => v.deployed.dir === dir)
     ) return;
-    await _remove(dir);
+    await removeDir(dir);
   }
 
   /** Ends every process of a function and removes its code. */
-  async function stop(fn: _Function): Promise<void> {
+  async function stop(fn: FunctionRecord): Promise<void> {
     await fn.busy;
     const versions = fn.versions;
     fn.versions = [];
     await Promise.all([
       fn.runner?.close(),
-      ...versions.map(async (v) => (await _started(v.runner))?.close()),
+      ...versions.map(async (v) => (await started(v.runner))?.close()),
     ]);
     const dirs = new Set([fn.dir, ...versions.map((v) => v.deployed.dir)]);
-    for (const dir of dirs) if (dir !== undefined) await _remove(dir);
+    for (const dir of dirs) if (dir !== undefined) await removeDir(dir);
   }
 
   /** Where an invocation of `qualifier` runs: $LATEST's process, or a version's own (started on first use). */
   async function target(
-    fn: _Function,
+    fn: FunctionRecord,
     qualifier: string | undefined,
   ): Promise<{ runner: Runner; version: string }> {
     const alias = qualifier === undefined
@@ -354,7 +240,7 @@ export function createControlPlane(
   }
 
   /** Unpacks new code (when given) and restarts the function on it, in the background. */
-  function restart(fn: _Function, zip: Uint8Array | undefined): void {
+  function restart(fn: FunctionRecord, zip: Uint8Array | undefined): void {
     fn.revision = crypto.randomUUID();
     fn.lastModified = new Date();
     const work = (async () => {
@@ -367,7 +253,7 @@ export function createControlPlane(
           fn.dir = dir;
         }
         const previous = fn.runner;
-        fn.runner = await start(_deployed(fn));
+        fn.runner = await start(deployedOf(fn));
         await previous?.close();
         if (oldDir !== fn.dir) await removeUnused(fn, oldDir);
         if (fn.state === "Pending") fn.state = "Active";
@@ -394,7 +280,7 @@ export function createControlPlane(
       bytes: REQUEST_LIMIT,
       error: () => requestTooLarge("CreateFunction"),
     });
-    const name = _string(body.FunctionName);
+    const name = stringOf(body.FunctionName);
     if (name === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
       throw invalidParameter(
         "FunctionName must be 1 to 64 letters, digits, hyphens or underscores",
@@ -407,20 +293,20 @@ export function createControlPlane(
         `Function already exist: ${name}`,
       );
     }
-    const role = _string(body.Role) ?? "";
+    const role = stringOf(body.Role) ?? "";
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
       throw invalidParameter(
         "The role defined for the function cannot be assumed by Lambda.",
       );
     }
     const zip = await code(body.Code);
-    const fn: _Function = {
+    const fn: FunctionRecord = {
       name,
       arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
       role,
-      runtime: _string(body.Runtime) ?? "provided.al2023",
-      handler: _string(body.Handler) ?? "bootstrap",
-      description: _string(body.Description) ?? "",
+      runtime: stringOf(body.Runtime) ?? "provided.al2023",
+      handler: stringOf(body.Handler) ?? "bootstrap",
+      description: stringOf(body.Description) ?? "",
       timeout: 3,
       memory: 128,
       environment: {},
@@ -443,45 +329,45 @@ export function createControlPlane(
       urls: new Map(),
       policy: new Map(),
     };
-    _configure(fn, body);
+    configure(fn, body);
     functions.set(name, fn);
     restart(fn, zip);
     if (body.Publish === true) {
       await fn.busy;
       publish(fn);
     }
-    return jsonResponse(configuration(fn), 201);
+    return jsonResponse(configurationOf(fn), 201);
   }
 
   /** Snapshots $LATEST's code and configuration as the next version, unless the last one has them already. */
   function publish(
-    fn: _Function,
+    fn: FunctionRecord,
     body: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    const expected = _string(body.CodeSha256);
+    const expected = stringOf(body.CodeSha256);
     if (expected !== undefined && expected !== fn.codeSha256) {
       throw invalidParameter(
         `CodeSha256 (${expected}) is different from the CodeSha256 of $LATEST (${fn.codeSha256}): publish the code you uploaded, or leave CodeSha256 out`,
       );
     }
-    const key = _publishKey(fn);
+    const key = publishKey(fn);
     const last = fn.versions.at(-1);
     if (last !== undefined && last.key === key) return last.configuration;
     // Numbers are never reused, even after a version is deleted.
     fn.serial += 1;
     const version = String(fn.serial);
     const published = {
-      ...configuration(fn),
+      ...configurationOf(fn),
       Version: version,
       FunctionArn: `${fn.arn}:${version}`,
-      Description: _string(body.Description) ?? fn.description,
+      Description: stringOf(body.Description) ?? fn.description,
       State: "Active",
       LastUpdateStatus: "Successful",
     };
     fn.versions.push({
       version,
       configuration: published,
-      deployed: { ..._deployed(fn), version },
+      deployed: { ...deployedOf(fn), version },
       key,
       runner: undefined,
     });
@@ -490,7 +376,7 @@ export function createControlPlane(
 
   async function invoke(
     request: Request,
-    fn: _Function,
+    fn: FunctionRecord,
     qualifier: string | undefined,
   ): Promise<Response> {
     const { runner, version } = await target(fn, qualifier);
@@ -552,7 +438,7 @@ export function createControlPlane(
   }
 
   /** DeleteFunction with a Qualifier: that version alone, unless an alias points at it. */
-  async function deleteVersion(fn: _Function, qualifier: string) {
+  async function deleteVersion(fn: FunctionRecord, qualifier: string) {
     if (qualifier === "$LATEST") {
       throw invalidParameter(
         "$LATEST version cannot be deleted without deleting the function.",
@@ -578,12 +464,15 @@ export function createControlPlane(
       );
     }
     fn.versions = fn.versions.filter((v) => v !== found);
-    await (await _started(found.runner))?.close();
+    await (await started(found.runner))?.close();
     await removeUnused(fn, found.deployed.dir);
   }
 
   /** The key of a function URL config: `""` unqualified, else an alias of the function. */
-  function urlQualifier(fn: _Function, qualifier: string | undefined): string {
+  function urlQualifier(
+    fn: FunctionRecord,
+    qualifier: string | undefined,
+  ): string {
     if (qualifier === undefined || qualifier === "$LATEST") return "";
     if (!fn.aliases.has(qualifier)) {
       throw new LambdaApiError(
@@ -604,7 +493,7 @@ export function createControlPlane(
       if (method === "POST") return await create(request);
       if (method === "GET") {
         return jsonResponse({
-          Functions: [...functions.values()].map(configuration),
+          Functions: [...functions.values()].map(configurationOf),
         });
       }
       return undefined;
@@ -626,7 +515,7 @@ export function createControlPlane(
     const key = `${method} ${part ?? ""}${sub === undefined ? "" : "/*"}`;
     switch (key) {
       case "GET ": {
-        const found = _qualified(fn, qualifier, configuration);
+        const found = qualified(fn, qualifier);
         const dir = found.version?.deployed.dir ?? fn.dir ?? "";
         return jsonResponse({
           Configuration: found.configuration,
@@ -636,7 +525,7 @@ export function createControlPlane(
       }
       case "GET configuration":
         return jsonResponse(
-          _qualified(fn, qualifier, configuration).configuration,
+          qualified(fn, qualifier).configuration,
         );
       case "DELETE ":
         if (qualifier !== undefined) {
@@ -666,13 +555,13 @@ export function createControlPlane(
           await fn.busy;
           return jsonResponse(publish(fn));
         }
-        return jsonResponse(configuration(fn));
+        return jsonResponse(configurationOf(fn));
       }
       case "PUT configuration": {
         idle(fn);
         const body = await readJson(request);
         if (body.Role !== undefined) {
-          const role = _string(body.Role) ?? "";
+          const role = stringOf(body.Role) ?? "";
           if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
             throw invalidParameter(
               "The role defined for the function cannot be assumed by Lambda.",
@@ -680,10 +569,10 @@ export function createControlPlane(
           }
           fn.role = role;
         }
-        _configure(fn, body);
+        configure(fn, body);
         fn.update = "InProgress";
         restart(fn, undefined);
-        return jsonResponse(configuration(fn));
+        return jsonResponse(configurationOf(fn));
       }
       case "POST versions": {
         idle(fn);
@@ -692,7 +581,7 @@ export function createControlPlane(
       case "GET versions":
         return jsonResponse({
           Versions: [
-            configuration(fn),
+            configurationOf(fn),
             ...fn.versions.map((v) => v.configuration),
           ],
         });
@@ -700,13 +589,13 @@ export function createControlPlane(
         return jsonResponse({ Aliases: [...fn.aliases.values()] });
       case "POST aliases": {
         const body = await readJson(request);
-        const alias = _string(body.Name) ?? "";
+        const alias = stringOf(body.Name) ?? "";
         if (!/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(alias)) {
           throw invalidParameter(
             "The alias Name must be 1 to 128 letters, digits, hyphens or underscores, and not only digits (those name versions)",
           );
         }
-        if (_string(body.FunctionVersion) === undefined) {
+        if (stringOf(body.FunctionVersion) === undefined) {
           throw invalidParameter(
             "CreateAlias needs FunctionVersion: a published version's number, or $LATEST",
           );
@@ -718,7 +607,7 @@ export function createControlPlane(
             `Alias already exists: ${fn.arn}:${alias}`,
           );
         }
-        return jsonResponse(_alias(fn, alias, body), 201);
+        return jsonResponse(setAlias(fn, alias, body), 201);
       }
       case "GET aliases/*":
       case "PUT aliases/*":
@@ -737,11 +626,11 @@ export function createControlPlane(
           fn.urls.delete(alias);
           return new Response(null, { status: 204 });
         }
-        return jsonResponse(_alias(fn, alias, await readJson(request)));
+        return jsonResponse(setAlias(fn, alias, await readJson(request)));
       }
       case "POST policy": {
         const body = await readJson(request);
-        const id = _string(body.StatementId) ?? crypto.randomUUID();
+        const id = stringOf(body.StatementId) ?? crypto.randomUUID();
         if (fn.policy.has(id)) {
           throw new LambdaApiError(
             409,
@@ -774,11 +663,11 @@ export function createControlPlane(
         const config = {
           FunctionUrl: functionUrl(which ? `${fn.name}:${which}` : fn.name),
           FunctionArn: which ? `${fn.arn}:${which}` : fn.arn,
-          AuthType: _string(body.AuthType) ?? "NONE",
+          AuthType: stringOf(body.AuthType) ?? "NONE",
           Cors: body.Cors ?? {},
           CreationTime: now,
           LastModifiedTime: now,
-          InvokeMode: _string(body.InvokeMode) ?? "BUFFERED",
+          InvokeMode: stringOf(body.InvokeMode) ?? "BUFFERED",
         };
         fn.urls.set(which, config);
         const { LastModifiedTime: _, ...created } = config;
@@ -824,7 +713,7 @@ export function createControlPlane(
     const all = [...functions.values()];
     functions.clear();
     await Promise.all(all.map(stop));
-    if (root !== undefined) await _remove(await root);
+    if (root !== undefined) await removeDir(await root);
   }
 
   return {
@@ -840,149 +729,6 @@ export function createControlPlane(
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-function _deployed(fn: _Function): DeployedFunction {
-  return {
-    name: fn.name,
-    arn: fn.arn,
-    version: "$LATEST",
-    dir: fn.dir!,
-    handler: fn.handler,
-    timeout: fn.timeout,
-    memory: fn.memory,
-    environment: { ...fn.environment },
-    architecture: fn.architecture,
-  };
-}
-
-/** The configuration a qualifier names ($LATEST's, a version's, an alias's version's), and that version. */
-function _qualified(
-  fn: _Function,
-  qualifier: string | undefined,
-  configuration: (fn: _Function) => Record<string, unknown>,
-): { configuration: Record<string, unknown>; version?: _Version } {
-  const alias = qualifier === undefined ? undefined : fn.aliases.get(qualifier);
-  const version = alias === undefined ? qualifier : alias.FunctionVersion;
-  if (version === undefined || version === "$LATEST") {
-    return { configuration: configuration(fn) };
-  }
-  const found = fn.versions.find((v) => v.version === version);
-  if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
-  return { configuration: found.configuration, version: found };
-}
-
-/** What a version is made of: when none of it changed, PublishVersion answers the last version. */
-function _publishKey(fn: _Function): string {
-  return JSON.stringify([
-    fn.codeSha256,
-    fn.handler,
-    fn.runtime,
-    fn.role,
-    fn.timeout,
-    fn.memory,
-    fn.environment,
-    fn.architecture,
-    fn.layers,
-  ]);
-}
-
-/** A version's runner once started; `undefined` when it never started or failed to. */
-async function _started(
-  runner: Promise<Runner> | undefined,
-): Promise<Runner | undefined> {
-  return await runner?.catch(() => undefined);
-}
-
-function _alias(
-  fn: _Function,
-  alias: string,
-  body: Record<string, unknown>,
-): Record<string, unknown> {
-  const weights = (body.RoutingConfig as
-    | { AdditionalVersionWeights?: Record<string, number> }
-    | undefined)?.AdditionalVersionWeights;
-  if (weights !== undefined && Object.keys(weights).length > 0) {
-    throw invalidParameter(
-      "The local control plane routes an alias to one version: leave out RoutingConfig's AdditionalVersionWeights",
-    );
-  }
-  const previous = fn.aliases.get(alias);
-  const version = _string(body.FunctionVersion) ??
-    String(previous?.FunctionVersion ?? "");
-  if (
-    version !== "$LATEST" && !fn.versions.some((v) => v.version === version)
-  ) {
-    throw notFound(`${fn.arn}:${version}`);
-  }
-  const record = {
-    AliasArn: `${fn.arn}:${alias}`,
-    Name: alias,
-    FunctionVersion: version,
-    Description: _string(body.Description) ?? previous?.Description ?? "",
-    RevisionId: crypto.randomUUID(),
-  };
-  fn.aliases.set(alias, record);
-  return record;
-}
-
-/** Applies the configuration fields of a Create or UpdateFunctionConfiguration body. */
-function _configure(fn: _Function, body: Record<string, unknown>): void {
-  if (body.Timeout !== undefined) {
-    const timeout = Number(body.Timeout);
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
-      throw invalidParameter("Timeout must be a whole number from 1 to 900");
-    }
-    fn.timeout = timeout;
-  }
-  if (body.MemorySize !== undefined) {
-    const memory = Number(body.MemorySize);
-    if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
-      throw invalidParameter(
-        "MemorySize must be a whole number from 128 to 10240",
-      );
-    }
-    fn.memory = memory;
-  }
-  const environment = body.Environment as { Variables?: unknown } | undefined;
-  if (environment !== undefined) {
-    const variables = environment?.Variables ?? {};
-    if (typeof variables !== "object" || variables === null) {
-      throw invalidParameter("Environment.Variables must be a map");
-    }
-    fn.environment = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, String(value)]),
-    );
-  }
-  if (Array.isArray(body.Architectures) && body.Architectures.length) {
-    fn.architecture = String(body.Architectures[0]);
-  }
-  if (Array.isArray(body.Layers)) fn.layers = body.Layers.map(String);
-  if (typeof body.Handler === "string") fn.handler = body.Handler;
-  if (typeof body.Runtime === "string") fn.runtime = body.Runtime;
-  if (typeof body.Description === "string") fn.description = body.Description;
-}
-
-function _zip(code: Record<string, unknown>): Uint8Array {
-  const zipFile = code.ZipFile;
-  if (typeof zipFile !== "string") {
-    throw invalidParameter(
-      "The code is missing: give ZipFile (the zip, base64) or S3Bucket and S3Key",
-    );
-  }
-  return decodeBase64(zipFile);
-}
-
-function _string(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-async function _remove(dir: string): Promise<void> {
-  try {
-    await Deno.remove(dir, { recursive: true });
-  } catch {
-    // Already gone.
-  }
 }
 
 async function _startEmulated(

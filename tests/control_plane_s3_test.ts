@@ -223,6 +223,17 @@ Deno.test("code in S3 without an S3 endpoint, and a zip over 50 MB sent inline, 
       },
     );
     await t.step(
+      "ZipFile and S3Bucket/S3Key together are refused",
+      async () => {
+        await assert.rejects(
+          lambda.send(
+            create("echo-both", { ZipFile: zip, S3Bucket: "b", S3Key: "k" }),
+          ),
+          { name: "InvalidParameterValueException", message: /not both/ },
+        );
+      },
+    );
+    await t.step(
       "a ZipFile over 50 MB is a RequestEntityTooLargeException",
       async () => {
         const big = createZip([

@@ -11,6 +11,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   type LambdaClient,
   ListAliasesCommand,
   PublishVersionCommand,
@@ -155,6 +156,28 @@ Deno.test("published versions and aliases run their own code", async (t) => {
           message: "TWO: e",
           version: "$LATEST",
         });
+      },
+    );
+
+    await t.step(
+      "InvokeWithResponseStream of a version streams that version's answer",
+      async () => {
+        const answer = await lambda.send(
+          new InvokeWithResponseStreamCommand({
+            FunctionName,
+            Qualifier: "1",
+            Payload: JSON.stringify("streamed"),
+          }),
+        );
+        assert.equal(answer.ExecutedVersion, "1");
+        let text = "";
+        for await (const event of answer.EventStream!) {
+          if (event.PayloadChunk?.Payload) {
+            text += decoder.decode(event.PayloadChunk.Payload);
+          }
+          assert.equal(event.InvokeComplete?.ErrorCode, undefined);
+        }
+        assert.equal(JSON.parse(text).message, "ECHO: streamed");
       },
     );
 

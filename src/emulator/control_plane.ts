@@ -105,7 +105,7 @@ export interface ControlPlane extends AsyncDisposable {
 const _FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
 const _LAMBDA_URL = /^\/lambda-url\/([^/]+)(?:\/.*)?$/;
 const _FUNCTION =
-  /^\/(2015-03-31|2021-10-31)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
+  /^\/(2015-03-31|2021-10-31|2021-11-15)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
 
 /**
  * Creates a control plane. Deployed functions run under emulators of their
@@ -155,6 +155,11 @@ export function createControlPlane(
         unknown
       >;
     const location = s3Location(body);
+    if (location !== undefined && body.ZipFile !== undefined) {
+      throw invalidParameter(
+        "Give the code as ZipFile or as S3Bucket and S3Key, not both",
+      );
+    }
     const zip = location === undefined
       ? inlineZip(body)
       : await readS3Code(options.s3Endpoint, location);
@@ -374,10 +379,12 @@ export function createControlPlane(
     return published;
   }
 
+  /** Passes an invocation (buffered, or InvokeWithResponseStream's at `path`) to the process its qualifier names; the answer streams through. */
   async function invoke(
     request: Request,
     fn: FunctionRecord,
     qualifier: string | undefined,
+    path: string,
   ): Promise<Response> {
     const { runner, version } = await target(fn, qualifier);
     const headers = new Headers();
@@ -387,7 +394,7 @@ export function createControlPlane(
       }
     }
     const response = await fetch(
-      `${runner.url}/2015-03-31/functions/${fn.name}/invocations`,
+      `${runner.url}${path}`,
       { method: "POST", headers, body: await request.arrayBuffer() },
     );
     const answered = new Headers(response.headers);
@@ -504,12 +511,21 @@ export function createControlPlane(
     if (match === null) return undefined;
     const [, date, segment, part, sub] = match;
     if (date === "2021-10-31" && part !== "url") return undefined;
-    if (part === "invocations" && method === "POST") {
+    const invocation = date === "2021-11-15"
+      ? part === "response-streaming-invocations"
+      : part === "invocations";
+    if (date === "2021-11-15" && !invocation) return undefined;
+    if (invocation && method === "POST") {
       const { name } = parseFunctionName(segment, url.searchParams);
       // A name this plane did not deploy is the emulator's own function's.
       if (!functions.has(name)) return undefined;
       const { fn, qualifier } = find(segment, url.searchParams);
-      return await invoke(request, fn, qualifier);
+      return await invoke(
+        request,
+        fn,
+        qualifier,
+        `/${date}/functions/${encodeURIComponent(fn.name)}/${part}`,
+      );
     }
     const { fn, qualifier } = find(segment, url.searchParams);
     const key = `${method} ${part ?? ""}${sub === undefined ? "" : "/*"}`;

@@ -4,6 +4,7 @@ import { unzipSync } from "fflate";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createZip, type ZipInput } from "../scripts/zip.ts";
 import { centralDirectory } from "./_zip_reader.ts";
+import { type CliProcess, startCli } from "./_cli.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const cacheDir = `/tmp/rtl-lambda-test-cache-${Deno.env.get("USER") ?? "user"}`;
@@ -76,11 +77,7 @@ export async function echoFixture(prefix: string): Promise<EchoFixture> {
 }
 
 /** A process serving `deno task emulator --control-plane --port 0`. */
-export interface ControlPlaneProcess extends AsyncDisposable {
-  readonly url: string;
-  /** What it wrote to stderr so far. */
-  output(): string;
-}
+export type ControlPlaneProcess = CliProcess;
 
 /** Another function made of a built zip: `main.js` edited, files added, deflated at `level` (1 by default; 0 is fast and over 50 MB); written to `out`. */
 export async function variantZip(
@@ -110,50 +107,11 @@ export async function variantZip(
 }
 
 /** Starts the emulator CLI with `--control-plane`, no function, and `args` (e.g. `--s3-endpoint URL`). */
-export async function startControlPlane(
+export function startControlPlane(
   args: string[] = [],
 ): Promise<ControlPlaneProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=emulator",
-      "--no-prompt",
-      `${root}/src/emulator/mod.ts`,
-      "--control-plane",
-      "--port",
-      "0",
-      ...args,
-    ],
-    cwd: root,
-    // The S3 endpoint is what the test passes, never the machine's.
-    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let match: RegExpMatchArray | null = null;
-  while ((match = seen.match(/Control plane on (http:\/\/\S+)/)) === null) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the control plane did not start: ${seen}`);
-    seen += value;
-  }
-  // Keep reading so the function's lines never fill the pipe.
-  const draining = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      seen += value;
-    }
-  })();
-  return {
-    url: match[1],
-    output: () => seen,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await child.status;
-      await draining;
-    },
-  };
+  return startCli(
+    ["--control-plane", "--port", "0", ...args],
+    /Control plane on (http:\/\/\S+)/,
+  );
 }

@@ -23,6 +23,7 @@ import {
   WAITING,
 } from "./_control_plane.ts";
 import { awsCli, hasAwsCli } from "./_aws_cli.ts";
+import { startCli } from "./_cli.ts";
 import { denoTask, type TaskRun } from "./_task.ts";
 
 const { work, zipPath, zip } = await echoFixture("control-plane-test-");
@@ -405,51 +406,25 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
 });
 
 Deno.test("the emulator serves the control plane beside its own function with --control-plane", async (t) => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=emulator",
-      "--no-prompt",
-      `${root}src/emulator/mod.ts`,
-      `${root}examples/echo/main.ts`,
-      "--control-plane",
-      "--port",
-      "0",
-    ],
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    let seen = "";
-    let match: RegExpMatchArray | null = null;
-    while ((match = seen.match(/ on (http:\/\/\S+)/)) === null) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the emulator did not start: ${seen}`);
-      seen += value;
-    }
-    const url = match[1];
-    await t.step("ListFunctions answers on the emulator's port", async () => {
-      const listed = await (await fetch(`${url}/2015-03-31/functions`)).json();
-      assert.deepEqual(listed.Functions, []);
-    });
-    await t.step(
-      "the emulator's own function still answers its invocations",
-      async () => {
-        const response = await fetch(
-          `${url}/2015-03-31/functions/function/invocations`,
-          { method: "POST", body: '"own"' },
-        );
-        assert.equal((await response.json()).message, "ECHO: own");
-      },
-    );
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reader.cancel().catch(() => {});
-  }
+  await using emulator = await startCli(
+    [`${root}examples/echo/main.ts`, "--control-plane", "--port", "0"],
+    / on (http:\/\/\S+)/,
+  );
+  await t.step("ListFunctions answers on the emulator's port", async () => {
+    const listed = await (await fetch(`${emulator.url}/2015-03-31/functions`))
+      .json();
+    assert.deepEqual(listed.Functions, []);
+  });
+  await t.step(
+    "the emulator's own function still answers its invocations",
+    async () => {
+      const response = await fetch(
+        `${emulator.url}/2015-03-31/functions/function/invocations`,
+        { method: "POST", body: '"own"' },
+      );
+      assert.equal((await response.json()).message, "ECHO: own");
+    },
+  );
 });
 
 Deno.test({

@@ -27,6 +27,7 @@ import {
   stringOf,
 } from "./_control_plane_function.ts";
 import { startEmulator } from "./emulator.ts";
+import { forwardInvocation, forwardRequest } from "./_forward.ts";
 import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
 import {
   readS3Code,
@@ -387,22 +388,7 @@ export function createControlPlane(
     path: string,
   ): Promise<Response> {
     const { runner, version } = await target(fn, qualifier);
-    const headers = new Headers();
-    for (const [key, value] of request.headers) {
-      if (key.startsWith("x-amz-") || key === "content-type") {
-        headers.set(key, value);
-      }
-    }
-    const response = await fetch(
-      `${runner.url}${path}`,
-      { method: "POST", headers, body: await request.arrayBuffer() },
-    );
-    const answered = new Headers(response.headers);
-    answered.set("x-amz-executed-version", version);
-    return new Response(response.body, {
-      status: response.status,
-      headers: answered,
-    });
+    return await forwardInvocation(request, runner.url, path, version);
   }
 
   /** A deployed function's URL: the request goes to its emulator's function URL front. */
@@ -425,23 +411,13 @@ export function createControlPlane(
         status: 503,
       });
     }
-    const headers = new Headers(request.headers);
-    headers.delete("host");
     // The function's emulator serves its URL under its bare name.
     const rest = url.pathname.slice(`/lambda-url/${segment}`.length);
-    const path = `/lambda-url/${encodeURIComponent(fn.name)}${rest}`;
-    const response = await fetch(`${runner.url}${path}${url.search}`, {
-      method: request.method,
-      headers,
-      body: request.method === "GET" || request.method === "HEAD"
-        ? undefined
-        : await request.arrayBuffer(),
-      redirect: "manual",
-    });
-    return new Response(response.body, {
-      status: response.status,
-      headers: response.headers,
-    });
+    return await forwardRequest(
+      request,
+      runner.url,
+      `/lambda-url/${encodeURIComponent(fn.name)}${rest}`,
+    );
   }
 
   /** DeleteFunction with a Qualifier: that version alone, unless an alias points at it. */

@@ -68,7 +68,7 @@ export interface ControlPlaneOptions {
   region?: string;
   /** The account in ARNs; `123456789012` when absent. */
   accountId?: string;
-  /** The URL a function URL config reports for a name; `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
+  /** The URL a function URL config reports for a name (`name:alias` for an alias's URL); `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
   functionUrl?: (name: string) => string;
   /** Receives the lines of the functions the default `start` runs; stderr when absent. */
   output?: OutputSink;
@@ -292,13 +292,13 @@ export function createControlPlane(
         "FunctionName must be 1 to 64 letters, digits, hyphens or underscores",
       );
     }
-    if (functions.has(name)) {
-      throw new LambdaApiError(
+    const exists = () =>
+      new LambdaApiError(
         409,
         "ResourceConflictException",
         `Function already exist: ${name}`,
       );
-    }
+    if (functions.has(name)) throw exists();
     const role = stringOf(body.Role) ?? "";
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
       throw invalidParameter(
@@ -306,6 +306,8 @@ export function createControlPlane(
       );
     }
     const zip = await code(body.Code);
+    // Another CreateFunction may have won while the code was read from S3.
+    if (functions.has(name)) throw exists();
     const fn: FunctionRecord = {
       name,
       arn: `arn:aws:lambda:${region}:${account}:function:${name}`,

@@ -79,7 +79,8 @@ Usage: deno task deploy --name NAME [options]
   --bucket NAME        upload through this S3 bucket (needed for zips over 50 MB)
   --region R           the region (default: AWS_REGION or the profile's)
   --profile P          the AWS profile (default: AWS_PROFILE or default)
-  --endpoint-url URL   send every request there (e.g. the emulator's --control-plane)
+  --endpoint-url URL   send Lambda's (and IAM's) requests there (e.g. the emulator's
+                       --control-plane)
   --s3-endpoint-url URL  send the S3 upload of --bucket there instead (a local S3;
                        default AWS_ENDPOINT_URL_S3)
   --wait S             how long to wait for the function to be ready (default 300)

@@ -156,6 +156,11 @@ export async function main(args: string[]): Promise<number> {
   const s3Endpoint = values["s3-endpoint"] ??
     (_readEnv("AWS_ENDPOINT_URL_S3") || _readEnv("AWS_ENDPOINT_URL") ||
       undefined);
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(s3Endpoint)) {
+    return _fail(
+      `The S3 endpoint must be an http:// URL such as http://127.0.0.1:4569, got "${s3Endpoint}"`,
+    );
+  }
   if (values["control-plane"] && entry === undefined) {
     return await runControlPlane(values.host, values.port, { s3Endpoint });
   }
@@ -325,6 +330,15 @@ export async function main(args: string[]): Promise<number> {
       `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${name}/invocations\n` +
       `Stop with Ctrl-C.`,
   );
+  if (
+    plane !== undefined && s3Endpoint !== undefined &&
+    new URL(s3Endpoint).origin === new URL(emulator.url).origin
+  ) {
+    // AWS_ENDPOINT_URL set for the SDK's Lambda calls would send S3 reads to this function's URL.
+    console.error(
+      `The S3 endpoint ${s3Endpoint} is this emulator: pass --s3-endpoint with the local S3's address`,
+    );
+  }
   idle?.start();
   const watched = [
     { name, entry, emulator },

@@ -23,7 +23,12 @@ import {
   parseDeployArgs,
   USAGE,
 } from "./deploy/options.ts";
-import { formatSize, readPackage } from "./deploy/package.ts";
+import {
+  DIRECT_UPLOAD_LIMIT,
+  formatSize,
+  type Package,
+  readPackage,
+} from "./deploy/package.ts";
 import { plan } from "./deploy/plan.ts";
 import { sleep } from "./deploy/wait.ts";
 
@@ -36,6 +41,7 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const pkg = await readPackage(options.zip);
+    const s3Endpoint = _s3Endpoint(options, pkg);
     const steps = plan(options, pkg);
     console.error(
       `${options.dryRun ? "Plan (dry run, nothing is called)" : "Plan"}:\n${
@@ -43,7 +49,7 @@ export async function main(args: string[]): Promise<number> {
       }`,
     );
     if (options.dryRun) return 0;
-    const clients = _clients(options);
+    const clients = _clients(options, s3Endpoint);
     try {
       const result = await deploy(options, pkg, clients, {
         progress: (line) => console.error(line),
@@ -76,10 +82,40 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-function _clients(options: DeployOptions): DeployClients & { destroy(): void } {
-  const config = {
+/**
+ * Where `--bucket` uploads: `--s3-endpoint-url`, else `AWS_ENDPOINT_URL_S3`
+ * (which the SDK reads itself), else AWS; never `--endpoint-url`, which names
+ * Lambda's endpoint (a local control plane serves no S3).
+ */
+function _s3Endpoint(
+  options: DeployOptions,
+  pkg: Package,
+): { url?: string; custom: boolean } {
+  if (options.s3EndpointUrl !== undefined) {
+    return { url: options.s3EndpointUrl, custom: true };
+  }
+  if (Deno.env.get("AWS_ENDPOINT_URL_S3")) return { custom: true };
+  const throughS3 = pkg.zipped > DIRECT_UPLOAD_LIMIT &&
+    options.bucket !== undefined;
+  if (throughS3 && options.endpointUrl !== undefined) {
+    throw new DeployError(
+      `--bucket with --endpoint-url ${options.endpointUrl} needs an S3 endpoint for the upload`,
+      "Pass --s3-endpoint-url URL (a local S3 such as s3rver, or the same URL when it serves S3 too), or set AWS_ENDPOINT_URL_S3.",
+    );
+  }
+  return { custom: false };
+}
+
+function _clients(
+  options: DeployOptions,
+  s3Endpoint: { url?: string; custom: boolean },
+): DeployClients & { destroy(): void } {
+  const common = {
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+  const config = {
+    ...common,
     ...(options.endpointUrl === undefined
       ? {}
       : { endpoint: options.endpointUrl }),
@@ -90,7 +126,13 @@ function _clients(options: DeployOptions): DeployClients & { destroy(): void } {
   return {
     lambda: () => lambda ??= new LambdaClient(config),
     iam: () => iam ??= new IAMClient(config),
-    s3: () => s3 ??= new S3Client(config),
+    s3: () =>
+      s3 ??= new S3Client({
+        ...common,
+        ...(s3Endpoint.url === undefined ? {} : { endpoint: s3Endpoint.url }),
+        // A local S3 answers on its own host, not on a bucket's subdomain.
+        ...(s3Endpoint.custom ? { forcePathStyle: true } : {}),
+      }),
     region: async () =>
       await (lambda ??= new LambdaClient(config)).config.region(),
     destroy() {

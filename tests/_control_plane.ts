@@ -1,7 +1,28 @@
-// Helpers for the deploy tests: the echo example built into a portable zip, and the emulator's
-// control plane in a process of its own.
+// Helpers for the deploy tests: the echo example built into a portable zip (and variants of it), and
+// the emulator's control plane in a process of its own.
+import { unzipSync } from "fflate";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { createZip, type ZipInput } from "../scripts/zip.ts";
+import { centralDirectory } from "./_zip_reader.ts";
+import { type CliProcess, startCli } from "./_cli.ts";
+
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const cacheDir = `/tmp/rtl-lambda-test-cache-${Deno.env.get("USER") ?? "user"}`;
+
+/** A role ARN the control plane takes (it checks the shape only). */
+export const ROLE = "arn:aws:iam::123456789012:role/local";
+
+/** The SDK's waiters, polling every second for up to a minute. */
+export const WAITING = { maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+
+/** The AWS SDK's Lambda client for a control plane at `url`, with test credentials. */
+export function lambdaClient(url: string): LambdaClient {
+  return new LambdaClient({
+    endpoint: url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+}
 
 /** The host's architecture in Lambda's words and the build's. */
 export const HOST_ARCH: { lambda: string; build: string } =
@@ -34,53 +55,63 @@ export async function buildEcho(out: string): Promise<string> {
   return `${out}/${HOST_ARCH.build}/function.zip`;
 }
 
-/** A process serving `deno task emulator --control-plane --port 0`. */
-export interface ControlPlaneProcess extends AsyncDisposable {
-  readonly url: string;
-  /** What it wrote to stderr so far. */
-  output(): string;
+/** A temporary folder, removed when the test process ends, holding the echo example built. */
+export interface EchoFixture {
+  /** The folder. */
+  work: string;
+  /** The built zip's path. */
+  zipPath: string;
+  /** Its bytes. */
+  zip: Uint8Array<ArrayBuffer>;
 }
 
-/** Starts the emulator CLI with `--control-plane` and no function. */
-export async function startControlPlane(): Promise<ControlPlaneProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=emulator",
-      "--no-prompt",
-      `${root}/src/emulator/mod.ts`,
-      "--control-plane",
-      "--port",
-      "0",
-    ],
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let match: RegExpMatchArray | null = null;
-  while ((match = seen.match(/Control plane on (http:\/\/\S+)/)) === null) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the control plane did not start: ${seen}`);
-    seen += value;
-  }
-  // Keep reading so the function's lines never fill the pipe.
-  const draining = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      seen += value;
-    }
-  })();
-  return {
-    url: match[1],
-    output: () => seen,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await child.status;
-      await draining;
-    },
-  };
+/** Makes a work folder named `prefix…` and builds the echo example into it. */
+export async function echoFixture(prefix: string): Promise<EchoFixture> {
+  const work = await Deno.makeTempDir({ prefix });
+  // Removed however many of the tests a --filter runs.
+  globalThis.addEventListener("unload", () => {
+    Deno.removeSync(work, { recursive: true });
+  });
+  const zipPath = await buildEcho(`${work}/dist`);
+  return { work, zipPath, zip: await Deno.readFile(zipPath) };
+}
+
+/** A process serving `deno task emulator --control-plane --port 0`. */
+export type ControlPlaneProcess = CliProcess;
+
+/** Another function made of a built zip: `main.js` edited, files added, deflated at `level` (1 by default; 0 is fast and over 50 MB); written to `out`. */
+export async function variantZip(
+  zip: Uint8Array,
+  out: string,
+  change: { edit?: (js: string) => string; add?: ZipInput[]; level?: 0 | 1 },
+): Promise<string> {
+  const executable = new Set(
+    centralDirectory(zip).filter((record) => record.unixMode & 0o100).map((
+      record,
+    ) => record.name),
+  );
+  const files: ZipInput[] = Object.entries(unzipSync(zip))
+    .filter(([name]) => !name.endsWith("/"))
+    .map(([name, data]) => ({
+      name,
+      data: name === "main.js" && change.edit
+        ? new TextEncoder().encode(change.edit(new TextDecoder().decode(data)))
+        : data,
+      executable: executable.has(name),
+    }));
+  await Deno.writeFile(
+    out,
+    createZip([...files, ...change.add ?? []], { level: change.level ?? 1 }),
+  );
+  return out;
+}
+
+/** Starts the emulator CLI with `--control-plane`, no function, and `args` (e.g. `--s3-endpoint URL`). */
+export function startControlPlane(
+  args: string[] = [],
+): Promise<ControlPlaneProcess> {
+  return startCli(
+    ["--control-plane", "--port", "0", ...args],
+    /Control plane on (http:\/\/\S+)/,
+  );
 }

@@ -8,24 +8,25 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
-  LambdaClient,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
-import { buildEcho, HOST_ARCH, startControlPlane } from "./_control_plane.ts";
+import {
+  echoFixture,
+  HOST_ARCH,
+  lambdaClient,
+  ROLE,
+  startControlPlane,
+  WAITING,
+} from "./_control_plane.ts";
+import { awsCli, hasAwsCli } from "./_aws_cli.ts";
+import { startCli } from "./_cli.ts";
+import { denoTask, type TaskRun } from "./_task.ts";
 
-const ROLE = "arn:aws:iam::123456789012:role/local";
-const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
-const work = await Deno.makeTempDir({ prefix: "control-plane-test-" });
-// Removed however many of the tests a --filter runs.
-globalThis.addEventListener("unload", () => {
-  Deno.removeSync(work, { recursive: true });
-});
-const zipPath = await buildEcho(`${work}/dist`);
-const zip = await Deno.readFile(zipPath);
+const { work, zipPath, zip } = await echoFixture("control-plane-test-");
 const sha256 = btoa(
   String.fromCharCode(
     ...new Uint8Array(await crypto.subtle.digest("SHA-256", zip)),
@@ -33,19 +34,9 @@ const sha256 = btoa(
 );
 const decoder = new TextDecoder();
 
-function client(url: string): LambdaClient {
-  return new LambdaClient({
-    endpoint: url,
-    region: "us-east-1",
-    credentials: CREDENTIALS,
-  });
-}
-
-const waiting = { maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
-
 Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes what it deployed", async (t) => {
   await using plane = await startControlPlane();
-  const lambda = client(plane.url);
+  const lambda = lambdaClient(plane.url);
   const FunctionName = "echo-sdk";
   try {
     await t.step(
@@ -93,7 +84,7 @@ Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes 
       "GetFunctionConfiguration reports it Active once started",
       async () => {
         await waitUntilFunctionActiveV2(
-          { client: lambda, ...waiting },
+          { client: lambda, ...WAITING },
           { FunctionName },
         );
         const got = await lambda.send(
@@ -154,7 +145,7 @@ Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes 
           { name: "ResourceConflictException" },
         );
         await waitUntilFunctionUpdatedV2(
-          { client: lambda, ...waiting },
+          { client: lambda, ...WAITING },
           { FunctionName },
         );
         const got = await lambda.send(
@@ -173,7 +164,7 @@ Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes 
         );
         assert.equal(updated.CodeSha256, sha256);
         await waitUntilFunctionUpdatedV2(
-          { client: lambda, ...waiting },
+          { client: lambda, ...WAITING },
           { FunctionName },
         );
         const result = await lambda.send(
@@ -250,28 +241,18 @@ Deno.test("the AWS SDK's Lambda client deploys to the control plane and invokes 
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** `deno task deploy …` in a process of its own, with test credentials in its environment. */
-async function deployTask(
+/** `deno task deploy --endpoint-url <url> …`, with test credentials in its environment. */
+function deployTask(
   url: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "deploy", "--endpoint-url", url, ...args],
-    cwd: root,
-    env: {
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      ...env,
-    },
-    stdin: "null",
-  }).output();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
+): Promise<TaskRun> {
+  return denoTask("deploy", ["--endpoint-url", url, ...args], {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    ...env,
+  });
 }
 
 Deno.test("deno task deploy deploys the built zip to the control plane", async (t) => {
@@ -394,12 +375,28 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
   );
 
   await t.step(
-    "a second deploy updates the code and moves the alias to version 2",
+    "a second deploy of the same zip and settings publishes nothing new: the alias stays on version 1",
     async () => {
       const run = await deployTask(plane.url, [...common, "--alias", "live"]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /UpdateFunctionCode echo-task…/);
       assert.match(run.stdout, /echo-task updated/);
+      assert.match(run.stdout, /version +1/);
+    },
+  );
+
+  await t.step(
+    "a deploy that changes a setting publishes version 2 and moves the alias to it",
+    async () => {
+      const run = await deployTask(plane.url, [
+        ...common,
+        "--memory",
+        "512",
+        "--alias",
+        "live",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /version +2/);
       const alias = await (await fetch(
         `${plane.url}/2015-03-31/functions/${name}/aliases/live`,
       )).json();
@@ -409,86 +406,34 @@ Deno.test("deno task deploy deploys the built zip to the control plane", async (
 });
 
 Deno.test("the emulator serves the control plane beside its own function with --control-plane", async (t) => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=emulator",
-      "--no-prompt",
-      `${root}src/emulator/mod.ts`,
-      `${root}examples/echo/main.ts`,
-      "--control-plane",
-      "--port",
-      "0",
-    ],
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    let seen = "";
-    let match: RegExpMatchArray | null = null;
-    while ((match = seen.match(/ on (http:\/\/\S+)/)) === null) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the emulator did not start: ${seen}`);
-      seen += value;
-    }
-    const url = match[1];
-    await t.step("ListFunctions answers on the emulator's port", async () => {
-      const listed = await (await fetch(`${url}/2015-03-31/functions`)).json();
-      assert.deepEqual(listed.Functions, []);
-    });
-    await t.step(
-      "the emulator's own function still answers its invocations",
-      async () => {
-        const response = await fetch(
-          `${url}/2015-03-31/functions/function/invocations`,
-          { method: "POST", body: '"own"' },
-        );
-        assert.equal((await response.json()).message, "ECHO: own");
-      },
-    );
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reader.cancel().catch(() => {});
-  }
-});
-
-const aws = await (async () => {
-  try {
-    const { code } = await new Deno.Command("sh", {
-      args: ["-c", "command -v aws"],
-      stdout: "null",
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-})();
-if (!aws) {
-  console.log(
-    "control_plane_test: the AWS CLI test is skipped: no `aws` (apt-get install awscli)",
+  await using emulator = await startCli(
+    [`${root}examples/echo/main.ts`, "--control-plane", "--port", "0"],
+    / on (http:\/\/\S+)/,
   );
-}
+  await t.step("ListFunctions answers on the emulator's port", async () => {
+    const listed = await (await fetch(`${emulator.url}/2015-03-31/functions`))
+      .json();
+    assert.deepEqual(listed.Functions, []);
+  });
+  await t.step(
+    "the emulator's own function still answers its invocations",
+    async () => {
+      const response = await fetch(
+        `${emulator.url}/2015-03-31/functions/function/invocations`,
+        { method: "POST", body: '"own"' },
+      );
+      assert.equal((await response.json()).message, "ECHO: own");
+    },
+  );
+});
 
 Deno.test({
   name: "the AWS CLI creates a function on the control plane and invokes it",
-  ignore: !aws,
+  ignore: !hasAwsCli,
   async fn(t) {
     await using plane = await startControlPlane();
     const cli = (args: string[]) =>
-      new Deno.Command("aws", {
-        args: [...args, "--endpoint-url", plane.url, "--output", "json"],
-        env: {
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_DEFAULT_REGION: "us-east-1",
-          AWS_PAGER: "",
-        },
-        cwd: work,
-      }).output();
+      awsCli(args, { endpoint: plane.url, cwd: work });
     await t.step(
       "aws lambda create-function answers the function's ARN",
       async () => {

@@ -3,24 +3,13 @@
 import assert from "node:assert/strict";
 import { emulate } from "./_emulator.ts";
 import { SAMPLES } from "../scripts/invoke/samples.ts";
+import { denoTask, type TaskRun } from "./_task.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const echo = `${root}examples/echo/main.ts`;
-const decoder = new TextDecoder();
 
-async function invokeTask(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "invoke", ...args],
-    cwd: root,
-    stdin: "null",
-  }).output();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
+function invokeTask(args: string[]): Promise<TaskRun> {
+  return denoTask("invoke", args);
 }
 
 Deno.test("deno task invoke sends samples and files to an emulator running examples/echo", async (t) => {

@@ -25,7 +25,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DeployError, explain } from "./errors.ts";
 import type { DeployOptions } from "./options.ts";
-import { DIRECT_UPLOAD_LIMIT, type Package } from "./package.ts";
+import { DIRECT_UPLOAD_LIMIT, type Package, s3Key } from "./package.ts";
 import { ensureRole } from "./role.ts";
 import { type Sleep, waitUntilReady } from "./wait.ts";
 
@@ -239,9 +239,7 @@ async function _code(
       "Pass --bucket NAME (a bucket in the function's region) to upload it through S3.",
     );
   }
-  const key = `${options.name}/${
-    Array.from(atob(pkg.sha256), (c) => c.charCodeAt(0).toString(16)).join("")
-  }.zip`;
+  const key = s3Key(options.name, pkg.sha256);
   await step(`PutObject s3://${options.bucket}/${key}`, () =>
     clients.s3().send(
       new PutObjectCommand({

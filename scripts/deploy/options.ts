@@ -44,8 +44,10 @@ export interface DeployOptions {
   region?: string;
   /** The profile, when given (else the standard chain's). */
   profile?: string;
-  /** Another endpoint for every client (a local control plane). */
+  /** Another endpoint for Lambda and IAM (a local control plane), and for S3 unless `s3EndpointUrl` is given. */
   endpointUrl?: string;
+  /** Another endpoint for S3 (a local S3 for `--bucket`); `AWS_ENDPOINT_URL_S3` when absent. */
+  s3EndpointUrl?: string;
   /** Print the plan without calling AWS. */
   dryRun: boolean;
   /** How long to wait for the function to be ready, in seconds. */
@@ -77,7 +79,10 @@ Usage: deno task deploy --name NAME [options]
   --bucket NAME        upload through this S3 bucket (needed for zips over 50 MB)
   --region R           the region (default: AWS_REGION or the profile's)
   --profile P          the AWS profile (default: AWS_PROFILE or default)
-  --endpoint-url URL   send every request there (e.g. the emulator's --control-plane)
+  --endpoint-url URL   send Lambda's (and IAM's) requests there (e.g. the emulator's
+                       --control-plane)
+  --s3-endpoint-url URL  send the S3 upload of --bucket there instead (a local S3;
+                       default AWS_ENDPOINT_URL_S3)
   --wait S             how long to wait for the function to be ready (default 300)
   --dry-run            print the plan, call nothing
   --help               this text
@@ -114,6 +119,7 @@ export async function parseDeployArgs(
         region: { type: "string" },
         profile: { type: "string" },
         "endpoint-url": { type: "string" },
+        "s3-endpoint-url": { type: "string" },
         wait: { type: "string", default: "300" },
         "dry-run": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -192,6 +198,7 @@ export async function parseDeployArgs(
     region: values.region,
     profile: values.profile,
     endpointUrl: values["endpoint-url"],
+    s3EndpointUrl: values["s3-endpoint-url"],
     dryRun: values["dry-run"],
     waitSeconds,
   };

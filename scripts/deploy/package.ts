@@ -5,6 +5,7 @@
  */
 
 import { DeployError } from "./errors.ts";
+import { InvalidZipError, unzippedSize } from "../../src/emulator/_unzip.ts";
 
 /** Lambda's direct upload limit for a zip. */
 export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -49,6 +50,15 @@ export async function readPackage(path: string): Promise<Package> {
   };
 }
 
+/** The S3 key `--bucket` uploads a package to: one per function and content, so a re-upload of the same zip is the same object. */
+export function s3Key(name: string, sha256: string): string {
+  const hex = Array.from(
+    atob(sha256),
+    (c) => c.charCodeAt(0).toString(16).padStart(2, "0"),
+  ).join("");
+  return `${name}/${hex}.zip`;
+}
+
 /** A size as people read it. */
 export function formatSize(bytes: number): string {
   return bytes >= 1048576
@@ -57,22 +67,14 @@ export function formatSize(bytes: number): string {
 }
 
 function _unzippedSize(zip: Uint8Array, path: string): number {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  let end = zip.length - 22;
-  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
-  if (end < 0) {
+  try {
+    return unzippedSize(zip);
+  } catch (error) {
+    if (!(error instanceof InvalidZipError)) throw error;
     throw new DeployError(
       `${path} is not a zip`,
       "Deploy the function.zip the build writes.",
+      { cause: error },
     );
   }
-  const count = view.getUint16(end + 10, true);
-  let at = view.getUint32(end + 16, true);
-  let total = 0;
-  for (let i = 0; i < count && at + 46 <= zip.length; i++) {
-    total += view.getUint32(at + 24, true);
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) +
-      view.getUint16(at + 32, true);
-  }
-  return total;
 }

@@ -5,7 +5,12 @@
  */
 
 import type { DeployOptions } from "./options.ts";
-import { DIRECT_UPLOAD_LIMIT, formatSize, type Package } from "./package.ts";
+import {
+  DIRECT_UPLOAD_LIMIT,
+  formatSize,
+  type Package,
+  s3Key,
+} from "./package.ts";
 
 /** The steps, in words. */
 export function plan(options: DeployOptions, pkg: Package): string[] {
@@ -20,9 +25,9 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
   if (pkg.zipped > DIRECT_UPLOAD_LIMIT) {
     steps.push(
       options.bucket
-        ? `upload it to s3://${options.bucket}/${options.name}/${
-          _hex(pkg.sha256)
-        }.zip (over the 50 MB direct upload limit)`
+        ? `upload it to s3://${options.bucket}/${
+          s3Key(options.name, pkg.sha256)
+        } (over the 50 MB direct upload limit)`
         : "refuse: over the 50 MB direct upload limit without --bucket",
     );
   }
@@ -59,12 +64,4 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
     steps.push(`point the alias ${options.alias} at that version`);
   }
   return steps;
-}
-
-function _hex(base64: string): string {
-  return Array.from(
-    atob(base64),
-    (c) => c.charCodeAt(0).toString(16).padStart(2, "0"),
-  )
-    .join("").slice(0, 16);
 }

@@ -98,11 +98,16 @@ export function decodeBase64(text: string): Uint8Array {
   }
 }
 
-/** The request's JSON body; an API error when it is not an object. */
+/** The request's JSON body; an API error when it is not an object, or is over `tooLarge.bytes`. */
 export async function readJson(
   request: Request,
+  tooLarge?: { bytes: number; error: () => LambdaApiError },
 ): Promise<Record<string, unknown>> {
+  // Read whole before refusing: a client still sending would see a reset, not the error.
   const text = await request.text();
+  if (tooLarge !== undefined && text.length > tooLarge.bytes) {
+    throw tooLarge.error();
+  }
   if (text === "") return {};
   try {
     const value = JSON.parse(text);

@@ -5,6 +5,7 @@ import { serveControlPlane } from "./control_plane_server.ts";
 export async function runControlPlane(
   hostname: string,
   portText: string,
+  options: { s3Endpoint?: string } = {},
 ): Promise<number> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0) {
@@ -13,13 +14,16 @@ export async function runControlPlane(
   }
   let server;
   try {
-    server = await serveControlPlane({ hostname, port });
+    server = await serveControlPlane({ hostname, port, ...options });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
   console.error(
     `Control plane on ${server.url} (no request signatures are checked: keep it on loopback)\n` +
+      (options.s3Endpoint === undefined
+        ? "Code in S3 (S3Bucket/S3Key) needs --s3-endpoint URL: none is set\n"
+        : `Code in S3 (S3Bucket/S3Key) is read from ${options.s3Endpoint}\n`) +
       `Deploy to it: deno task deploy --endpoint-url ${server.url} --name NAME --role arn:aws:iam::123456789012:role/local\n` +
       `Stop with Ctrl-C.`,
   );

@@ -43,9 +43,23 @@ export async function unpackZip(
   return size;
 }
 
+/** The sum of the files' sizes the central directory records, without unpacking. */
+export function unzippedSize(zip: Uint8Array): number {
+  let total = 0;
+  for (const entry of _entries(zip)) total += entry.size;
+  return total;
+}
+
 /** The Unix modes of the central directory's records, by name. */
 function _modes(zip: Uint8Array): Map<string, number> {
-  const modes = new Map<string, number>();
+  return new Map(_entries(zip).map((entry) => [entry.name, entry.mode]));
+}
+
+/** The central directory's records: name, Unix mode (0 when not recorded), unzipped size. */
+function _entries(
+  zip: Uint8Array,
+): { name: string; mode: number; size: number }[] {
+  const entries: { name: string; mode: number; size: number }[] = [];
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let end = zip.length - 22;
   while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
@@ -60,8 +74,12 @@ function _modes(zip: Uint8Array): Map<string, number> {
     const commentLength = view.getUint16(at + 32, true);
     const name = decoder.decode(zip.subarray(at + 46, at + 46 + nameLength));
     const system = view.getUint8(at + 5);
-    modes.set(name, system === 3 ? view.getUint32(at + 38, true) >>> 16 : 0);
+    entries.push({
+      name,
+      mode: system === 3 ? view.getUint32(at + 38, true) >>> 16 : 0,
+      size: view.getUint32(at + 24, true),
+    });
     at += 46 + nameLength + extraLength + commentLength;
   }
-  return modes;
+  return entries;
 }

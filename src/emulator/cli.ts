@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { type Emulator, startEmulator } from "./emulator.ts";
 import { type IdleWatcher, watchIdle } from "./idle.ts";
 import { createControlPlane } from "./control_plane.ts";
+import { routeFunctions } from "./_functions_router.ts";
 import { runControlPlane } from "./_control_plane_cli.ts";
 import { watchSources } from "./source_watch.ts";
 import { relative } from "node:path";
@@ -49,6 +50,9 @@ Options:
   --memory MB       memory size in MB (default 128)
   --concurrency K   invocations served at once (AWS_LAMBDA_MAX_CONCURRENCY)
   --name NAME       function name (default function)
+  --function NAME=ENTRY  one more function on the same port, in a process of its
+                    own, invoked by NAME and at /lambda-url/NAME/ (repeatable;
+                    the same options apply to it)
   --env KEY=VALUE   a variable for the function (repeatable)
   --env-file FILE   variables from a dotenv file (repeatable)
   --watch           restart the function when a file under the entry's folder
@@ -63,6 +67,8 @@ Options:
   --shutdown-after S  run the shutdown phase and exit after S idle seconds
   --control-plane   also serve the Lambda API a deploy uses (CreateFunction, …) and
                     run what is deployed; with no entry, serve only that
+  --s3-endpoint URL the local S3 (e.g. s3rver) the control plane reads S3Bucket/S3Key
+                    code from (default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)
   --help            this text
 
 Invoke it:
@@ -95,6 +101,7 @@ export async function main(args: string[]): Promise<number> {
         memory: { type: "string", default: "128" },
         concurrency: { type: "string", default: "1" },
         name: { type: "string", default: "function" },
+        function: { type: "string", multiple: true, default: [] },
         env: { type: "string", multiple: true, default: [] },
         "env-file": { type: "string", multiple: true, default: [] },
         allow: { type: "string", multiple: true, default: [] },
@@ -102,6 +109,7 @@ export async function main(args: string[]): Promise<number> {
         extensions: { type: "string" },
         "shutdown-after": { type: "string" },
         "control-plane": { type: "boolean", default: false },
+        "s3-endpoint": { type: "string" },
         watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -114,9 +122,47 @@ export async function main(args: string[]): Promise<number> {
     console.log(_USAGE);
     return 0;
   }
-  const [entry, ...rest] = positionals;
+  let [entry, ...rest] = positionals;
+  const functions: { name: string; entry: string }[] = [];
+  for (const pair of values.function) {
+    const at = pair.indexOf("=");
+    const name = pair.slice(0, at);
+    if (at <= 0 || at === pair.length - 1) {
+      return _fail(
+        `--function takes NAME=ENTRY (e.g. --function api=api/main.ts), got "${pair}"`,
+      );
+    }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      return _fail(
+        `--function ${name}: a name is 1 to 64 letters, digits, hyphens or underscores`,
+      );
+    }
+    functions.push({ name, entry: pair.slice(at + 1) });
+  }
+  // With --function alone, the first one is the emulator's own function.
+  let name = values.name;
+  if (entry === undefined && functions.length > 0) {
+    ({ name, entry } = functions.shift()!);
+    rest = [];
+  }
+  const names = [name, ...functions.map((fn) => fn.name)];
+  const twice = names.find((one, i) => names.indexOf(one) !== i);
+  if (twice !== undefined) {
+    return _fail(
+      `Two functions are named ${twice}: give each --function (and --name) its own name`,
+    );
+  }
+  // Where the SDK would look for S3, so that one variable points both at a local S3.
+  const s3Endpoint = values["s3-endpoint"] ??
+    (_readEnv("AWS_ENDPOINT_URL_S3") || _readEnv("AWS_ENDPOINT_URL") ||
+      undefined);
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(s3Endpoint)) {
+    return _fail(
+      `The S3 endpoint must be an http:// URL such as http://127.0.0.1:4569, got "${s3Endpoint}"`,
+    );
+  }
   if (values["control-plane"] && entry === undefined) {
-    return await runControlPlane(values.host, values.port);
+    return await runControlPlane(values.host, values.port, { s3Endpoint });
   }
   if (entry === undefined) {
     return _fail(`Name the function to run.\n\n${_USAGE}`);
@@ -174,6 +220,7 @@ export async function main(args: string[]): Promise<number> {
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
   let command: string[];
+  const commands: string[][] = [];
   const audit = values["audit-permissions"];
   try {
     const allow = values.allow.map((permission) => `--allow-${permission}`);
@@ -181,12 +228,10 @@ export async function main(args: string[]): Promise<number> {
       allow.push(..._AUDIT_GRANT);
       env.DENO_AUDIT_PERMISSIONS = audit;
     }
-    const found = _isScript(entry) ? await findDeclaration(entry) : undefined;
-    command = _command(
-      entry,
-      rest,
-      permissionFlags(allow, { declaration: found?.declaration }),
-    );
+    command = await _commandFor(entry, rest, allow);
+    for (const fn of functions) {
+      commands.push(await _commandFor(fn.entry, [], allow));
+    }
   } catch (error) {
     return _fail(_message(error));
   }
@@ -218,8 +263,11 @@ export async function main(args: string[]): Promise<number> {
     idle = watchIdle(seconds, () => stop.resolve());
   }
   let emulator: Emulator;
+  const others = new Map<string, Emulator>();
+  const routeOthers = routeFunctions((name) => others.get(name)?.url);
   const plane = values["control-plane"]
     ? createControlPlane({
+      s3Endpoint,
       functionUrl: (name) => `${emulator.url}/lambda-url/${name}/`,
     })
     : undefined;
@@ -238,31 +286,76 @@ export async function main(args: string[]): Promise<number> {
       reservedConcurrency: reserved,
       memory: numbers.memory,
       concurrency: numbers.concurrency,
-      functionName: values.name,
-      routes: plane?.handle,
+      functionName: name,
+      routes: async (request) =>
+        await plane?.handle(request) ?? await routeOthers(request),
     });
   } catch (error) {
     return _fail(_message(error));
   }
+  try {
+    for (const [i, fn] of functions.entries()) {
+      others.set(
+        fn.name,
+        await startEmulator({
+          extensionsDir: values.extensions,
+          output: idle?.output,
+          command: commands[i],
+          env,
+          hostname: "127.0.0.1",
+          port: 0,
+          timeout: numbers.timeout,
+          initTimeout,
+          freshTmp: !_isScript(fn.entry),
+          reservedConcurrency: reserved,
+          memory: numbers.memory,
+          concurrency: numbers.concurrency,
+          functionName: fn.name,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all([...others.values()].map((other) => other.close()));
+    await emulator.close();
+    return _fail(_message(error));
+  }
   console.error(
-    `Function ${values.name} (${entry}) on ${emulator.url}\n` +
+    `Function ${name} (${entry}) on ${emulator.url}\n` +
+      functions.map((fn) =>
+        `Function ${fn.name} (${fn.entry}): invoke it as ${fn.name}, its URL is ${emulator.url}/lambda-url/${fn.name}/\n`
+      ).join("") +
       `Its variables: Lambda's reserved ones and ${
         Object.keys(env).sort().join(", ") || "no others"
       }\n` +
-      `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${values.name}/invocations\n` +
+      `Invoke it: curl -d '{}' ${emulator.url}/2015-03-31/functions/${name}/invocations\n` +
       `Stop with Ctrl-C.`,
   );
+  if (
+    plane !== undefined && s3Endpoint !== undefined &&
+    new URL(s3Endpoint).origin === new URL(emulator.url).origin
+  ) {
+    // AWS_ENDPOINT_URL set for the SDK's Lambda calls would send S3 reads to this function's URL.
+    console.error(
+      `The S3 endpoint ${s3Endpoint} is this emulator: pass --s3-endpoint with the local S3's address`,
+    );
+  }
   idle?.start();
-  const watch = values.watch
-    ? watchSources(entry, (paths) => {
-      console.error(
-        `Sources changed (${
-          paths.map((path) => relative(Deno.cwd(), path)).join(", ")
-        }): restarting the function`,
-      );
-      emulator.reload();
-    })
-    : undefined;
+  const watched = [
+    { name, entry, emulator },
+    ...functions.map((fn) => ({ ...fn, emulator: others.get(fn.name)! })),
+  ];
+  const watches = values.watch
+    ? watched.map((fn) =>
+      watchSources(fn.entry, (paths) => {
+        console.error(
+          `Sources changed (${
+            paths.map((path) => relative(Deno.cwd(), path)).join(", ")
+          }): restarting ${functions.length ? fn.name : "the function"}`,
+        );
+        fn.emulator.reload();
+      })
+    )
+    : [];
   const onSignal = () => stop.resolve();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
@@ -270,7 +363,8 @@ export async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);
   idle?.stop();
-  watch?.stop();
+  for (const watch of watches) watch.stop();
+  await Promise.all([...others.values()].map((other) => other.close()));
   await emulator.close();
   await plane?.close();
   if (audit !== undefined) {
@@ -318,6 +412,20 @@ function _readEnv(key: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The command that runs `entry`, with its deno.json's declaration for a script. */
+async function _commandFor(
+  entry: string,
+  rest: string[],
+  allow: string[],
+): Promise<string[]> {
+  const found = _isScript(entry) ? await findDeclaration(entry) : undefined;
+  return _command(
+    entry,
+    rest,
+    permissionFlags(allow, { declaration: found?.declaration }),
+  );
 }
 
 /** A script entry runs under `deno run` with what it gets deployed; anything else runs as is. */

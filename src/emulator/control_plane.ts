@@ -3,18 +3,40 @@
  * (CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration,
  * GetFunction, GetFunctionConfiguration, CreateFunctionUrlConfig,
  * PublishVersion, aliases, DeleteFunction). It unzips the code it receives
- * and runs each function under an emulator of its own; invocations of a
- * deployed name are passed to it. No request signature is checked: it is
- * meant for loopback.
+ * (inline, or from a local S3) and runs each function under an emulator of
+ * its own, and each published version under another; invocations of a
+ * deployed name are passed to the one its qualifier names. No request
+ * signature is checked, nor sent to S3: it is meant for loopback.
  *
  * @module
  */
 
 import type { OutputSink } from "./function_process.ts";
-import { startEmulator } from "./emulator.ts";
-import { unpackZip } from "./_unzip.ts";
+import type { DeployedFunction, Runner } from "./deployed_function.ts";
 import {
-  decodeBase64,
+  configurationOf,
+  configure,
+  deployedOf,
+  type FunctionRecord,
+  inlineZip,
+  publishKey,
+  qualified,
+  removeDir,
+  setAlias,
+  started,
+  stringOf,
+} from "./_control_plane_function.ts";
+import { startEmulator } from "./emulator.ts";
+import { forwardInvocation, forwardRequest } from "./_forward.ts";
+import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
+import {
+  readS3Code,
+  REQUEST_LIMIT,
+  requestTooLarge,
+  s3Location,
+  UNZIPPED_LIMIT,
+} from "./_s3_code.ts";
+import {
   errorResponse,
   invalidParameter,
   jsonResponse,
@@ -27,52 +49,7 @@ import {
   updateInProgress,
 } from "./_control_plane_api.ts";
 
-/**
- * A function as deployed: its unzipped code and its configuration.
- *
- * @example
- * ```ts
- * import type { DeployedFunction } from "@rtl/lambda/emulator";
- *
- * const describe = (fn: DeployedFunction) => `${fn.name} in ${fn.dir}`;
- * ```
- */
-export interface DeployedFunction {
-  /** The function's name. */
-  readonly name: string;
-  /** Its ARN (unqualified). */
-  readonly arn: string;
-  /** The folder the zip was unpacked into (the task root); its files are read-only. */
-  readonly dir: string;
-  /** The handler setting (`_HANDLER`). */
-  readonly handler: string;
-  /** The timeout in seconds. */
-  readonly timeout: number;
-  /** The memory size in MB. */
-  readonly memory: number;
-  /** The function's environment variables. */
-  readonly environment: Record<string, string>;
-  /** `x86_64` or `arm64`. */
-  readonly architecture: string;
-}
-
-/**
- * A deployed function running: invocations go to
- * `${url}/2015-03-31/functions/${name}/invocations`.
- *
- * @example
- * ```ts
- * import type { Runner } from "@rtl/lambda/emulator";
- *
- * const runner: Runner = { url: "http://127.0.0.1:9001", close: async () => {} };
- * ```
- */
-export interface Runner {
-  /** The invoke API's base URL. */
-  readonly url: string;
-  /** Stops the function. */
-  close(): Promise<void>;
-}
+export type { DeployedFunction, Runner } from "./deployed_function.ts";
 
 /**
  * How the control plane runs what it receives, and how it names things.
@@ -91,10 +68,16 @@ export interface ControlPlaneOptions {
   region?: string;
   /** The account in ARNs; `123456789012` when absent. */
   accountId?: string;
-  /** The URL a function URL config reports for a name; `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
+  /** The URL a function URL config reports for a name (`name:alias` for an alias's URL); `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
   functionUrl?: (name: string) => string;
   /** Receives the lines of the functions the default `start` runs; stderr when absent. */
   output?: OutputSink;
+  /**
+   * The local S3 that code given as `S3Bucket`/`S3Key` is read from, with an
+   * unsigned path-style GET (`<url>/<bucket>/<key>`); such code is refused
+   * when absent.
+   */
+  s3Endpoint?: string;
 }
 
 /**
@@ -120,45 +103,10 @@ export interface ControlPlane extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-interface _Version {
-  version: string;
-  configuration: Record<string, unknown>;
-}
-
-interface _Function {
-  name: string;
-  arn: string;
-  role: string;
-  runtime: string;
-  handler: string;
-  description: string;
-  timeout: number;
-  memory: number;
-  environment: Record<string, string>;
-  architecture: string;
-  layers: string[];
-  dir: string | undefined;
-  codeSize: number;
-  codeSha256: string;
-  lastModified: Date;
-  revision: string;
-  state: "Pending" | "Active" | "Failed";
-  stateReason: string | undefined;
-  update: "InProgress" | "Successful" | "Failed" | undefined;
-  updateReason: string | undefined;
-  runner: Runner | undefined;
-  busy: Promise<void> | undefined;
-  versions: _Version[];
-  publishedRevision: string | undefined;
-  aliases: Map<string, Record<string, unknown>>;
-  url: Record<string, unknown> | undefined;
-  policy: Map<string, Record<string, unknown>>;
-}
-
 const _FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
 const _LAMBDA_URL = /^\/lambda-url\/([^/]+)(?:\/.*)?$/;
 const _FUNCTION =
-  /^\/(2015-03-31|2021-10-31)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
+  /^\/(2015-03-31|2021-10-31|2021-11-15)\/functions\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?\/?$/;
 
 /**
  * Creates a control plane. Deployed functions run under emulators of their
@@ -182,7 +130,7 @@ export function createControlPlane(
     ((fn: DeployedFunction) => _startEmulated(fn, region, options.output));
   const functionUrl = options.functionUrl ??
     ((name: string) => `http://127.0.0.1:9000/lambda-url/${name}/`);
-  const functions = new Map<string, _Function>();
+  const functions = new Map<string, FunctionRecord>();
   let root: Promise<string> | undefined;
   let serial = 0;
   let closed = false;
@@ -196,49 +144,109 @@ export function createControlPlane(
     return { fn, qualifier };
   }
 
-  function configuration(fn: _Function): Record<string, unknown> {
-    return {
-      FunctionName: fn.name,
-      FunctionArn: fn.arn,
-      Runtime: fn.runtime,
-      Role: fn.role,
-      Handler: fn.handler,
-      CodeSize: fn.codeSize,
-      Description: fn.description,
-      Timeout: fn.timeout,
-      MemorySize: fn.memory,
-      LastModified: timestamp(fn.lastModified),
-      CodeSha256: fn.codeSha256,
-      Version: "$LATEST",
-      Environment: { Variables: fn.environment },
-      TracingConfig: { Mode: "PassThrough" },
-      RevisionId: fn.revision,
-      Layers: fn.layers.map((arn) => ({ Arn: arn, CodeSize: 0 })),
-      State: fn.state,
-      ...(fn.stateReason === undefined ? {} : {
-        StateReason: fn.stateReason,
-        StateReasonCode: fn.state === "Pending" ? "Creating" : "InternalError",
-      }),
-      ...(fn.update === undefined ? {} : { LastUpdateStatus: fn.update }),
-      ...(fn.updateReason === undefined ? {} : {
-        LastUpdateStatusReason: fn.updateReason,
-        LastUpdateStatusReasonCode: fn.update === "InProgress"
-          ? "Creating"
-          : "InternalError",
-      }),
-      PackageType: "Zip",
-      Architectures: [fn.architecture],
-      EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
-    };
-  }
-
-  function idle(fn: _Function): void {
+  function idle(fn: FunctionRecord): void {
     if (fn.busy !== undefined) throw updateInProgress(fn.arn);
   }
 
+  /** The zip of a `Code` (or UpdateFunctionCode) body: inline, or read from the local S3; checked against Lambda's limits. */
+  async function code(source: unknown): Promise<Uint8Array> {
+    const body =
+      (typeof source === "object" && source !== null ? source : {}) as Record<
+        string,
+        unknown
+      >;
+    const location = s3Location(body);
+    if (location !== undefined && body.ZipFile !== undefined) {
+      throw invalidParameter(
+        "Give the code as ZipFile or as S3Bucket and S3Key, not both",
+      );
+    }
+    const zip = location === undefined
+      ? inlineZip(body)
+      : await readS3Code(options.s3Endpoint, location);
+    let size: number;
+    try {
+      size = unzippedSize(zip);
+    } catch (error) {
+      if (!(error instanceof InvalidZipError)) throw error;
+      throw invalidParameter(
+        "Could not unzip uploaded file. Please check your file, then try to upload again.",
+      );
+    }
+    if (size > UNZIPPED_LIMIT) {
+      throw invalidParameter(
+        `Unzipped size must be smaller than ${UNZIPPED_LIMIT} bytes`,
+      );
+    }
+    return zip;
+  }
+
+  /** Removes a code folder that neither $LATEST nor a version runs any more. */
+  async function removeUnused(
+    fn: FunctionRecord,
+    dir: string | undefined,
+  ): Promise<void> {
+    if (
+      dir === undefined || dir === fn.dir ||
+      fn.versions.some((v) => v.deployed.dir === dir)
+    ) return;
+    await removeDir(dir);
+  }
+
+  /** Ends every process of a function and removes its code. */
+  async function stop(fn: FunctionRecord): Promise<void> {
+    await fn.busy;
+    const versions = fn.versions;
+    fn.versions = [];
+    await Promise.all([
+      fn.runner?.close(),
+      ...versions.map(async (v) => (await started(v.runner))?.close()),
+    ]);
+    const dirs = new Set([fn.dir, ...versions.map((v) => v.deployed.dir)]);
+    for (const dir of dirs) if (dir !== undefined) await removeDir(dir);
+  }
+
+  /** Where an invocation of `qualifier` runs: $LATEST's process, or a version's own (started on first use). */
+  async function target(
+    fn: FunctionRecord,
+    qualifier: string | undefined,
+  ): Promise<{ runner: Runner; version: string }> {
+    const alias = qualifier === undefined
+      ? undefined
+      : fn.aliases.get(qualifier);
+    const version = alias === undefined
+      ? qualifier ?? "$LATEST"
+      : String(alias.FunctionVersion);
+    if (version === "$LATEST") {
+      const runner = fn.runner;
+      if (runner === undefined || fn.state !== "Active") {
+        throw new LambdaApiError(
+          409,
+          "ResourceConflictException",
+          `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
+        );
+      }
+      return { runner, version };
+    }
+    const published = fn.versions.find((v) => v.version === version);
+    if (published === undefined) throw notFound(`${fn.arn}:${qualifier}`);
+    published.runner ??= start(published.deployed);
+    try {
+      return { runner: await published.runner, version };
+    } catch (error) {
+      published.runner = undefined;
+      throw new LambdaApiError(
+        500,
+        "ServiceException",
+        `Version ${version} of ${fn.name} could not start: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
   /** Unpacks new code (when given) and restarts the function on it, in the background. */
-  function restart(fn: _Function, zip: Uint8Array | undefined): void {
+  function restart(fn: FunctionRecord, zip: Uint8Array | undefined): void {
     fn.revision = crypto.randomUUID();
     fn.lastModified = new Date();
     const work = (async () => {
@@ -251,9 +259,9 @@ export function createControlPlane(
           fn.dir = dir;
         }
         const previous = fn.runner;
-        fn.runner = await start(_deployed(fn));
+        fn.runner = await start(deployedOf(fn));
         await previous?.close();
-        if (oldDir !== undefined && oldDir !== fn.dir) await _remove(oldDir);
+        if (oldDir !== fn.dir) await removeUnused(fn, oldDir);
         if (fn.state === "Pending") fn.state = "Active";
         fn.stateReason = undefined;
         fn.update = "Successful";
@@ -274,34 +282,39 @@ export function createControlPlane(
   }
 
   async function create(request: Request): Promise<Response> {
-    const body = await readJson(request);
-    const name = _string(body.FunctionName);
+    const body = await readJson(request, {
+      bytes: REQUEST_LIMIT,
+      error: () => requestTooLarge("CreateFunction"),
+    });
+    const name = stringOf(body.FunctionName);
     if (name === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
       throw invalidParameter(
         "FunctionName must be 1 to 64 letters, digits, hyphens or underscores",
       );
     }
-    if (functions.has(name)) {
-      throw new LambdaApiError(
+    const exists = () =>
+      new LambdaApiError(
         409,
         "ResourceConflictException",
         `Function already exist: ${name}`,
       );
-    }
-    const role = _string(body.Role) ?? "";
+    if (functions.has(name)) throw exists();
+    const role = stringOf(body.Role) ?? "";
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
       throw invalidParameter(
         "The role defined for the function cannot be assumed by Lambda.",
       );
     }
-    const zip = _zip(body.Code);
-    const fn: _Function = {
+    const zip = await code(body.Code);
+    // Another CreateFunction may have won while the code was read from S3.
+    if (functions.has(name)) throw exists();
+    const fn: FunctionRecord = {
       name,
       arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
       role,
-      runtime: _string(body.Runtime) ?? "provided.al2023",
-      handler: _string(body.Handler) ?? "bootstrap",
-      description: _string(body.Description) ?? "",
+      runtime: stringOf(body.Runtime) ?? "provided.al2023",
+      handler: stringOf(body.Handler) ?? "bootstrap",
+      description: stringOf(body.Description) ?? "",
       timeout: 3,
       memory: 128,
       environment: {},
@@ -319,71 +332,65 @@ export function createControlPlane(
       runner: undefined,
       busy: undefined,
       versions: [],
-      publishedRevision: undefined,
+      serial: 0,
       aliases: new Map(),
-      url: undefined,
+      urls: new Map(),
       policy: new Map(),
     };
-    _configure(fn, body);
+    configure(fn, body);
     functions.set(name, fn);
     restart(fn, zip);
     if (body.Publish === true) {
       await fn.busy;
       publish(fn);
     }
-    return jsonResponse(configuration(fn), 201);
+    return jsonResponse(configurationOf(fn), 201);
   }
 
-  function publish(fn: _Function): Record<string, unknown> {
-    const last = fn.versions.at(-1);
-    if (last !== undefined && fn.publishedRevision === fn.revision) {
-      return last.configuration;
+  /** Snapshots $LATEST's code and configuration as the next version, unless the last one has them already. */
+  function publish(
+    fn: FunctionRecord,
+    body: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    const expected = stringOf(body.CodeSha256);
+    if (expected !== undefined && expected !== fn.codeSha256) {
+      throw invalidParameter(
+        `CodeSha256 (${expected}) is different from the CodeSha256 of $LATEST (${fn.codeSha256}): publish the code you uploaded, or leave CodeSha256 out`,
+      );
     }
-    const version = String(fn.versions.length + 1);
+    const key = publishKey(fn);
+    const last = fn.versions.at(-1);
+    if (last !== undefined && last.key === key) return last.configuration;
+    // Numbers are never reused, even after a version is deleted.
+    fn.serial += 1;
+    const version = String(fn.serial);
     const published = {
-      ...configuration(fn),
+      ...configurationOf(fn),
       Version: version,
       FunctionArn: `${fn.arn}:${version}`,
+      Description: stringOf(body.Description) ?? fn.description,
+      State: "Active",
+      LastUpdateStatus: "Successful",
     };
-    fn.versions.push({ version, configuration: published });
-    fn.publishedRevision = fn.revision;
+    fn.versions.push({
+      version,
+      configuration: published,
+      deployed: { ...deployedOf(fn), version },
+      key,
+      runner: undefined,
+    });
     return published;
   }
 
+  /** Passes an invocation (buffered, or InvokeWithResponseStream's at `path`) to the process its qualifier names; the answer streams through. */
   async function invoke(
     request: Request,
-    fn: _Function,
+    fn: FunctionRecord,
     qualifier: string | undefined,
+    path: string,
   ): Promise<Response> {
-    if (
-      qualifier !== undefined && qualifier !== "$LATEST" &&
-      !fn.aliases.has(qualifier) &&
-      !fn.versions.some((v) => v.version === qualifier)
-    ) {
-      throw notFound(`${fn.arn}:${qualifier}`);
-    }
-    const runner = fn.runner;
-    if (runner === undefined || fn.state !== "Active") {
-      throw new LambdaApiError(
-        409,
-        "ResourceConflictException",
-        `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
-      );
-    }
-    const headers = new Headers();
-    for (const [key, value] of request.headers) {
-      if (key.startsWith("x-amz-") || key === "content-type") {
-        headers.set(key, value);
-      }
-    }
-    const response = await fetch(
-      `${runner.url}/2015-03-31/functions/${fn.name}/invocations`,
-      { method: "POST", headers, body: await request.arrayBuffer() },
-    );
-    return new Response(response.body, {
-      status: response.status,
-      headers: response.headers,
-    });
+    const { runner, version } = await target(fn, qualifier);
+    return await forwardInvocation(request, runner.url, path, version);
   }
 
   /** A deployed function's URL: the request goes to its emulator's function URL front. */
@@ -392,28 +399,76 @@ export function createControlPlane(
     url: URL,
     segment: string,
   ): Promise<Response | undefined> {
-    const fn = functions.get(decodeURIComponent(segment));
-    if (fn === undefined || fn.url === undefined) return undefined;
-    const runner = fn.runner;
-    if (runner === undefined) {
+    const { name, qualifier } = parseFunctionName(
+      segment,
+      new URLSearchParams(),
+    );
+    const fn = functions.get(name);
+    if (fn === undefined || !fn.urls.has(qualifier ?? "")) return undefined;
+    let runner: Runner;
+    try {
+      ({ runner } = await target(fn, qualifier));
+    } catch {
       return Response.json({ Message: "The function is not active" }, {
         status: 503,
       });
     }
-    const headers = new Headers(request.headers);
-    headers.delete("host");
-    const response = await fetch(`${runner.url}${url.pathname}${url.search}`, {
-      method: request.method,
-      headers,
-      body: request.method === "GET" || request.method === "HEAD"
-        ? undefined
-        : await request.arrayBuffer(),
-      redirect: "manual",
-    });
-    return new Response(response.body, {
-      status: response.status,
-      headers: response.headers,
-    });
+    // The function's emulator serves its URL under its bare name.
+    const rest = url.pathname.slice(`/lambda-url/${segment}`.length);
+    return await forwardRequest(
+      request,
+      runner.url,
+      `/lambda-url/${encodeURIComponent(fn.name)}${rest}`,
+    );
+  }
+
+  /** DeleteFunction with a Qualifier: that version alone, unless an alias points at it. */
+  async function deleteVersion(fn: FunctionRecord, qualifier: string) {
+    if (qualifier === "$LATEST") {
+      throw invalidParameter(
+        "$LATEST version cannot be deleted without deleting the function.",
+      );
+    }
+    if (fn.aliases.has(qualifier)) {
+      throw invalidParameter(
+        `${qualifier} is an alias: delete it with DeleteAlias, or name a version's number`,
+      );
+    }
+    const found = fn.versions.find((v) => v.version === qualifier);
+    if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
+    const referencing = [...fn.aliases.values()]
+      .filter((alias) => alias.FunctionVersion === qualifier)
+      .map((alias) => alias.Name);
+    if (referencing.length > 0) {
+      throw new LambdaApiError(
+        409,
+        "ResourceConflictException",
+        `Unable to delete version because the following aliases reference it: [${
+          referencing.join(", ")
+        }]`,
+      );
+    }
+    fn.versions = fn.versions.filter((v) => v !== found);
+    await (await started(found.runner))?.close();
+    await removeUnused(fn, found.deployed.dir);
+  }
+
+  /** The key of a function URL config: `""` unqualified, else an alias of the function. */
+  function urlQualifier(
+    fn: FunctionRecord,
+    qualifier: string | undefined,
+  ): string {
+    if (qualifier === undefined || qualifier === "$LATEST") return "";
+    if (!fn.aliases.has(qualifier)) {
+      throw new LambdaApiError(
+        404,
+        "ResourceNotFoundException",
+        /^\d+$/.test(qualifier)
+          ? `A function URL's Qualifier is an alias, not a version number: create an alias for version ${qualifier} and give it the URL`
+          : `Alias not found: ${fn.arn}:${qualifier}`,
+      );
+    }
+    return qualifier;
   }
 
   async function route(request: Request): Promise<Response | undefined> {
@@ -423,7 +478,7 @@ export function createControlPlane(
       if (method === "POST") return await create(request);
       if (method === "GET") {
         return jsonResponse({
-          Functions: [...functions.values()].map(configuration),
+          Functions: [...functions.values()].map(configurationOf),
         });
       }
       return undefined;
@@ -434,38 +489,54 @@ export function createControlPlane(
     if (match === null) return undefined;
     const [, date, segment, part, sub] = match;
     if (date === "2021-10-31" && part !== "url") return undefined;
-    if (part === "invocations" && method === "POST") {
+    const invocation = date === "2021-11-15"
+      ? part === "response-streaming-invocations"
+      : part === "invocations";
+    if (date === "2021-11-15" && !invocation) return undefined;
+    if (invocation && method === "POST") {
       const { name } = parseFunctionName(segment, url.searchParams);
       // A name this plane did not deploy is the emulator's own function's.
       if (!functions.has(name)) return undefined;
       const { fn, qualifier } = find(segment, url.searchParams);
-      return await invoke(request, fn, qualifier);
+      return await invoke(
+        request,
+        fn,
+        qualifier,
+        `/${date}/functions/${encodeURIComponent(fn.name)}/${part}`,
+      );
     }
     const { fn, qualifier } = find(segment, url.searchParams);
     const key = `${method} ${part ?? ""}${sub === undefined ? "" : "/*"}`;
     switch (key) {
-      case "GET ":
+      case "GET ": {
+        const found = qualified(fn, qualifier);
+        const dir = found.version?.deployed.dir ?? fn.dir ?? "";
         return jsonResponse({
-          Configuration: _qualified(fn, qualifier, configuration),
-          Code: { RepositoryType: "S3", Location: `file://${fn.dir ?? ""}` },
+          Configuration: found.configuration,
+          Code: { RepositoryType: "S3", Location: `file://${dir}` },
           Tags: {},
         });
+      }
       case "GET configuration":
-        return jsonResponse(_qualified(fn, qualifier, configuration));
+        return jsonResponse(
+          qualified(fn, qualifier).configuration,
+        );
       case "DELETE ":
         if (qualifier !== undefined) {
-          fn.versions = fn.versions.filter((v) => v.version !== qualifier);
+          await deleteVersion(fn, qualifier);
           return new Response(null, { status: 204 });
         }
         functions.delete(fn.name);
-        await fn.busy;
-        await fn.runner?.close();
-        if (fn.dir !== undefined) await _remove(fn.dir);
+        await stop(fn);
         return new Response(null, { status: 204 });
       case "PUT code": {
         idle(fn);
-        const body = await readJson(request);
-        const zip = _zip(body);
+        const body = await readJson(request, {
+          bytes: REQUEST_LIMIT,
+          error: () => requestTooLarge("UpdateFunctionCode"),
+        });
+        const zip = await code(body);
+        idle(fn);
         const architectures = body.Architectures;
         if (Array.isArray(architectures) && architectures.length) {
           fn.architecture = String(architectures[0]);
@@ -478,13 +549,13 @@ export function createControlPlane(
           await fn.busy;
           return jsonResponse(publish(fn));
         }
-        return jsonResponse(configuration(fn));
+        return jsonResponse(configurationOf(fn));
       }
       case "PUT configuration": {
         idle(fn);
         const body = await readJson(request);
         if (body.Role !== undefined) {
-          const role = _string(body.Role) ?? "";
+          const role = stringOf(body.Role) ?? "";
           if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) {
             throw invalidParameter(
               "The role defined for the function cannot be assumed by Lambda.",
@@ -492,24 +563,37 @@ export function createControlPlane(
           }
           fn.role = role;
         }
-        _configure(fn, body);
+        configure(fn, body);
         fn.update = "InProgress";
         restart(fn, undefined);
-        return jsonResponse(configuration(fn));
+        return jsonResponse(configurationOf(fn));
       }
-      case "POST versions":
+      case "POST versions": {
         idle(fn);
-        return jsonResponse(publish(fn), 201);
+        return jsonResponse(publish(fn, await readJson(request)), 201);
+      }
       case "GET versions":
         return jsonResponse({
           Versions: [
-            configuration(fn),
+            configurationOf(fn),
             ...fn.versions.map((v) => v.configuration),
           ],
         });
+      case "GET aliases":
+        return jsonResponse({ Aliases: [...fn.aliases.values()] });
       case "POST aliases": {
         const body = await readJson(request);
-        const alias = _string(body.Name) ?? "";
+        const alias = stringOf(body.Name) ?? "";
+        if (!/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(alias)) {
+          throw invalidParameter(
+            "The alias Name must be 1 to 128 letters, digits, hyphens or underscores, and not only digits (those name versions)",
+          );
+        }
+        if (stringOf(body.FunctionVersion) === undefined) {
+          throw invalidParameter(
+            "CreateAlias needs FunctionVersion: a published version's number, or $LATEST",
+          );
+        }
         if (fn.aliases.has(alias)) {
           throw new LambdaApiError(
             409,
@@ -517,10 +601,11 @@ export function createControlPlane(
             `Alias already exists: ${fn.arn}:${alias}`,
           );
         }
-        return jsonResponse(_alias(fn, alias, body), 201);
+        return jsonResponse(setAlias(fn, alias, body), 201);
       }
       case "GET aliases/*":
-      case "PUT aliases/*": {
+      case "PUT aliases/*":
+      case "DELETE aliases/*": {
         const alias = decodeURIComponent(sub!);
         if (!fn.aliases.has(alias)) {
           throw new LambdaApiError(
@@ -530,11 +615,16 @@ export function createControlPlane(
           );
         }
         if (method === "GET") return jsonResponse(fn.aliases.get(alias));
-        return jsonResponse(_alias(fn, alias, await readJson(request)));
+        if (method === "DELETE") {
+          fn.aliases.delete(alias);
+          fn.urls.delete(alias);
+          return new Response(null, { status: 204 });
+        }
+        return jsonResponse(setAlias(fn, alias, await readJson(request)));
       }
       case "POST policy": {
         const body = await readJson(request);
-        const id = _string(body.StatementId) ?? crypto.randomUUID();
+        const id = stringOf(body.StatementId) ?? crypto.randomUUID();
         if (fn.policy.has(id)) {
           throw new LambdaApiError(
             409,
@@ -553,7 +643,8 @@ export function createControlPlane(
         return jsonResponse({ Statement: JSON.stringify(statement) }, 201);
       }
       case "POST url": {
-        if (fn.url !== undefined) {
+        const which = urlQualifier(fn, qualifier);
+        if (fn.urls.has(which)) {
           throw new LambdaApiError(
             409,
             "ResourceConflictException",
@@ -563,22 +654,25 @@ export function createControlPlane(
         }
         const body = await readJson(request);
         const now = timestamp(new Date());
-        fn.url = {
-          FunctionUrl: functionUrl(fn.name),
-          FunctionArn: fn.arn,
-          AuthType: _string(body.AuthType) ?? "NONE",
+        const config = {
+          FunctionUrl: functionUrl(which ? `${fn.name}:${which}` : fn.name),
+          FunctionArn: which ? `${fn.arn}:${which}` : fn.arn,
+          AuthType: stringOf(body.AuthType) ?? "NONE",
           Cors: body.Cors ?? {},
           CreationTime: now,
           LastModifiedTime: now,
-          InvokeMode: _string(body.InvokeMode) ?? "BUFFERED",
+          InvokeMode: stringOf(body.InvokeMode) ?? "BUFFERED",
         };
-        const { LastModifiedTime: _, ...created } = fn.url;
+        fn.urls.set(which, config);
+        const { LastModifiedTime: _, ...created } = config;
         return jsonResponse(created, 201);
       }
       case "GET url":
       case "PUT url":
       case "DELETE url": {
-        if (fn.url === undefined) {
+        const which = urlQualifier(fn, qualifier);
+        const existing = fn.urls.get(which);
+        if (existing === undefined) {
           throw new LambdaApiError(
             404,
             "ResourceNotFoundException",
@@ -586,22 +680,22 @@ export function createControlPlane(
           );
         }
         if (method === "DELETE") {
-          fn.url = undefined;
+          fn.urls.delete(which);
           return new Response(null, { status: 204 });
         }
         if (method === "PUT") {
           const body = await readJson(request);
-          fn.url = {
-            ...fn.url,
+          fn.urls.set(which, {
+            ...existing,
             ...(body.AuthType === undefined ? {} : { AuthType: body.AuthType }),
             ...(body.Cors === undefined ? {} : { Cors: body.Cors }),
             ...(body.InvokeMode === undefined
               ? {}
               : { InvokeMode: body.InvokeMode }),
             LastModifiedTime: timestamp(new Date()),
-          };
+          });
         }
-        return jsonResponse(fn.url);
+        return jsonResponse(fn.urls.get(which));
       }
     }
     return undefined;
@@ -612,11 +706,8 @@ export function createControlPlane(
     closed = true;
     const all = [...functions.values()];
     functions.clear();
-    await Promise.all(all.map(async (fn) => {
-      await fn.busy;
-      await fn.runner?.close();
-    }));
-    if (root !== undefined) await _remove(await root);
+    await Promise.all(all.map(stop));
+    if (root !== undefined) await removeDir(await root);
   }
 
   return {
@@ -634,117 +725,6 @@ export function createControlPlane(
   };
 }
 
-function _deployed(fn: _Function): DeployedFunction {
-  return {
-    name: fn.name,
-    arn: fn.arn,
-    dir: fn.dir!,
-    handler: fn.handler,
-    timeout: fn.timeout,
-    memory: fn.memory,
-    environment: { ...fn.environment },
-    architecture: fn.architecture,
-  };
-}
-
-function _qualified(
-  fn: _Function,
-  qualifier: string | undefined,
-  configuration: (fn: _Function) => Record<string, unknown>,
-): Record<string, unknown> {
-  if (qualifier === undefined || qualifier === "$LATEST") {
-    return configuration(fn);
-  }
-  const alias = fn.aliases.get(qualifier);
-  const version = alias === undefined ? qualifier : alias.FunctionVersion;
-  const found = fn.versions.find((v) => v.version === version);
-  if (found === undefined) throw notFound(`${fn.arn}:${qualifier}`);
-  return found.configuration;
-}
-
-function _alias(
-  fn: _Function,
-  alias: string,
-  body: Record<string, unknown>,
-): Record<string, unknown> {
-  const previous = fn.aliases.get(alias);
-  const version = _string(body.FunctionVersion) ??
-    String(previous?.FunctionVersion ?? "");
-  if (
-    version !== "$LATEST" && !fn.versions.some((v) => v.version === version)
-  ) {
-    throw notFound(`${fn.arn}:${version}`);
-  }
-  const record = {
-    AliasArn: `${fn.arn}:${alias}`,
-    Name: alias,
-    FunctionVersion: version,
-    Description: _string(body.Description) ?? previous?.Description ?? "",
-    RevisionId: crypto.randomUUID(),
-  };
-  fn.aliases.set(alias, record);
-  return record;
-}
-
-/** Applies the configuration fields of a Create or UpdateFunctionConfiguration body. */
-function _configure(fn: _Function, body: Record<string, unknown>): void {
-  if (body.Timeout !== undefined) {
-    const timeout = Number(body.Timeout);
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
-      throw invalidParameter("Timeout must be a whole number from 1 to 900");
-    }
-    fn.timeout = timeout;
-  }
-  if (body.MemorySize !== undefined) {
-    const memory = Number(body.MemorySize);
-    if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
-      throw invalidParameter(
-        "MemorySize must be a whole number from 128 to 10240",
-      );
-    }
-    fn.memory = memory;
-  }
-  const environment = body.Environment as { Variables?: unknown } | undefined;
-  if (environment !== undefined) {
-    const variables = environment?.Variables ?? {};
-    if (typeof variables !== "object" || variables === null) {
-      throw invalidParameter("Environment.Variables must be a map");
-    }
-    fn.environment = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, String(value)]),
-    );
-  }
-  if (Array.isArray(body.Architectures) && body.Architectures.length) {
-    fn.architecture = String(body.Architectures[0]);
-  }
-  if (Array.isArray(body.Layers)) fn.layers = body.Layers.map(String);
-  if (typeof body.Handler === "string") fn.handler = body.Handler;
-  if (typeof body.Runtime === "string") fn.runtime = body.Runtime;
-  if (typeof body.Description === "string") fn.description = body.Description;
-}
-
-function _zip(code: unknown): Uint8Array {
-  const zipFile = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
-  if (typeof zipFile !== "string") {
-    throw invalidParameter(
-      "The local control plane takes the code as ZipFile (S3Bucket and S3Key are not supported here)",
-    );
-  }
-  return decodeBase64(zipFile);
-}
-
-function _string(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-async function _remove(dir: string): Promise<void> {
-  try {
-    await Deno.remove(dir, { recursive: true });
-  } catch {
-    // Already gone.
-  }
-}
-
 async function _startEmulated(
   fn: DeployedFunction,
   region: string,
@@ -757,6 +737,7 @@ async function _startEmulated(
     timeout: fn.timeout,
     memory: fn.memory,
     functionName: fn.name,
+    functionVersion: fn.version,
     port: 0,
     // Each deploy starts as a new sandbox: its own /tmp.
     freshTmp: true,

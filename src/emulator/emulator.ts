@@ -81,6 +81,8 @@ export interface EmulatorOptions {
   port?: number;
   /** The function's name; `function` when absent. */
   functionName?: string;
+  /** The version it runs as (`AWS_LAMBDA_FUNCTION_VERSION`, the START line); `$LATEST` when absent. */
+  functionVersion?: string;
   /** Receives each line the function writes and the platform lines; stderr when absent. */
   output?: OutputSink;
   /** A folder of extension executables (like `/opt/extensions`), started before the function. */
@@ -205,6 +207,7 @@ export async function startEmulator(
   // Invocations in flight at once: one process's concurrency.
   const limit = concurrency;
   const functionName = options.functionName ?? "function";
+  const functionVersion = options.functionVersion ?? "$LATEST";
   const hostname = options.hostname ?? "127.0.0.1";
   const logTail = createLogTail(options.output ?? _stderrSink);
   const extensions = createExtensionHost({
@@ -246,6 +249,7 @@ export async function startEmulator(
   const env = functionEnvironment({
     runtimeApi,
     functionName,
+    functionVersion,
     memory,
     concurrency,
     region,
@@ -414,7 +418,7 @@ export async function startEmulator(
     invocation.instance = owner;
     invocation.startedAt = performance.now();
     active.set(invocation.id, invocation);
-    platform(`START RequestId: ${invocation.id} Version: $LATEST`);
+    platform(`START RequestId: ${invocation.id} Version: ${functionVersion}`);
     extensions.invoke({
       requestId: invocation.id,
       deadlineMs: invocation.deadlineMs,

@@ -10,6 +10,8 @@ export interface FunctionEnvironmentSettings {
   /** `AWS_LAMBDA_RUNTIME_API`: the Runtime API's `host:port`. */
   runtimeApi: string;
   functionName: string;
+  /** `AWS_LAMBDA_FUNCTION_VERSION`; `$LATEST` when absent. */
+  functionVersion?: string;
   /** In MB. */
   memory: number;
   concurrency: number;
@@ -30,14 +32,15 @@ export function functionEnvironment(
     const value = _readEnv(key);
     if (value !== undefined) env[key] = value;
   }
+  const version = settings.functionVersion ?? "$LATEST";
   const date = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
   Object.assign(env, {
     AWS_LAMBDA_RUNTIME_API: settings.runtimeApi,
     AWS_LAMBDA_FUNCTION_NAME: settings.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_VERSION: version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memory),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${settings.functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${
+    AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[${version}]${
       crypto.randomUUID().replaceAll("-", "")
     }`,
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",

@@ -1,0 +1,60 @@
+// The emulator's command line in a process of its own, read until it says where it listens.
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The emulator CLI running; disposing of it stops it (SIGTERM) and waits. */
+export interface CliProcess extends AsyncDisposable {
+  /** The URL its first stderr line matching the `ready` pattern captured. */
+  readonly url: string;
+  /** What it wrote to stderr so far. */
+  output(): string;
+}
+
+/** Starts `deno run -P=emulator src/emulator/mod.ts <args>` and waits for `ready` (its group 1 is the URL) on stderr. */
+export async function startCli(
+  args: string[],
+  ready: RegExp,
+): Promise<CliProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-P=emulator",
+      "--no-prompt",
+      `${root}/src/emulator/mod.ts`,
+      ...args,
+    ],
+    cwd: root,
+    // The S3 endpoint is what the test passes, never the machine's.
+    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let match: RegExpMatchArray | null = null;
+  while ((match = seen.match(ready)) === null) {
+    const { value, done } = await reader.read();
+    if (done) {
+      await child.status;
+      throw new Error(`the emulator did not start: ${seen}`);
+    }
+    seen += value;
+  }
+  // Keep reading so the function's lines never fill the pipe.
+  const draining = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      seen += value;
+    }
+  })();
+  return {
+    url: match[1],
+    output: () => seen,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await draining;
+    },
+  };
+}

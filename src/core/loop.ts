@@ -13,7 +13,7 @@ import { admit } from "./_admit.ts";
 import { deliver } from "./_deliver.ts";
 import { type LoopState, loopState, type Running } from "./_loop_state.ts";
 import { nextWithRetry } from "./_next.ts";
-import { watchDeadline } from "./_deadline_watch.ts";
+import { type DeadlineWatch, deadlineWatch } from "./_deadline_watch.ts";
 import { attributeUncaught } from "./_uncaught.ts";
 
 /**
@@ -57,20 +57,25 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const loop = loopState(options);
   {
     using _uncaught = attributeUncaught(loop);
+    using deadlines = deadlineWatch(loop);
     const pollers: Promise<void>[] = [];
     for (let i = 0; i < loop.concurrency; i++) {
-      pollers.push(_poll(loop, handler as Handler));
+      pollers.push(_poll(loop, handler as Handler, deadlines));
     }
     await Promise.all(pollers);
   }
   if (loop.fatal !== undefined) throw loop.fatal.error;
 }
 
-async function _poll(loop: LoopState, handler: Handler): Promise<void> {
+async function _poll(
+  loop: LoopState,
+  handler: Handler,
+  deadlines: DeadlineWatch,
+): Promise<void> {
   while (!loop.pollSignal?.aborted && loop.fatal === undefined) {
     const invocation = await nextWithRetry(loop);
     if (invocation === undefined) return;
-    await _invoke(loop, handler, invocation);
+    await _invoke(loop, handler, invocation, deadlines);
     loop.options.memoryWatch?.afterInvocation(invocation.body.length);
   }
 }
@@ -79,13 +84,14 @@ async function _invoke(
   loop: LoopState,
   handler: Handler,
   invocation: Invocation,
+  deadlines: DeadlineWatch,
 ): Promise<void> {
   const context = await admit(loop, invocation);
   if (context === undefined) return;
   const crashed = Promise.withResolvers<never>();
   const entry: Running = { invocation, context, crash: crashed.reject };
   loop.running.add(entry);
-  using _watch = watchDeadline(loop, entry);
+  deadlines.watch(entry);
   try {
     let result: unknown;
     try {

@@ -86,10 +86,15 @@ async function _invoke(
   invocation: Invocation,
   deadlines: DeadlineWatch,
 ): Promise<void> {
-  const context = await admit(loop, invocation);
-  if (context === undefined) return;
-  const crashed = Promise.withResolvers<never>();
-  const entry: Running = { invocation, context, crash: crashed.reject };
+  const context = admit(loop, invocation);
+  if (context instanceof Promise) return await context;
+  // An error reported while the handler is being called (reportError) crashes it once it returns.
+  let early: { error: unknown } | undefined;
+  const entry: Running = {
+    invocation,
+    context,
+    crash: (error) => early ??= { error },
+  };
   loop.running.add(entry);
   deadlines.watch(entry);
   try {
@@ -98,10 +103,14 @@ async function _invoke(
       const event = (loop.options.decode ?? decodeJson)(invocation);
       const call = () => Promise.resolve(handler(event, context));
       const scope = loop.options.scope;
-      result = await Promise.race([
-        scope ? scope(context, call) : call(),
-        crashed.promise,
-      ]);
+      const pending = scope ? scope(context, call) : call();
+      // The handler's outcome, unless an error nobody caught crashes it first (one promise, not a race's three).
+      result = await new Promise((resolve, reject) => {
+        entry.crash = reject;
+        pending.then(resolve, reject);
+        // After the handler's own outcome, as Promise.race ordered them.
+        if (early !== undefined) Promise.reject(early.error).catch(reject);
+      });
     } catch (error) {
       return await loop.report(invocation, error);
     }

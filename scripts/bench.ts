@@ -159,7 +159,8 @@ async function main(args: string[]): Promise<number> {
     );
   }
 
-  const results = new Map<string, RunResult[]>();
+  // Indexed by round, so that each run can be paired with the floor's of the same round.
+  const results = new Map<string, (RunResult | undefined)[]>();
   for (let round = 0; round < rounds; round++) {
     for (const size of payloads) {
       // Rotated every round so that no runtime always runs right after the same one.
@@ -179,9 +180,10 @@ async function main(args: string[]): Promise<number> {
           },
           `round ${round + 1}/${rounds} ${size.label} ${runtime.name}`,
         );
-        if (result === undefined) continue;
         const key = `${runtime.name}\t${size.label}`;
-        results.set(key, [...(results.get(key) ?? []), result]);
+        const runs = results.get(key) ?? Array(rounds).fill(undefined);
+        runs[round] = result;
+        results.set(key, runs);
       }
     }
   }
@@ -251,7 +253,8 @@ async function main(args: string[]): Promise<number> {
     `\n${
       formatTable(lines)
     }\n\n${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}, ` +
-      `${rounds} round(s), medians; ×floor and +floor compare with ${floorName} in this run.`,
+      `${rounds} round(s), medians; ×floor and +floor compare with ${floorName} in this run ` +
+      `(ratios: the median of each round's ratio to ${floorName}'s run in that round).`,
   );
   for (const line of lines) console.log(JSON.stringify(line, _finite));
   const coldCode = light || values["no-cold"] ? 0 : await cold();

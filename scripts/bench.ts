@@ -7,7 +7,7 @@
  *
  * ```sh
  * deno task bench                  # full: 5 rounds, 4 payloads, 100 000-invocation long run
- * deno task bench --quick          # a minute: 1 round, a few hundred invocations
+ * deno task bench --quick          # a minute: 1 round, 3000 small invocations (fewer for large payloads)
  * deno task bench --smoke          # seconds: 1 round, 100 B only (what the tests run)
  * deno task bench --payloads 100B,1MB --runtimes rtl-lambda,floor-fetch --rounds 3
  * deno task bench --cold           # the cold-start suite alone (also: deno task bench:cold)
@@ -42,7 +42,7 @@ import {
 const _USAGE = `Usage: deno task bench [options]
 
   --smoke             seconds: 1 round, 300 invocations of 100B, no long run
-  --quick             about a minute: 1 round, every payload, a few hundred invocations
+  --quick             about a minute: 1 round, every payload, 3000 small invocations
   --invocations N     invocations per run with the smallest payload (full: 20000);
                       larger payloads get fewer (about N × 50 KB ÷ size, at least 30)
   --rounds N          rounds, each running every runtime once per payload (full: 5)
@@ -104,7 +104,11 @@ async function main(args: string[]): Promise<number> {
     );
   if (values.cold) return await cold();
   const light = values.smoke || values.quick;
-  const invocations = _count(values.invocations, light ? 300 : 20_000);
+  // Quick runs long enough for V8 to optimise the runtime's hot functions (the floors have far fewer).
+  const invocations = _count(
+    values.invocations,
+    values.smoke ? 300 : values.quick ? 3000 : 20_000,
+  );
   const rounds = _count(values.rounds, light ? 1 : 5);
   const long = _count(values.long, light ? 0 : 100_000, true);
   const floorName = values.floor ?? DEFAULT_FLOOR;
@@ -159,7 +163,8 @@ async function main(args: string[]): Promise<number> {
     );
   }
 
-  const results = new Map<string, RunResult[]>();
+  // Indexed by round, so that each run can be paired with the floor's of the same round.
+  const results = new Map<string, (RunResult | undefined)[]>();
   for (let round = 0; round < rounds; round++) {
     for (const size of payloads) {
       // Rotated every round so that no runtime always runs right after the same one.
@@ -179,9 +184,10 @@ async function main(args: string[]): Promise<number> {
           },
           `round ${round + 1}/${rounds} ${size.label} ${runtime.name}`,
         );
-        if (result === undefined) continue;
         const key = `${runtime.name}\t${size.label}`;
-        results.set(key, [...(results.get(key) ?? []), result]);
+        const runs = results.get(key) ?? Array(rounds).fill(undefined);
+        runs[round] = result;
+        results.set(key, runs);
       }
     }
   }
@@ -251,7 +257,8 @@ async function main(args: string[]): Promise<number> {
     `\n${
       formatTable(lines)
     }\n\n${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}, ` +
-      `${rounds} round(s), medians; ×floor and +floor compare with ${floorName} in this run.`,
+      `${rounds} round(s), medians; ×floor and +floor compare with ${floorName} in this run ` +
+      `(ratios: the median of each round's ratio to ${floorName}'s run in that round).`,
   );
   for (const line of lines) console.log(JSON.stringify(line, _finite));
   const coldCode = light || values["no-cold"] ? 0 : await cold();
@@ -330,13 +337,13 @@ function _scaled(invocations: number, size: PayloadSize): number {
   return Math.max(Math.min(invocations, 30), Math.round(invocations * factor));
 }
 
-// A twentieth of the run, between 10 and 1000 invocations, never more than half.
+// A tenth of the run (V8 optimises a hot function after a few hundred calls), between 10 and 1000 invocations, never more than half.
 function _warmup(count: number): number {
   return Math.max(
     1,
     Math.min(
       Math.floor(count / 2),
-      Math.max(10, Math.min(1000, Math.floor(count / 20))),
+      Math.max(10, Math.min(1000, Math.floor(count / 10))),
     ),
   );
 }

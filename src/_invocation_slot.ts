@@ -31,8 +31,13 @@ export function sequentialSlot<T>(): InvocationSlot<T> {
         throw error;
       }
       if (result instanceof Promise) {
-        return result.finally(() => {
+        // then, not finally: finally makes two more promises per invocation.
+        return result.then((value) => {
           current = previous;
+          return value;
+        }, (error) => {
+          current = previous;
+          throw error;
         }) as typeof result;
       }
       current = previous;

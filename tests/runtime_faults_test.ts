@@ -108,33 +108,44 @@ Deno.test("the runtime against a misbehaving Runtime API", async (t) => {
     },
   );
 
-  await t.step(
-    "a handler past its deadline with the API gone fails, and the runtime stops",
-    async () => {
-      await using api = faultyRuntimeApi(["a"], {
-        deadlineMs: () => Date.now() + 50,
-      });
-      const started = Promise.withResolvers<void>();
-      let sleeping: ReturnType<typeof setTimeout> | undefined;
-      const loop = runLoop(() => {
-        started.resolve();
-        // Sleeps far past the deadline: only the deadline watch can end this invocation.
-        return new Promise(() => sleeping = setTimeout(() => {}, 60_000));
-      }, {
-        environment: { ...environment, runtimeApi: api.authority },
-        logger: memoryLogger(),
-      });
-      await started.promise;
-      api.stopListening();
-      await assert.rejects(
-        loop,
-        (error) =>
-          error instanceof RuntimeApiError &&
-          /past its deadline/.test(error.message),
-      );
-      clearTimeout(sleeping);
-    },
-  );
+  // The last invocation sleeps far past its deadline: only the deadline watch can end it.
+  for (
+    const [what, deadlines] of [
+      ["", [50]],
+      [" after a fast one whose deadline is later", [30, 80]],
+      [" after a fast one whose deadline is earlier", [3_600_000, 50]],
+    ] as const
+  ) {
+    await t.step(
+      `a handler past its deadline${what} with the API gone fails, and the runtime stops`,
+      async () => {
+        const left = [...deadlines];
+        const ids = deadlines.length === 1 ? ["stuck"] : ["fast", "stuck"];
+        await using api = faultyRuntimeApi(ids, {
+          deadlineMs: () => Date.now() + (left.shift() ?? 0),
+        });
+        const started = Promise.withResolvers<void>();
+        let sleeping: ReturnType<typeof setTimeout> | undefined;
+        const loop = runLoop((event: { id: string }) => {
+          if (event.id === "fast") return event.id;
+          started.resolve();
+          return new Promise(() => sleeping = setTimeout(() => {}, 60_000));
+        }, {
+          environment: { ...environment, runtimeApi: api.authority },
+          logger: memoryLogger(),
+        });
+        await started.promise;
+        api.stopListening();
+        await assert.rejects(
+          loop,
+          (error) =>
+            error instanceof RuntimeApiError &&
+            /invocation stuck is past its deadline/.test(error.message),
+        );
+        clearTimeout(sleeping);
+      },
+    );
+  }
 
   await t.step(
     "a handler past its deadline with the API there goes on",

@@ -374,6 +374,23 @@ Deno.test("the loop", async (t) => {
   );
 
   await t.step(
+    "reports an error reported while the handler is being called for its invocation",
+    async () => {
+      const { sent } = await drive(
+        () => {
+          reportError(new TypeError("reported at once"));
+          return new Promise(() => {});
+        },
+        [invocation("{}", "early")],
+        1,
+      );
+      assert.equal(sent[0].id, "early");
+      assert.equal(sent[0].report?.errorType, "Runtime.UncaughtException");
+      assert.equal(sent[0].report?.errorMessage, "reported at once");
+    },
+  );
+
+  await t.step(
     "with K pollers, a 500 on /response stops every poller and rejects",
     async () => {
       const api = fakeApi(

@@ -34,7 +34,19 @@ export interface PayloadFigures {
   peakRssMB: number;
   /** CPU time of the runtime process per invocation, µs. */
   cpuUsPerInvocation: number;
-  /** Against the floor of the same run: ratios for speed, differences for memory and start. */
+  /** Each round's figures, in round order (`null` where that round's run failed), for pairing with the floor. */
+  perRound: {
+    invocationsPerSecond: (number | null)[];
+    overheadP50Us: (number | null)[];
+    overheadP99Us: (number | null)[];
+    cpuUsPerInvocation: (number | null)[];
+  };
+  /**
+   * Against the floor of the same run: ratios for speed, differences for
+   * memory and start. Each ratio is the median of the rounds' ratios, each
+   * round's runtime against the floor's run beside it in that round: the
+   * shared machine's load drifts between rounds, and a pair shares it.
+   */
   vsFloor?: {
     /** Throughput ÷ the floor's (higher is better). */
     throughput: number;
@@ -42,6 +54,8 @@ export interface PayloadFigures {
     overheadP50: number;
     /** p99 ÷ the floor's. */
     overheadP99: number;
+    /** CPU time per invocation ÷ the floor's. */
+    cpuPerInvocation: number;
     /** Peak RSS minus the floor's, MB. */
     peakRssMB: number;
     /** Cold start minus the floor's, ms. */
@@ -88,7 +102,8 @@ export interface RuntimeFigures {
 }
 
 /**
- * Reduces one runtime's runs of one payload to medians.
+ * Reduces one runtime's runs of one payload, one per round (`undefined`
+ * where it failed), to medians.
  *
  * @example
  * ```ts ignore
@@ -96,11 +111,14 @@ export interface RuntimeFigures {
  * ```
  */
 export function summarise(
-  runs: readonly RunResult[],
+  byRound: readonly (RunResult | undefined)[],
   bytes: number,
   invocations: number,
 ): PayloadFigures {
+  const runs = byRound.filter((run) => run !== undefined);
   const of = (pick: (run: RunResult) => number) => median(runs.map(pick));
+  const each = (pick: (run: RunResult) => number) =>
+    Array.from(byRound, (run) => run === undefined ? null : pick(run));
   let completed = 0;
   let errors = 0;
   let unexpected = 0;
@@ -122,7 +140,38 @@ export function summarise(
     coldStartMs: of((run) => run.coldStartMs),
     peakRssMB: of((run) => run.peakRssMB),
     cpuUsPerInvocation: of((run) => run.cpuUsPerInvocation),
+    perRound: {
+      invocationsPerSecond: each((run) => run.invocationsPerSecond),
+      overheadP50Us: each((run) => run.overheadP50Us),
+      overheadP99Us: each((run) => run.overheadP99Us),
+      cpuUsPerInvocation: each((run) => run.cpuUsPerInvocation),
+    },
   };
+}
+
+/**
+ * The median of the rounds' ratios `ours[i] / theirs[i]`, over the rounds
+ * where both ran.
+ *
+ * @example
+ * ```ts
+ * import { pairedRatio } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(pairedRatio([90, 45, null], [100, 50, 80]), 0.9);
+ * ```
+ */
+export function pairedRatio(
+  ours: readonly (number | null)[],
+  theirs: readonly (number | null)[],
+): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    if (a !== null && b !== null && b !== undefined) ratios.push(a / b);
+  }
+  return median(ratios);
 }
 
 /**
@@ -143,11 +192,19 @@ export function compareToFloor(
     for (const [label, figures] of Object.entries(line.payloads)) {
       const reference = floor.payloads[label];
       if (reference === undefined) continue;
+      const ours = figures.perRound;
+      const theirs = reference.perRound;
       figures.vsFloor = {
-        throughput: figures.invocationsPerSecond /
-          reference.invocationsPerSecond,
-        overheadP50: figures.overheadP50Us / reference.overheadP50Us,
-        overheadP99: figures.overheadP99Us / reference.overheadP99Us,
+        throughput: pairedRatio(
+          ours.invocationsPerSecond,
+          theirs.invocationsPerSecond,
+        ),
+        overheadP50: pairedRatio(ours.overheadP50Us, theirs.overheadP50Us),
+        overheadP99: pairedRatio(ours.overheadP99Us, theirs.overheadP99Us),
+        cpuPerInvocation: pairedRatio(
+          ours.cpuUsPerInvocation,
+          theirs.cpuUsPerInvocation,
+        ),
         peakRssMB: figures.peakRssMB - reference.peakRssMB,
         coldStartMs: figures.coldStartMs - reference.coldStartMs,
       };
@@ -177,6 +234,7 @@ export function formatTable(lines: readonly RuntimeFigures[]): string {
     "peak MB",
     "+floor",
     "cpu µs/inv",
+    "×floor",
   ]];
   const labels = [
     ...new Set(lines.flatMap((line) => Object.keys(line.payloads))),
@@ -199,6 +257,7 @@ export function formatTable(lines: readonly RuntimeFigures[]): string {
         _fixed(figures.peakRssMB, 1),
         vs ? _signed(vs.peakRssMB, 1) : "",
         _fixed(figures.cpuUsPerInvocation, 0),
+        vs ? _fixed(vs.cpuPerInvocation, 2) : "",
       ]);
     }
   }

@@ -4,19 +4,24 @@ import { TypedError } from "./errors.ts";
 import type { Invocation } from "./runtime_api.ts";
 import type { LoopState } from "./_loop_state.ts";
 
-/** The invocation's context; `undefined` when it has no request id, a bad deadline, or its context fails. */
-export async function admit(
+/**
+ * The invocation's context, synchronously (the hot path awaits nothing here);
+ * a promise of `undefined` when it has no request id, a bad deadline, or its
+ * context fails, settled once that is reported.
+ */
+export function admit(
   loop: LoopState,
   invocation: Invocation,
-): Promise<Context | undefined> {
+): Context | Promise<undefined> {
   if (invocation.id === "") {
     loop.logger.error(
       "The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header; it cannot be answered and was skipped",
     );
-    return undefined;
+    return Promise.resolve(undefined);
   }
   if (!Number.isFinite(invocation.deadlineMs)) {
-    await loop.report(
+    return _reported(
+      loop,
       invocation,
       new TypedError(
         "Runtime.InvalidHeader",
@@ -25,7 +30,6 @@ export async function admit(
         })`,
       ),
     );
-    return undefined;
   }
   try {
     return (loop.options.createContext ?? createContext)(
@@ -33,7 +37,15 @@ export async function admit(
       loop.environment,
     );
   } catch (error) {
-    await loop.report(invocation, error);
-    return undefined;
+    return _reported(loop, invocation, error);
   }
+}
+
+async function _reported(
+  loop: LoopState,
+  invocation: Invocation,
+  error: unknown,
+): Promise<undefined> {
+  await loop.report(invocation, error);
+  return undefined;
 }

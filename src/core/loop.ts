@@ -13,7 +13,7 @@ import { admit } from "./_admit.ts";
 import { deliver } from "./_deliver.ts";
 import { type LoopState, loopState, type Running } from "./_loop_state.ts";
 import { nextWithRetry } from "./_next.ts";
-import { watchDeadline } from "./_deadline_watch.ts";
+import { type DeadlineWatch, deadlineWatch } from "./_deadline_watch.ts";
 import { attributeUncaught } from "./_uncaught.ts";
 
 /**
@@ -57,20 +57,25 @@ export async function runLoop<Event = unknown, Result = unknown>(
   const loop = loopState(options);
   {
     using _uncaught = attributeUncaught(loop);
+    using deadlines = deadlineWatch(loop);
     const pollers: Promise<void>[] = [];
     for (let i = 0; i < loop.concurrency; i++) {
-      pollers.push(_poll(loop, handler as Handler));
+      pollers.push(_poll(loop, handler as Handler, deadlines));
     }
     await Promise.all(pollers);
   }
   if (loop.fatal !== undefined) throw loop.fatal.error;
 }
 
-async function _poll(loop: LoopState, handler: Handler): Promise<void> {
+async function _poll(
+  loop: LoopState,
+  handler: Handler,
+  deadlines: DeadlineWatch,
+): Promise<void> {
   while (!loop.pollSignal?.aborted && loop.fatal === undefined) {
     const invocation = await nextWithRetry(loop);
     if (invocation === undefined) return;
-    await _invoke(loop, handler, invocation);
+    await _invoke(loop, handler, invocation, deadlines);
     loop.options.memoryWatch?.afterInvocation(invocation.body.length);
   }
 }
@@ -79,13 +84,18 @@ async function _invoke(
   loop: LoopState,
   handler: Handler,
   invocation: Invocation,
+  deadlines: DeadlineWatch,
 ): Promise<void> {
-  const context = await admit(loop, invocation);
-  if (context === undefined) return;
-  const crashed = Promise.withResolvers<never>();
-  const entry: Running = { invocation, context, crash: crashed.reject };
+  const context = admit(loop, invocation);
+  if (context instanceof Promise) return await context;
+  // An error reported while the handler is being called (reportError) crashes it once it returns.
+  let early: { error: unknown } | undefined;
+  const entry: Running = {
+    invocation,
+    context,
+    crash: (error) => early ??= { error },
+  };
   loop.running.add(entry);
-  using watch = watchDeadline(loop, entry);
   try {
     let result: unknown;
     try {
@@ -93,14 +103,20 @@ async function _invoke(
       const call = () => {
         const value = handler(event, context);
         // Only a pending handler can outlive its deadline; a process's first timer costs ms.
-        if (value instanceof Promise) watch.arm();
+        if (typeof (value as PromiseLike<unknown>)?.then === "function") {
+          deadlines.watch(entry);
+        }
         return Promise.resolve(value);
       };
       const scope = loop.options.scope;
-      result = await Promise.race([
-        scope ? scope(context, call) : call(),
-        crashed.promise,
-      ]);
+      const pending = scope ? scope(context, call) : call();
+      // The handler's outcome, unless an error nobody caught crashes it first (one promise, not a race's three).
+      result = await new Promise((resolve, reject) => {
+        entry.crash = reject;
+        pending.then(resolve, reject);
+        // After the handler's own outcome, as Promise.race ordered them.
+        if (early !== undefined) Promise.reject(early.error).catch(reject);
+      });
     } catch (error) {
       return await loop.report(invocation, error);
     }

@@ -196,6 +196,11 @@ export function createRuntimeApi(
   const nextUrl = `${base}/invocation/next`;
   const initErrorUrl = `${base}/init/error`;
   const getInit: RequestInit = { headers: { "user-agent": userAgent } };
+  // The headers of almost every response, made once (fetch copies them into its request).
+  const jsonHeaders: Record<string, string> = {
+    "user-agent": userAgent,
+    "content-type": "application/json",
+  };
 
   const send = createSend(
     transport,
@@ -272,6 +277,14 @@ export function createRuntimeApi(
     },
 
     respond(invocation, body, respondOptions) {
+      const url = `${base}/invocation/${
+        encodeURIComponent(invocation.id)
+      }/response`;
+      if (
+        respondOptions === undefined && invocation.invocationId === undefined
+      ) {
+        return post("response", url, body, jsonHeaders);
+      }
       const headers: Record<string, string> = {
         "user-agent": userAgent,
         "content-type": respondOptions?.contentType ?? "application/json",
@@ -280,12 +293,7 @@ export function createRuntimeApi(
       if (invocation.invocationId !== undefined) {
         headers["lambda-runtime-invocation-id"] = invocation.invocationId;
       }
-      return post(
-        "response",
-        `${base}/invocation/${encodeURIComponent(invocation.id)}/response`,
-        body,
-        headers,
-      );
+      return post("response", url, body, headers);
     },
 
     fail(invocation, report, failOptions) {

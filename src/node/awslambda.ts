@@ -70,7 +70,8 @@ export const awsLambdaScope: InvocationScope = (
   context: Context,
   invoke: () => Promise<unknown>,
 ) =>
-  installAwsLambdaGlobal().InvokeStore.run({
+  // Installed once, not per invocation: installing reads the environment (a system call).
+  (_global ?? installAwsLambdaGlobal()).InvokeStore.run({
     [PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
     [PROTECTED_KEYS.X_RAY_TRACE_ID]: context.xRayTraceId,
     [PROTECTED_KEYS.TENANT_ID]: context.tenantId,

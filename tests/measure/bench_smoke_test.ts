@@ -82,6 +82,7 @@ Deno.test("deno task bench --smoke", async (t) => {
         const vs = line.payloads["100B"].vsFloor as Record<string, number>;
         assert.ok(vs.throughput > 0, line.runtime);
         assert.ok(vs.overheadP99 > 0, line.runtime);
+        assert.ok(vs.cpuPerInvocation > 0, line.runtime);
       }
       const floor = lines.find((line) => line.runtime === "floor-fetch")!;
       const vs = floor.payloads["100B"].vsFloor as Record<string, number>;

@@ -7,6 +7,7 @@
  */
 
 import { startFeeder } from "./feeder.ts";
+import { watch } from "./watched.ts";
 
 /** How to start a function once. */
 export interface StartSpec {
@@ -95,41 +96,19 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const output = _tail(child.stdout, child.stderr).catch(() => "");
-    let exited = false;
-    const status = child.status.then((value) => {
-      exited = true;
-      return value;
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new StartError("stalled")), 30_000);
-      });
-      const died = status.then((value) => {
-        throw new StartError(`exited with code ${value.code}`);
-      });
-      const result = await Promise.race([feeder.done, died, stalled]);
-      const answeredAt = performance.now();
-      return {
-        firstNextMs: (await feeder.firstNext) - spawnedAt,
-        firstAnswerMs: answeredAt - spawnedAt,
-        error: result.errors > 0,
-        cpuMs: await processCpuMs(child.pid),
-      };
-    } catch (error) {
-      if (!(error instanceof StartError)) throw error;
-      if (!exited) child.kill("SIGKILL");
-      await status;
-      throw new StartError(
-        `${spec.command} ${error.message}; its last output:\n${await output}`,
-      );
-    } finally {
-      clearTimeout(timer);
-      if (!exited) child.kill("SIGKILL");
-      await status;
-      await output;
-    }
+    await using watched = watch(child);
+    const result = await watched.race(
+      feeder.done,
+      30_000,
+      (message) => new StartError(`${spec.command} ${message}`),
+    );
+    const answeredAt = performance.now();
+    return {
+      firstNextMs: (await feeder.firstNext) - spawnedAt,
+      firstAnswerMs: answeredAt - spawnedAt,
+      error: result.errors > 0,
+      cpuMs: await processCpuMs(child.pid),
+    };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
@@ -160,17 +139,4 @@ export async function processCpuMs(pid: number): Promise<number> {
     nanoseconds += Number(line.split(" ")[0]) || 0;
   }
   return nanoseconds / 1e6;
-}
-
-async function _tail(
-  ...streams: ReadableStream<Uint8Array>[]
-): Promise<string> {
-  let text = "";
-  const decoder = new TextDecoder();
-  await Promise.all(streams.map(async (stream) => {
-    for await (const chunk of stream) {
-      text = (text + decoder.decode(chunk, { stream: true })).slice(-4096);
-    }
-  }));
-  return text;
 }

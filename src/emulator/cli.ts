@@ -428,6 +428,14 @@ async function _commandFor(
   );
 }
 
+/** The function given to the emulator cannot be run as given. */
+class FunctionEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FunctionEntryError";
+  }
+}
+
 /** A script entry runs under `deno run` with what it gets deployed; anything else runs as is. */
 function _command(
   entry: string,
@@ -438,11 +446,11 @@ function _command(
   try {
     info = Deno.statSync(entry);
   } catch {
-    throw new Error(`The function ${entry} does not exist`);
+    throw new FunctionEntryError(`The function ${entry} does not exist`);
   }
   if (!_isScript(entry)) {
     if (!info.isFile || ((info.mode ?? 0o111) & 0o111) === 0) {
-      throw new Error(
+      throw new FunctionEntryError(
         `${entry} is not an executable file (chmod +x it, or give a .ts entry)`,
       );
     }

@@ -206,13 +206,14 @@ Deno.test("the memory watch", async (t) => {
       rss = 90;
       watch.afterInvocation(1 * MB);
       rss = 125;
-      watch.afterInvocation(1 * MB);
+      // A quarter of the 25 MB left below the threshold at 90 MB: the next reading is due.
+      watch.afterInvocation(7 * MB);
       assert.equal(logger.errors.length, 2);
     },
   );
 
   await t.step(
-    "reads after small events at most once per interval, after large ones every time",
+    "reads after small events at most once per interval",
     () => {
       let reads = 0;
       let now = 0;
@@ -231,11 +232,49 @@ Deno.test("the memory watch", async (t) => {
       now = 1000;
       watch.afterInvocation(100);
       assert.equal(reads, 2);
-      watch.afterInvocation(1 * MB);
-      watch.afterInvocation(1 * MB);
-      assert.equal(reads, 4);
     },
   );
+
+  await t.step(
+    "reads after large events once they add up to a quarter of the room left below 90%",
+    () => {
+      let reads = 0;
+      let rss = 50;
+      const watch = createMemoryWatch({
+        memorySizeMB: 128,
+        logger: recordingLogger(),
+        read: () => (reads++, reading(rss)),
+        now: () => 0,
+      });
+      watch.afterInvocation(1 * MB);
+      assert.equal(reads, 1);
+      // 115.2 MB is 90% of 128: (115.2 - 50) / 4 = 16.3 MB of events before the next reading.
+      for (let i = 0; i < 16; i++) watch.afterInvocation(1 * MB);
+      assert.equal(reads, 1);
+      rss = 110;
+      watch.afterInvocation(1 * MB);
+      assert.equal(reads, 2);
+      // (115.2 - 110) / 4 = 1.3 MB: every second 1 MB event.
+      watch.afterInvocation(1 * MB);
+      assert.equal(reads, 2);
+      watch.afterInvocation(1 * MB);
+      assert.equal(reads, 3);
+    },
+  );
+
+  await t.step("reads after every large event at or above 90%", () => {
+    let reads = 0;
+    const watch = createMemoryWatch({
+      memorySizeMB: 128,
+      logger: recordingLogger(),
+      read: () => (reads++, reading(120)),
+      now: () => 0,
+    });
+    for (let i = 0; i < 3; i++) watch.afterInvocation(64 * 1024);
+    assert.equal(reads, 3);
+    watch.afterInvocation(100);
+    assert.equal(reads, 3);
+  });
 });
 
 const V1_MOUNTS = [

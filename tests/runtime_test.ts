@@ -112,6 +112,36 @@ Deno.test("the loop", async (t) => {
   );
 
   await t.step(
+    "lets go of the event's text once the handler has returned, before the result is serialised",
+    async () => {
+      const raw = '{"big":"event"}';
+      let during = "";
+      let atRespond: { body: string; rawEvent: string } | undefined;
+      const { sent } = await drive(
+        (event: { big: string }, context) => {
+          during = context.rawEvent;
+          return event.big;
+        },
+        [invocation(raw, "release-1")],
+        1,
+        {
+          respond: (result, received, api, context) => {
+            atRespond = { body: received.body, rawEvent: context.rawEvent };
+            return api.respond(received, JSON.stringify(result));
+          },
+        },
+      );
+      assert.equal(during, raw);
+      assert.deepEqual(atRespond, { body: "", rawEvent: "" });
+      assert.deepEqual(sent[0], {
+        kind: "response",
+        id: "release-1",
+        body: '"event"',
+      });
+    },
+  );
+
+  await t.step(
     "reports an event that is not JSON as Runtime.UnmarshalError and goes on",
     async () => {
       let calls = 0;

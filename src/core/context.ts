@@ -112,7 +112,11 @@ export interface Context {
   callbackWaitsForEmptyEventLoop: boolean;
   /** Aborts with a {@linkcode DeadlineError} when the deadline is reached. */
   readonly signal: AbortSignal;
-  /** The event exactly as the Runtime API sent it, before decoding (the same string, not a copy). */
+  /**
+   * The event exactly as the Runtime API sent it, before decoding (the same
+   * string, not a copy). Empty once the handler has returned: a large event's
+   * text is not kept while the result is serialised.
+   */
   readonly rawEvent: string;
   /** Milliseconds left before the deadline, never negative. */
   getRemainingTimeInMillis(): number;

@@ -15,6 +15,7 @@ import { type LoopState, loopState, type Running } from "./_loop_state.ts";
 import { nextWithRetry } from "./_next.ts";
 import { type DeadlineWatch, deadlineWatch } from "./_deadline_watch.ts";
 import { attributeUncaught } from "./_uncaught.ts";
+import { releaseEvent } from "./_release.ts";
 
 /**
  * Runs the loop with an already initialised handler until `options.signal`
@@ -75,8 +76,9 @@ async function _poll(
   while (!loop.pollSignal?.aborted && loop.fatal === undefined) {
     const invocation = await nextWithRetry(loop);
     if (invocation === undefined) return;
+    const eventLength = invocation.body.length;
     await _invoke(loop, handler, invocation, deadlines);
-    loop.options.memoryWatch?.afterInvocation(invocation.body.length);
+    loop.options.memoryWatch?.afterInvocation(eventLength);
   }
 }
 
@@ -120,6 +122,7 @@ async function _invoke(
     } catch (error) {
       return await loop.report(invocation, error);
     }
+    releaseEvent(invocation, context);
     await deliver(loop, invocation, context, result);
   } finally {
     loop.running.delete(entry);

@@ -17,6 +17,7 @@ import {
 } from "./cold_artifacts.ts";
 import { startOnce, type StartResult } from "./cold_start.ts";
 import { median } from "./stats.ts";
+import { columns, fixed, signed } from "./_table.ts";
 import { spawnLocalServers } from "../../examples/aws_sdk/spawn_local_servers.ts";
 
 /** One line of the suite's output: a function on one runtime. */
@@ -212,28 +213,20 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
       line.function,
       line.runtime,
       `${line.starts}${line.failures ? ` (${line.failures} failed)` : ""}`,
-      _fixed(line.firstNextMs, 1),
-      _fixed(line.firstAnswerMs, 1),
+      fixed(line.firstNextMs, 1),
+      fixed(line.firstAnswerMs, 1),
       line.vsNodeFirstAnswer === undefined
         ? ""
-        : _fixed(line.vsNodeFirstAnswer, 2),
-      _fixed(line.cpuMs, 1),
-      line.vsNodeCpu === undefined ? "" : _fixed(line.vsNodeCpu, 2),
+        : fixed(line.vsNodeFirstAnswer, 2),
+      fixed(line.cpuMs, 1),
+      line.vsNodeCpu === undefined ? "" : fixed(line.vsNodeCpu, 2),
       line.vsFloorFirstNextMs === undefined
         ? ""
-        : (line.vsFloorFirstNextMs >= 0 ? "+" : "") +
-          _fixed(line.vsFloorFirstNextMs, 1),
-      _fixed(line.codeBytes / 1024, 0),
+        : signed(line.vsFloorFirstNextMs, 1),
+      fixed(line.codeBytes / 1024, 0),
     ]);
   }
-  const widths = rows[0].map((_, column) =>
-    Math.max(...rows.map((row) => row[column].length))
-  );
-  return rows.map((row) =>
-    row.map((cell, column) =>
-      column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])
-    ).join("  ")
-  ).join("\n");
+  return columns(rows);
 }
 
 async function _cases(
@@ -348,19 +341,6 @@ async function _nodeVersion(): Promise<string> {
 async function _makeWritable(path: string): Promise<void> {
   await new Deno.Command("chmod", { args: ["-R", "u+w", path] }).output()
     .catch(() => {});
-}
-
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function _fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "–";
 }
 
 function _round(value: number): number {

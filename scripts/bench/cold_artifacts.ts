@@ -7,8 +7,9 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
+import { rekeyCaches } from "../build/_rekey_caches.ts";
 import { PORTABLE_FILES, PORTABLE_RUN_FLAGS } from "../build/portable.ts";
+import { exists } from "../_exists.ts";
 
 /** A function as the suite starts it. */
 export interface ColdArtifact {
@@ -73,7 +74,8 @@ export async function buildPortable(
   ) {
     const root = `${work}/${folder}`;
     await _run("unzip", ["-q", "-o", zip, ...exclude, "-d", root], "/");
-    await _rekey(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
+    // The build keys its caches for /var/task; here the task root is elsewhere.
+    rekeyCaches(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
     await _run("chmod", ["-R", "a-w", root], "/");
     artifacts.push({
       // sh runs the script as Lambda's exec would (its shebang): the bench may run only named commands.
@@ -158,7 +160,7 @@ export async function nodeProject(projectRoot: string): Promise<NodeProject> {
   ).join("");
   const dir = `${_tmp()}/rtl-lambda-bench-node-${hash}`;
   const ricBinary = `${dir}/node_modules/aws-lambda-ric/rapid-client.node`;
-  if (!(await _exists(`${dir}/installed`))) {
+  if (!(await exists(`${dir}/installed`))) {
     await Deno.mkdir(dir, { recursive: true });
     await Deno.writeTextFile(
       `${dir}/package.json`,
@@ -173,8 +175,8 @@ export async function nodeProject(projectRoot: string): Promise<NodeProject> {
     ], dir);
     await Deno.writeTextFile(`${dir}/installed`, key);
   }
-  let ric = await _exists(ricBinary);
-  if (!ric && !(await _exists(`${dir}/ric-failed`))) {
+  let ric = await exists(ricBinary);
+  if (!ric && !(await exists(`${dir}/ric-failed`))) {
     const ricDir = `${dir}/node_modules/aws-lambda-ric`;
     try {
       await _run("sh", ["scripts/preinstall.sh"], ricDir, {
@@ -183,7 +185,7 @@ export async function nodeProject(projectRoot: string): Promise<NodeProject> {
       await _run("sh", ["scripts/postinstall.sh"], ricDir, {
         npm_config_nodedir: "/usr",
       });
-      ric = await _exists(ricBinary);
+      ric = await exists(ricBinary);
     } catch (error) {
       await Deno.writeTextFile(`${dir}/ric-failed`, String(error));
     }
@@ -240,26 +242,6 @@ export async function bundleNode(
     handler: "index.handler",
     codeBytes: await _codeBytes(root, ["index.js"]),
   };
-}
-
-/** The build keys its caches for /var/task; here the task root is elsewhere, so they are keyed for it. */
-async function _rekey(cache: string, from: string, to: string): Promise<void> {
-  const fromUrl = `file://${from}/`;
-  const toUrl = `file://${to}/`;
-  for (
-    const [file, table] of [
-      ["v8_code_cache_v2", "codecache"],
-      ["dep_analysis_cache_v2", "moduleinfocache"],
-    ]
-  ) {
-    if (!(await _exists(`${cache}/${file}`))) continue;
-    const db = new DatabaseSync(`${cache}/${file}`);
-    db.prepare(
-      `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
-    ).run(toUrl, fromUrl.length + 1, fromUrl.length, fromUrl);
-    db.exec("PRAGMA journal_mode=DELETE;");
-    db.close();
-  }
 }
 
 async function _pins(
@@ -326,15 +308,6 @@ async function _codeBytes(
     }
   }
   return bytes;
-}
-
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function _tmp(): string {

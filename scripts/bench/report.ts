@@ -7,6 +7,7 @@
 
 import type { RunResult } from "./runner.ts";
 import { median } from "./stats.ts";
+import { columns, fixed, signed } from "./_table.ts";
 
 /** A runtime's figures for one payload, medians across rounds. */
 export interface PayloadFigures {
@@ -247,21 +248,21 @@ export function formatTable(lines: readonly RuntimeFigures[]): string {
       rows.push([
         line.runtime,
         label,
-        _fixed(figures.invocationsPerSecond, 0),
-        vs ? _fixed(vs.throughput, 2) : "",
-        _fixed(figures.overheadP50Us, 0),
-        _fixed(figures.overheadP99Us, 0),
-        vs ? _fixed(vs.overheadP99, 2) : "",
-        _fixed(figures.coldStartMs, 1),
-        vs ? _signed(vs.coldStartMs, 1) : "",
-        _fixed(figures.peakRssMB, 1),
-        vs ? _signed(vs.peakRssMB, 1) : "",
-        _fixed(figures.cpuUsPerInvocation, 0),
-        vs ? _fixed(vs.cpuPerInvocation, 2) : "",
+        fixed(figures.invocationsPerSecond, 0),
+        vs ? fixed(vs.throughput, 2) : "",
+        fixed(figures.overheadP50Us, 0),
+        fixed(figures.overheadP99Us, 0),
+        vs ? fixed(vs.overheadP99, 2) : "",
+        fixed(figures.coldStartMs, 1),
+        vs ? signed(vs.coldStartMs, 1) : "",
+        fixed(figures.peakRssMB, 1),
+        vs ? signed(vs.peakRssMB, 1) : "",
+        fixed(figures.cpuUsPerInvocation, 0),
+        vs ? fixed(vs.cpuPerInvocation, 2) : "",
       ]);
     }
   }
-  let text = _columns(rows);
+  let text = columns(rows);
   const long = lines.filter((line) => line.long !== undefined);
   if (long.length > 0) {
     const longRows: string[][] = [[
@@ -278,34 +279,14 @@ export function formatTable(lines: readonly RuntimeFigures[]): string {
       longRows.push([
         line.runtime,
         String(figures.invocations),
-        _fixed(figures.invocationsPerSecond, 0),
-        _fixed(figures.rssWarmMB, 1),
-        _fixed(figures.rssEndMB, 1),
-        _signed(figures.rssGrowthMB, 1),
-        _fixed(figures.peakRssMB, 1),
+        fixed(figures.invocationsPerSecond, 0),
+        fixed(figures.rssWarmMB, 1),
+        fixed(figures.rssEndMB, 1),
+        signed(figures.rssGrowthMB, 1),
+        fixed(figures.peakRssMB, 1),
       ]);
     }
-    text += "\n\n" + _columns(longRows);
+    text += "\n\n" + columns(longRows);
   }
   return text;
-}
-
-function _fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "–";
-}
-
-function _signed(value: number, digits: number): string {
-  if (!Number.isFinite(value)) return "–";
-  return (value >= 0 ? "+" : "") + value.toFixed(digits);
-}
-
-function _columns(rows: readonly string[][]): string {
-  const widths = rows[0].map((_, column) =>
-    Math.max(...rows.map((row) => row[column].length))
-  );
-  return rows.map((row) =>
-    row.map((cell, column) =>
-      column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])
-    ).join("  ")
-  ).join("\n");
 }

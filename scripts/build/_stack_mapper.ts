@@ -55,13 +55,14 @@ export function stackMapper(
   // Per generated line: flat [column, source, line, column] quadruples.
   let lines: Int32Array[] | undefined;
   let sources: string[] = [];
-  const digits: Record<string, number> = {};
-  const alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (let i = 0; i < alphabet.length; i++) digits[alphabet[i]] = i;
   const load = (): Int32Array[] => {
     if (lines !== undefined) return lines;
     lines = [];
+    // Base64 VLQ digits, built only when a stack is first mapped.
+    const digits: Record<string, number> = {};
+    const alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (let i = 0; i < alphabet.length; i++) digits[alphabet[i]] = i;
     let map: { mappings?: unknown; sources?: unknown; sourceRoot?: unknown };
     try {
       map = JSON.parse(read(mapUrl) ?? "null") ?? {};

@@ -17,7 +17,7 @@ import { PORTABLE_FILES } from "./portable.ts";
 
 /**
  * The banner's source: whole lines of JavaScript, ending with a newline;
- * the bundle's source map is shifted down by {@linkcode bannerLines} of it.
+ * {@linkcode withBanner} shifts the bundle's source map down by as many.
  *
  * @example
  * ```ts
@@ -89,21 +89,6 @@ export function withBanner(
 ): { code: string; map: string } {
   const banner = initBanner();
   const parsed = JSON.parse(map);
-  parsed.mappings = ";".repeat(bannerLines(banner)) + parsed.mappings;
+  parsed.mappings = ";".repeat(banner.split("\n").length - 1) + parsed.mappings;
   return { code: banner + code, map: JSON.stringify(parsed) };
-}
-
-/**
- * How many lines `banner` puts before the bundle's first line.
- *
- * @example
- * ```ts
- * import { bannerLines } from "./init_banner.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(bannerLines("{\n}\n"), 2);
- * ```
- */
-export function bannerLines(banner: string): number {
-  return banner.split("\n").length - 1;
 }

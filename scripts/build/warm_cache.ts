@@ -10,7 +10,7 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
+import { rekeyCaches, SHIPPED_CACHES } from "./_rekey_caches.ts";
 
 const [dir, cache, taskRoot] = Deno.args;
 const asked = Promise.withResolvers<void>();
@@ -54,26 +54,9 @@ await child.status;
 held.resolve(new Response(null, { status: 503 }));
 await server.shutdown();
 
-const from = new URL(`file://${dir}/`).href;
-const to = new URL(`file://${taskRoot}/`).href;
-for (
-  const [file, table] of [
-    ["v8_code_cache_v2", "codecache"],
-    ["dep_analysis_cache_v2", "moduleinfocache"],
-  ]
-) {
-  const db = new DatabaseSync(`${dir}/${cache}/${file}`);
-  db.prepare(
-    `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
-  ).run(to, from.length + 1, from.length, from);
-  // One self-contained file: the task root is read-only, so no WAL beside it.
-  db.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
-  db.close();
-}
+rekeyCaches(`${dir}/${cache}`, dir, taskRoot);
 for await (const entry of Deno.readDir(`${dir}/${cache}`)) {
-  if (
-    entry.name !== "v8_code_cache_v2" && entry.name !== "dep_analysis_cache_v2"
-  ) {
+  if (!SHIPPED_CACHES.some(([file]) => file === entry.name)) {
     await Deno.remove(`${dir}/${cache}/${entry.name}`, { recursive: true });
   }
 }

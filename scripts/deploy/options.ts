@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { parse as parseDotenv } from "dotenv";
 import { DeployError } from "./errors.ts";
+import { exists as pathExists } from "../_exists.ts";
 
 /** What to deploy and how. */
 export interface DeployOptions {
@@ -92,7 +93,7 @@ Usage: deno task deploy --name NAME [options]
 export async function parseDeployArgs(
   args: string[],
   readTextFile: (path: string) => Promise<string> = Deno.readTextFile,
-  exists: (path: string) => Promise<boolean> = _exists,
+  exists: (path: string) => Promise<boolean> = pathExists,
 ): Promise<DeployOptions | "help"> {
   let values;
   try {
@@ -228,13 +229,4 @@ function _number(
     );
   }
   return value;
-}
-
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -291,30 +291,40 @@ function _select(
   scripts: readonly string[],
 ): BenchRuntime[] {
   const known = [...RUNTIMES];
+  const yours: BenchRuntime[] = [];
   for (const script of scripts) {
     const equals = script.indexOf("=");
     if (equals < 1) {
       throw new TypeError(`--script is NAME=PATH, got "${script}"`);
     }
     const path = script.slice(equals + 1);
-    known.push({
+    // As a built bootstrap would run it: in the heap sized to the memory size.
+    yours.push({
       name: script.slice(0, equals),
       description: `your script ${path}`,
       script: path,
+      sizedHeap: true,
     });
   }
+  known.push(...yours);
   if (list === undefined) return known;
-  return list.split(",").map((name) => {
-    const runtime = known.find((candidate) => candidate.name === name.trim());
-    if (runtime === undefined) {
-      throw new TypeError(
-        `Unknown runtime "${name}"; known: ${
-          known.map((r) => r.name).join(", ")
-        }`,
-      );
-    }
-    return runtime;
-  });
+  // A script named with --script is benched whether --runtimes lists it or not.
+  const listed = list.split(",").map((name) => name.trim());
+  const extra = yours.filter((runtime) => !listed.includes(runtime.name));
+  return [
+    ...listed.map((name) => {
+      const runtime = known.find((candidate) => candidate.name === name);
+      if (runtime === undefined) {
+        throw new TypeError(
+          `Unknown runtime "${name}"; known: ${
+            known.map((r) => r.name).join(", ")
+          }`,
+        );
+      }
+      return runtime;
+    }),
+    ...extra,
+  ];
 }
 
 function _count(

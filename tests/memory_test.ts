@@ -8,6 +8,7 @@ import { emulate } from "./_emulator.ts";
 import {
   createMemoryLimits,
   findMemoryCgroups,
+  SANDBOX_READY_LINE,
 } from "../src/emulator/memory.ts";
 
 const MB = 1024 * 1024;
@@ -376,6 +377,27 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "says on stderr that the sandbox is ready once in the group, before the command runs",
+        async () => {
+          const group = limits.group()!;
+          const [command, ...args] = group.wrap([
+            "/bin/sh",
+            "-c",
+            "echo the function starts >&2",
+          ]);
+          const output = await new Deno.Command(command, {
+            args,
+            stderr: "piped",
+          }).output();
+          assert.deepEqual(
+            new TextDecoder().decode(output.stderr).split("\n"),
+            [SANDBOX_READY_LINE, "the function starts", ""],
+          );
+          await group.close();
+        },
+      );
+
       await t.step("removes the group when it is closed", async () => {
         const group = limits.group()!;
         const [command, ...args] = group.wrap(["true"]);
@@ -422,6 +444,10 @@ Deno.test({
           /\tMax Memory Used: 128 MB\t.*\tStatus: error\tError Type: Runtime\.OutOfMemory$/,
         );
         assert.ok(platform.includes("Runtime.OutOfMemory"));
+        // The wrapper's word that the sandbox is made starts the init clock and is not the function's output.
+        assert.ok(
+          !emulator.lines.some(({ line }) => line === SANDBOX_READY_LINE),
+        );
         assert.doesNotMatch(reports[1], /Status: error/);
       },
     );

@@ -12,13 +12,13 @@ import {
   type OutputSink,
   startFunctionProcess,
 } from "./function_process.ts";
-import type { MemoryLimits } from "./memory.ts";
+import { type MemoryLimits, SANDBOX_READY_LINE } from "./memory.ts";
 
 /** One function process and its init phase. */
 export interface Instance {
   readonly process: FunctionProcess;
-  /** `performance.now()` at its start. */
-  readonly startedAt: number;
+  /** `performance.now()` at its start: once it is in its memory group, when it has one. */
+  startedAt: number;
   /** Whether it has asked `/next` once: its init phase is over. */
   ready: boolean;
   /** How long the init phase took, once it is over. */
@@ -89,6 +89,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       if (closed || current !== undefined) return;
       const group = options.limits.group();
       let started: Instance | undefined = undefined;
+      // The wrapper's first line says the sandbox is made: the init clock starts there, as on Lambda.
+      let sandboxed = group === undefined;
       // A new sandbox starts cold: no cache from an earlier process may warm it.
       const tmp = options.freshTmp ? _freshTmp() : undefined;
       const process = startFunctionProcess({
@@ -98,6 +100,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           ? options.env
           : { ...options.env, TMPDIR: tmp, DENO_DIR: `${tmp}/deno` },
         output(line, source) {
+          if (
+            source === "stderr" && line === SANDBOX_READY_LINE &&
+            started !== undefined && !sandboxed
+          ) {
+            sandboxed = true;
+            started.startedAt = performance.now();
+            return;
+          }
           // V8's own words when the sized heap is full; the process then dies of a trap.
           if (
             source === "stderr" && started !== undefined &&

@@ -9,6 +9,7 @@
 import type { ServerResponse } from "node:http";
 import type { OutputSink, OutputSource } from "./function_process.ts";
 import { createExtensionHost } from "./extension_host.ts";
+import { CgroupShell } from "./_cgroups.ts";
 import { createFreezer } from "./freezer.ts";
 import { createMemoryLimits } from "./memory.ts";
 import { errorOutcome, type Outcome } from "./_outcome.ts";
@@ -211,8 +212,10 @@ export async function startEmulator(
   const functionVersion = options.functionVersion ?? "$LATEST";
   const hostname = options.hostname ?? "127.0.0.1";
   const logTail = createLogTail(options.output ?? _stderrSink);
+  // One shell writes every cgroup file of the sandbox, memory and freezer.
+  const shell = _cgroupShell();
   // Made before the memory groups: a killed emulator's frozen processes are thawed before they are killed.
-  const freezer = await createFreezer();
+  const freezer = await createFreezer({ shell });
   const extensions = createExtensionHost({
     dir: options.extensionsDir,
     output: logTail.sink,
@@ -261,7 +264,7 @@ export async function startEmulator(
     cwd: options.cwd ?? Deno.cwd(),
     env: options.env,
   });
-  const limits = await createMemoryLimits(memory);
+  const limits = await createMemoryLimits(memory, { shell });
   const supervisor = createSupervisor({
     command: options.command,
     cwd: options.cwd,
@@ -589,6 +592,7 @@ export async function startEmulator(
   }).catch(async (error) => {
     // A busy port: what was started so far (the cgroup shells, the Runtime API) ends with the start.
     await Promise.all([limits.close(), freezer.close(), runtimeServer.close()]);
+    await shell?.close();
     throw error;
   });
 
@@ -613,6 +617,7 @@ export async function startEmulator(
     await platformLines;
     logTail.close();
     await Promise.all([limits.close(), freezer.close()]);
+    await shell?.close();
     await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
   }
 
@@ -691,6 +696,15 @@ function _newInvocation(
     abortStream: undefined,
   };
   return invocation;
+}
+
+/** The cgroup shell, or `undefined` (the limits and the freezer then say why) when none starts. */
+function _cgroupShell(): CgroupShell | undefined {
+  try {
+    return new CgroupShell();
+  } catch {
+    return undefined;
+  }
 }
 
 function _traceId(): string {

@@ -7,7 +7,7 @@
  *
  * A cgroup v2 group is preferred to the v1 freezer: a task frozen by v2 still
  * dies of `SIGKILL`, one frozen by v1 only once thawed. The group files are
- * written by the same kind of long-lived `sh` as the memory groups'.
+ * written by the memory groups' long-lived `sh` (memory.ts) when it is given.
  *
  * @module
  */
@@ -65,6 +65,8 @@ export interface FreezerOptions {
    * @default {false}
    */
   signals?: boolean;
+  /** The cgroup shell to use, left open at `close()`; a new one of its own when absent. */
+  shell?: CgroupShell;
 }
 
 /** The freeze files by cgroup version: the file, its frozen and its thawed value. */
@@ -95,10 +97,12 @@ export async function createFreezer(
   if (options.signals === true) return _bySignals("signals were asked for");
   let shell: CgroupShell;
   try {
-    shell = new CgroupShell();
+    shell = options.shell ?? new CgroupShell();
   } catch (error) {
     return _bySignals(`no shell to manage cgroups (${message(error)})`);
   }
+  const release = () =>
+    options.shell === undefined ? shell.close() : Promise.resolve();
   let reason = "no cgroup freezer is mounted";
   const removed: string[] = [];
   try {
@@ -131,7 +135,7 @@ export async function createFreezer(
           `echo ${files.thawed} > ${quote(`${path}/${files.file}`)} && echo ok`,
       );
       if (made.trim() === "ok") {
-        return _byGroup(shell, candidate, path, removed);
+        return _byGroup(shell, release, candidate, path, removed);
       }
       await shell.run(`rmdir ${quote(path)} 2>/dev/null; true`);
       reason =
@@ -140,12 +144,13 @@ export async function createFreezer(
   } catch (error) {
     reason = `cannot read the cgroup setup (${message(error)})`;
   }
-  await shell.close();
+  await release();
   return { ..._bySignals(reason), removed };
 }
 
 function _byGroup(
   shell: CgroupShell,
+  release: () => Promise<void>,
   location: CgroupLocation,
   path: string,
   removed: string[],
@@ -200,7 +205,7 @@ function _byGroup(
         } catch {
           // The shell is gone: nothing more to do.
         }
-        await shell.close();
+        await release();
       })();
       return closed;
     },

@@ -8,7 +8,7 @@
  * cgroup work: the function's command runs behind a `sh` that joins the group
  * and `exec`s it (its children follow), and one long-lived `sh` per emulator
  * reads the group's files with builtins, without a process per invocation
- * (the sandbox freezer runs one of its own, of the same kind).
+ * (the emulator gives the same shell to the sandbox freezer).
  *
  * @module
  */
@@ -59,6 +59,12 @@ export interface MemoryGroup {
   close(): Promise<void>;
 }
 
+/** What the memory limits may share. */
+export interface MemoryLimitsOptions {
+  /** The cgroup shell to use, left open at `close()`; a new one of their own when absent. */
+  shell?: CgroupShell;
+}
+
 /** The emulator's memory limits: groups when the machine allows, else nothing. */
 export interface MemoryLimits {
   /** Where groups are made; `undefined` when the limit cannot be enforced here. */
@@ -69,7 +75,7 @@ export interface MemoryLimits {
   readonly removed: string[];
   /** A new group for the next function process; `undefined` when not enforced. */
   group(): MemoryGroup | undefined;
-  /** Removes every group still there and ends the reader shell. */
+  /** Removes every group still there and ends the reader shell (unless it was given). */
   close(): Promise<void>;
 }
 
@@ -133,14 +139,17 @@ let _groups = 0;
  */
 export async function createMemoryLimits(
   memoryMB: number,
+  options: MemoryLimitsOptions = {},
 ): Promise<MemoryLimits> {
   const limitBytes = Math.floor(memoryMB * 1024 * 1024);
   let shell: CgroupShell;
   try {
-    shell = new CgroupShell();
+    shell = options.shell ?? new CgroupShell();
   } catch (error) {
     return _unenforced(`no shell to manage cgroups (${message(error)})`);
   }
+  const release = () =>
+    options.shell === undefined ? shell.close() : Promise.resolve();
   let location: CgroupLocation | undefined;
   let reason = "";
   try {
@@ -176,7 +185,7 @@ export async function createMemoryLimits(
     reason = `cannot read the cgroup setup (${message(error)})`;
   }
   if (location === undefined) {
-    await shell.close();
+    await release();
     return _unenforced(reason);
   }
   const found = location;
@@ -199,7 +208,7 @@ export async function createMemoryLimits(
     },
     async close() {
       await Promise.all([...open].map((group) => group.close()));
-      await shell.close();
+      await release();
     },
   };
 }

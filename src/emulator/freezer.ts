@@ -114,8 +114,8 @@ export async function createFreezer(
       mountinfo,
       self,
       "freezer",
-      options.v2 ??
-          findCgroups(mountinfo, self, "memory", [1]).length > 0
+      (options.v2 ??
+          findCgroups(mountinfo, self, "memory", [1]).length > 0)
         ? [2, 1]
         : [1],
     );
@@ -145,7 +145,7 @@ export async function createFreezer(
     reason = `cannot read the cgroup setup (${message(error)})`;
   }
   await release();
-  return { ..._bySignals(reason), removed };
+  return _bySignals(reason, removed);
 }
 
 function _byGroup(
@@ -212,17 +212,21 @@ function _byGroup(
   };
 }
 
-function _bySignals(reason: string): Freezer {
+function _bySignals(reason: string, removed: string[] = []): Freezer {
   let stopped: readonly Signalled[] = [];
   let frozen = false;
-  const signal = (processes: readonly Signalled[], name: Deno.Signal) => {
-    for (const process of processes) process.kill(name);
+  const thaw = () => {
+    if (!frozen) return Promise.resolve();
+    frozen = false;
+    for (const process of stopped) process.kill("SIGCONT");
+    stopped = [];
+    return Promise.resolve();
   };
   return {
     location: undefined,
     path: undefined,
     reason,
-    removed: [],
+    removed,
     get frozen() {
       return frozen;
     },
@@ -232,18 +236,10 @@ function _bySignals(reason: string): Freezer {
       if (frozen) return Promise.resolve();
       frozen = true;
       stopped = [...processes];
-      signal(stopped, "SIGSTOP");
+      for (const process of stopped) process.kill("SIGSTOP");
       return Promise.resolve();
     },
-    thaw() {
-      if (!frozen) return Promise.resolve();
-      frozen = false;
-      signal(stopped, "SIGCONT");
-      stopped = [];
-      return Promise.resolve();
-    },
-    close() {
-      return this.thaw();
-    },
+    thaw,
+    close: thaw,
   };
 }

@@ -9,6 +9,7 @@ import {
 } from "../src/extensions/client.ts";
 import { emulate, fixture } from "./_emulator.ts";
 import { startEmulatorCli } from "./_emulator_cli.ts";
+import { eventually, freezeState } from "./_frozen.ts";
 
 const deno = Deno.execPath();
 const root = new URL("../", import.meta.url).pathname;
@@ -426,4 +427,120 @@ Deno.test("extensions and shutdown under the emulator", async (t) => {
       }
     },
   );
+});
+
+/** A folder with the busy extension (background beats; each INVOKE kept until released) and its files. */
+async function busyFolder() {
+  const dir = await Deno.makeTempDir({ prefix: "extensions_test_" });
+  await Deno.mkdir(`${dir}/extensions`);
+  await Deno.writeTextFile(
+    `${dir}/extensions/busy`,
+    `#!/bin/sh\nexec "${deno}" run --no-prompt --allow-env --allow-net=127.0.0.1 --allow-read=${dir} --allow-write=${dir} "${
+      fixture("./fixtures/busy_extension.ts")
+    }"\n`,
+    { mode: 0o755 },
+  );
+  return {
+    dir,
+    pid: async () => Number(await Deno.readTextFile(`${dir}/pid`)),
+    /** The beats counted so far (a read can meet the file mid-write: read again). */
+    async beats(): Promise<number> {
+      for (;;) {
+        const text = await Deno.readTextFile(`${dir}/beats`).catch(() => "");
+        if (/^\d+$/.test(text)) return Number(text);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    /** Lets the extension ask for its next event. */
+    release: () => Deno.writeTextFile(`${dir}/release`, ""),
+  };
+}
+
+Deno.test("between invocations the whole sandbox is frozen, external extensions included", async (t) => {
+  const busy = await busyFolder();
+  const lambda = await emulate(fixture("./fixtures/lambda_faults.ts"), {
+    extensionsDir: `${busy.dir}/extensions`,
+    env: { BUSY_DIR: busy.dir, BUSY_HOLD: "1" },
+  });
+  const frozen = async (pid: number) => await freezeState(pid) === "frozen";
+  try {
+    const extension = await busy.pid();
+    let fn = 0;
+
+    await t.step(
+      "an extension that has not asked for its next event keeps the sandbox running after the function answered",
+      async () => {
+        fn = (await lambda.call({ do: "pid" })).body.pid;
+        const answered = await busy.beats();
+        // Frozen at the function's /next, the extension could count no further beats.
+        await eventually(
+          "the extension counts beats after the function answered",
+          async () => await busy.beats() >= answered + 5,
+        );
+        assert.equal(await freezeState(fn), "running");
+        assert.equal(await freezeState(extension), "running");
+      },
+    );
+
+    await t.step(
+      "once it asks, the function and the extension are frozen and the extension's work stops",
+      async () => {
+        await busy.release();
+        await eventually("the extension is frozen", () => frozen(extension));
+        await eventually("the function is frozen", () => frozen(fn));
+        const before = await busy.beats();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(await busy.beats(), before);
+      },
+    );
+
+    await t.step(
+      "the next invocation thaws both and the extension's work resumes",
+      async () => {
+        const before = await busy.beats();
+        assert.equal((await lambda.call({ do: "pid" })).body.pid, fn);
+        await eventually(
+          "the extension counts beats again",
+          async () => await busy.beats() > before,
+        );
+        await busy.release();
+        await eventually("the sandbox freezes again", () => frozen(extension));
+      },
+    );
+
+    await t.step(
+      "a reload kills the frozen function and a new one serves the next invocation",
+      async () => {
+        lambda.reload();
+        await eventually(
+          "the frozen function is gone",
+          async () => await freezeState(fn) === "gone",
+        );
+        const next = (await lambda.call({ do: "pid" })).body.pid;
+        assert.notEqual(next, fn);
+        await busy.release();
+        await eventually("the sandbox freezes again", () => frozen(extension));
+      },
+    );
+
+    await t.step(
+      "the shutdown phase thaws the frozen extension and delivers SHUTDOWN",
+      async () => {
+        await lambda.close();
+        const said = lambda.lines.map(({ line }) => line).filter((line) =>
+          line.startsWith("busy got ")
+        );
+        assert.deepEqual(said, [
+          "busy got INVOKE",
+          "busy got INVOKE",
+          "busy got INVOKE",
+          "busy got SHUTDOWN",
+        ]);
+        assert.equal(await freezeState(extension), "gone");
+      },
+    );
+  } finally {
+    await lambda.close();
+    await Deno.remove(busy.dir, { recursive: true });
+  }
 });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { startEmulator } from "../src/emulator/mod.ts";
 import { createMemoryLimits } from "../src/emulator/memory.ts";
+import { leftoverIn } from "./_leftover.ts";
 import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
 
 const faults = fixture("fixtures/lambda_faults.ts");
@@ -261,23 +262,10 @@ Deno.test({
     await t.step(
       "are removed at start, with the process still running in one",
       async () => {
-        // pid 999999999 is above any pid_max: the emulator that made this group cannot be running.
-        const stale = `${probe.location!.parent}/rtl-lambda-999999999-1`;
-        await using leftover = new Deno.Command("sh", {
-          args: [
-            "-c",
-            `mkdir "$1" && echo $$ > "$1/cgroup.procs" && echo in && exec sleep 600`,
-            "sh",
-            stale,
-          ],
-          stdout: "piped",
-        }).spawn();
-        const reader = leftover.stdout.getReader();
-        assert.equal(
-          new TextDecoder().decode((await reader.read()).value),
-          "in\n",
+        const { group: stale, process } = await leftoverIn(
+          probe.location!.parent,
         );
-        reader.releaseLock();
+        await using leftover = process;
         await using lambda = await emulate(faults);
         assert.equal((await leftover.status).signal, "SIGKILL");
         assert.ok(

@@ -1,6 +1,7 @@
 // The runtime exits promptly when the Runtime API is gone: a real emulator CLI, killed with SIGKILL mid-invocation.
 import assert from "node:assert/strict";
 import { startEmulatorCli } from "./_emulator_cli.ts";
+import { eventually, freezeState } from "./_frozen.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -38,11 +39,11 @@ Deno.test("a function whose emulator was SIGKILLed mid-invocation exits at its d
     method: "POST",
     body: JSON.stringify({ sleepMs: 60_000 }),
   }).then((response) => response.body?.cancel(), () => {});
-  // Sure the invocation reached the handler: the emulator thawed and delivered it (bounded wait on its ps state).
-  for (let i = 0; i < 100; i++) {
-    if (await state(pid) !== "T") break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // Sure the invocation reached the handler: the emulator thawed and delivered it (bounded wait on its state).
+  await eventually(
+    "the function is thawed",
+    async () => await freezeState(pid) === "running",
+  );
   cli.process.kill("SIGKILL");
   await cli.process.status;
   await sleeping;

@@ -9,6 +9,8 @@
 import type { ServerResponse } from "node:http";
 import type { OutputSink, OutputSource } from "./function_process.ts";
 import { createExtensionHost } from "./extension_host.ts";
+import { CgroupShell } from "./_cgroups.ts";
+import { createFreezer } from "./freezer.ts";
 import { createMemoryLimits } from "./memory.ts";
 import { errorOutcome, type Outcome } from "./_outcome.ts";
 import { functionEnvironment } from "./environment.ts";
@@ -210,11 +212,17 @@ export async function startEmulator(
   const functionVersion = options.functionVersion ?? "$LATEST";
   const hostname = options.hostname ?? "127.0.0.1";
   const logTail = createLogTail(options.output ?? _stderrSink);
+  // One shell writes every cgroup file of the sandbox, memory and freezer.
+  const shell = _cgroupShell();
+  // Made before the memory groups: a killed emulator's frozen processes are thawed before they are killed.
+  const freezer = await createFreezer({ shell });
   const extensions = createExtensionHost({
     dir: options.extensionsDir,
     output: logTail.sink,
     inInit: () => supervisor.current?.ready !== true,
     functionName,
+    freezer,
+    onIdle: freezeWhenIdle,
   });
   const output = extensions.output;
   const region = options.env?.AWS_REGION ?? "us-east-1";
@@ -256,7 +264,7 @@ export async function startEmulator(
     cwd: options.cwd ?? Deno.cwd(),
     env: options.env,
   });
-  const limits = await createMemoryLimits(memory);
+  const limits = await createMemoryLimits(memory, { shell });
   const supervisor = createSupervisor({
     command: options.command,
     cwd: options.cwd,
@@ -265,6 +273,7 @@ export async function startEmulator(
     limits,
     initLimitMs,
     freshTmp: options.freshTmp,
+    freezer,
     onExit,
   });
 
@@ -367,7 +376,7 @@ export async function startEmulator(
     ) return;
     reloading = false;
     if (old !== undefined) {
-      supervisor.thaw(old);
+      freezer.thaw();
       supervisor.retire(old);
     }
     supervisor.spawn();
@@ -417,6 +426,8 @@ export async function startEmulator(
     invocation.deadlineMs = Date.now() + timeoutMs;
     invocation.instance = owner;
     invocation.startedAt = performance.now();
+    // The invoke phase thaws the whole sandbox: the function and the extensions its INVOKE goes to.
+    freezer.thaw();
     active.set(invocation.id, invocation);
     platform(`START RequestId: ${invocation.id} Version: ${functionVersion}`);
     extensions.invoke({
@@ -431,7 +442,6 @@ export async function startEmulator(
 
   function deliver(invocation: _Invocation, waiter: _Waiter): void {
     invocation.delivered = true;
-    if (waiter.owner !== undefined) supervisor.thaw(waiter.owner);
     deliverEvent(waiter.response, {
       ...invocation,
       arn,
@@ -524,12 +534,24 @@ export async function startEmulator(
       if (at >= 0) waiters.splice(at, 1);
     });
     dispatch();
-    // Nothing to deliver and nothing running: Lambda freezes the sandbox until the next invocation.
+    freezeWhenIdle();
+  }
+
+  /**
+   * Lambda freezes the sandbox once the invoke phase is over: nothing queued
+   * or running, the function waiting on `/next` and every extension on
+   * `/event/next`.
+   */
+  function freezeWhenIdle(): void {
+    const owner = supervisor.current;
     if (
-      owner !== undefined && owner === supervisor.current &&
-      waiters.includes(waiter) && queue.length === 0 &&
-      ![...active.values()].some((invocation) => invocation.instance === owner)
-    ) supervisor.freeze(owner);
+      closing || reloading || owner === undefined || !owner.ready ||
+      queue.length > 0 || active.size > 0 || !extensions.idle() ||
+      !waiters.some((waiter) =>
+        waiter.owner === owner && !waiter.response.destroyed
+      )
+    ) return;
+    freezer.freeze([owner.process, ...extensions.processes()]);
   }
 
   const invokeApi = await serveInvokeApi({
@@ -567,6 +589,11 @@ export async function startEmulator(
       dispatch();
       return { id: invocation.id, outcome: invocation.outcome, logResult };
     },
+  }).catch(async (error) => {
+    // A busy port: what was started so far (the cgroup shells, the Runtime API) ends with the start.
+    await Promise.all([limits.close(), freezer.close(), runtimeServer.close()]);
+    await shell?.close();
+    throw error;
   });
 
   async function close(): Promise<void> {
@@ -582,12 +609,15 @@ export async function startEmulator(
       invocation.reply(stopped);
     }
     const running = supervisor.close();
+    // A frozen sandbox would take neither SIGTERM nor SHUTDOWN: it is thawed for the shutdown phase.
+    await freezer.thaw();
     // Lambda's shutdown phase: SIGTERM and SHUTDOWN when extensions are registered, then SIGKILL.
     await extensions.shutdown(running?.process);
     for (const waiter of waiters.splice(0)) waiter.response.destroy();
     await platformLines;
     logTail.close();
-    await limits.close();
+    await Promise.all([limits.close(), freezer.close()]);
+    await shell?.close();
     await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
   }
 
@@ -595,6 +625,14 @@ export async function startEmulator(
     output(
       `Removed ${limits.removed.length} memory cgroup(s) left by an emulator that was killed, with what still ran in them: ${
         limits.removed.join(", ")
+      }`,
+      "platform",
+    );
+  }
+  if (freezer.removed.length > 0) {
+    output(
+      `Removed ${freezer.removed.length} freezer cgroup(s) left by an emulator that was killed, thawing and killing what still ran in them: ${
+        freezer.removed.join(", ")
       }`,
       "platform",
     );
@@ -658,6 +696,15 @@ function _newInvocation(
     abortStream: undefined,
   };
   return invocation;
+}
+
+/** The cgroup shell, or `undefined` (the limits and the freezer then say why) when none starts. */
+function _cgroupShell(): CgroupShell | undefined {
+  try {
+    return new CgroupShell();
+  } catch {
+    return undefined;
+  }
 }
 
 function _traceId(): string {

@@ -14,6 +14,7 @@ import {
   type OutputSink,
   startFunctionProcess,
 } from "./function_process.ts";
+import type { Freezer } from "./freezer.ts";
 import { createTelemetryApi } from "./telemetry_api.ts";
 import { runShutdownPhase } from "./shutdown_phase.ts";
 import {
@@ -34,6 +35,10 @@ export interface ExtensionHostOptions {
   inInit: () => boolean;
   /** The function's name, answered to a registration. */
   functionName: string;
+  /** The sandbox's freezer, whose group the external extensions join. */
+  freezer?: Freezer;
+  /** An extension asked for its next event and has none: its part of the invoke phase is over. */
+  onIdle?: () => void;
 }
 
 /** The invocation metadata an `INVOKE` event carries. */
@@ -56,6 +61,13 @@ export interface ExtensionHost {
   start(env: Record<string, string>): Promise<void>;
   /** Sends `INVOKE` to the extensions registered for it. */
   invoke(metadata: InvokeMetadata): void;
+  /**
+   * Whether every registered extension waits on `/event/next` with nothing
+   * queued: Lambda's invoke phase lasts until they all do.
+   */
+  idle(): boolean;
+  /** The external extensions' processes still running. */
+  processes(): FunctionProcess[];
   /** Lambda's shutdown phase for the runtime process and the extensions. */
   shutdown(runtime: FunctionProcess | undefined): Promise<void>;
 }
@@ -244,6 +256,7 @@ export function createExtensionHost(
       if (!extension.external) registered.delete(extension.id);
     });
     deliver(extension);
+    if (extension.waiter === response) options.onIdle?.();
   }
 
   async function onError(
@@ -262,6 +275,7 @@ export function createExtensionHost(
       });
     }
     extension.failed = true;
+    options.onIdle?.();
     const message = typeof body?.errorMessage === "string"
       ? `: ${body.errorMessage}`
       : "";
@@ -302,6 +316,7 @@ export function createExtensionHost(
             options.output(line, source);
             if (source !== "platform") telemetryApi.record("extension", line);
           },
+          freezer: options.freezer,
         });
       } catch (error) {
         platform(
@@ -328,6 +343,7 @@ export function createExtensionHost(
             status.signal ? `signal ${status.signal}` : `exit ${status.code}`
           }`,
         );
+        options.onIdle?.();
       });
     }
     // Lambda starts the runtime once every extension has registered.
@@ -438,6 +454,17 @@ export function createExtensionHost(
     },
     start,
     invoke,
+    idle() {
+      return [...registered.values()].every((extension) =>
+        extension.failed ||
+        (extension.waiter !== undefined && extension.queue.length === 0)
+      );
+    },
+    processes() {
+      return [...started.values()].filter((entry) => !entry.exited).map((
+        entry,
+      ) => entry.process);
+    },
     shutdown,
   };
 }

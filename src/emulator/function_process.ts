@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Freezer } from "./freezer.ts";
 import type { MemoryGroup } from "./memory.ts";
 
 /**
@@ -48,6 +49,8 @@ export interface FunctionProcessOptions {
   output: OutputSink;
   /** The memory cgroup to run in (its peak is the process's); closed when the process exits. */
   memory?: MemoryGroup;
+  /** The sandbox's freezer, whose group the process joins before it starts. */
+  freezer?: Freezer;
 }
 
 /** A running function process. */
@@ -75,7 +78,11 @@ export function startFunctionProcess(
   const command = _SETSID === undefined
     ? options.command
     : [_SETSID, ...options.command];
-  const [executable, ...args] = options.memory?.wrap(command) ?? command;
+  const join = options.freezer?.join ?? "";
+  const [executable, ...args] = options.memory?.wrap(
+    command,
+    join === "" ? undefined : { before: join },
+  ) ?? options.freezer?.wrap(command) ?? command;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(executable, {

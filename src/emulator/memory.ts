@@ -7,21 +7,24 @@
  * Deno lets only `--allow-all` touch `/proc` and `/sys`, so a shell does the
  * cgroup work: the function's command runs behind a `sh` that joins the group
  * and `exec`s it (its children follow), and one long-lived `sh` per emulator
- * reads the group's files with builtins, without a process per invocation.
+ * reads the group's files with builtins, without a process per invocation
+ * (the emulator gives the same shell to the sandbox freezer).
  *
  * @module
  */
 
-/**
- * Where memory cgroups can be made: a cgroup v1 `memory` hierarchy or a
- * cgroup v2 one, and the folder new groups go in.
- */
-export interface CgroupLocation {
-  /** 1 for the v1 `memory` controller, 2 for the unified hierarchy. */
-  readonly version: 1 | 2;
-  /** The folder to make groups in. */
-  readonly parent: string;
-}
+import {
+  type CgroupLocation,
+  CgroupShell,
+  findCgroups,
+  ISOLATE,
+  message,
+  quote,
+  removeStaleGroups,
+  unifiedMount,
+} from "./_cgroups.ts";
+
+export type { CgroupLocation };
 
 /**
  * The line the group's wrapper writes to stderr once the process is in its
@@ -37,8 +40,12 @@ export interface MemoryGroup {
   readonly path: string;
   /** The limit in bytes. */
   readonly limitBytes: number;
-  /** The command that creates and joins the group, then runs `command` in it. */
-  wrap(command: readonly string[]): string[];
+  /**
+   * The command that creates and joins the group, then runs `command` in it;
+   * `options.before` is a shell fragment run first in the same shell (the
+   * sandbox freezer's join).
+   */
+  wrap(command: readonly string[], options?: { before?: string }): string[];
   /**
    * Peak memory in bytes: the group's, or the resident peak of process `pid`
    * when that is higher (its executable's pages, already cached for another
@@ -52,6 +59,12 @@ export interface MemoryGroup {
   close(): Promise<void>;
 }
 
+/** What the memory limits may share. */
+export interface MemoryLimitsOptions {
+  /** The cgroup shell to use, left open at `close()`; a new one of their own when absent. */
+  shell?: CgroupShell;
+}
+
 /** The emulator's memory limits: groups when the machine allows, else nothing. */
 export interface MemoryLimits {
   /** Where groups are made; `undefined` when the limit cannot be enforced here. */
@@ -62,7 +75,7 @@ export interface MemoryLimits {
   readonly removed: string[];
   /** A new group for the next function process; `undefined` when not enforced. */
   group(): MemoryGroup | undefined;
-  /** Removes every group still there and ends the reader shell. */
+  /** Removes every group still there and ends the reader shell (unless it was given). */
   close(): Promise<void>;
 }
 
@@ -90,46 +103,8 @@ export function findMemoryCgroups(
   selfCgroup: string,
   v2Controllers: string,
 ): CgroupLocation[] {
-  const mounts = mountinfo.split("\n").map(_parseMount).filter((mount) =>
-    mount !== undefined
-  );
-  const memberships = selfCgroup.split("\n").map((line) => {
-    const first = line.indexOf(":");
-    const second = line.indexOf(":", first + 1);
-    return first < 0 || second < 0 ? undefined : {
-      id: line.slice(0, first),
-      controllers: line.slice(first + 1, second).split(","),
-      path: line.slice(second + 1),
-    };
-  }).filter((membership) => membership !== undefined);
-  const found: CgroupLocation[] = [];
-  const add = (version: 1 | 2, mountPoint: string, root: string, path = "") => {
-    const relative = path.startsWith(root) ? path.slice(root.length) : "";
-    for (const parent of [_join(mountPoint, relative), mountPoint]) {
-      if (!found.some((location) => location.parent === parent)) {
-        found.push({ version, parent });
-      }
-    }
-  };
-  const v1 = mounts.find((mount) =>
-    mount.type === "cgroup" && mount.options.includes("memory")
-  );
-  if (v1 !== undefined) {
-    const own = memberships.find((membership) =>
-      membership.controllers.includes("memory")
-    );
-    add(1, v1.mountPoint, v1.root, own?.path);
-  }
-  const v2 = mounts.find((mount) => mount.type === "cgroup2");
-  if (
-    v2 !== undefined && v2Controllers.split(/\s+/).includes("memory")
-  ) {
-    const own = memberships.find((membership) =>
-      membership.id === "0" && membership.controllers.join("") === ""
-    );
-    add(2, v2.mountPoint, v2.root, own?.path);
-  }
-  return found;
+  const v2 = v2Controllers.split(/\s+/).includes("memory");
+  return findCgroups(mountinfo, selfCgroup, "memory", v2 ? [1, 2] : [1]);
 }
 
 /** The names of a group's files, by cgroup version. */
@@ -147,8 +122,6 @@ const _FILES = {
 } as const;
 
 let _groups = 0;
-/** Told apart from other isolates of this process (deno test --parallel workers share its pid). */
-const _ISOLATE = crypto.randomUUID().slice(0, 8);
 
 /**
  * Finds a place for memory groups and proves it by making (and removing) a
@@ -166,14 +139,17 @@ const _ISOLATE = crypto.randomUUID().slice(0, 8);
  */
 export async function createMemoryLimits(
   memoryMB: number,
+  options: MemoryLimitsOptions = {},
 ): Promise<MemoryLimits> {
   const limitBytes = Math.floor(memoryMB * 1024 * 1024);
-  let shell: _Shell;
+  let shell: CgroupShell;
   try {
-    shell = new _Shell();
+    shell = options.shell ?? new CgroupShell();
   } catch (error) {
-    return _unenforced(`no shell to manage cgroups (${_message(error)})`);
+    return _unenforced(`no shell to manage cgroups (${message(error)})`);
   }
+  const release = () =>
+    options.shell === undefined ? shell.close() : Promise.resolve();
   let location: CgroupLocation | undefined;
   let reason = "";
   try {
@@ -181,22 +157,22 @@ export async function createMemoryLimits(
       shell.run("cat /proc/self/mountinfo"),
       shell.run("cat /proc/self/cgroup"),
     ]);
-    const v2 = /^\S+ \S+ \S+ \S+ (\S+) .* - cgroup2 /m.exec(mountinfo);
-    const controllers = v2 === null ? "" : await shell.run(
-      `cat ${_quote(`${_unescape(v2[1])}/cgroup.controllers`)}`,
-    );
+    const v2 = unifiedMount(mountinfo);
+    const controllers = v2 === undefined
+      ? ""
+      : await shell.run(`cat ${quote(`${v2}/cgroup.controllers`)}`);
     const candidates = findMemoryCgroups(mountinfo, self, controllers);
     if (candidates.length === 0) {
       reason = "no cgroup memory controller is mounted";
     }
     for (const candidate of candidates) {
       const probe =
-        `${candidate.parent}/rtl-lambda-probe-${Deno.pid}-${_ISOLATE}`;
+        `${candidate.parent}/rtl-lambda-probe-${Deno.pid}-${ISOLATE}`;
       const files = _FILES[candidate.version];
       const made = await shell.run(
         `${_createScript(probe, candidate.version, limitBytes)} && ` +
-          `[ -r ${_quote(`${probe}/${files.peak}`)} ] && echo ok; ` +
-          `rmdir ${_quote(probe)} 2>/dev/null`,
+          `[ -r ${quote(`${probe}/${files.peak}`)} ] && echo ok; ` +
+          `rmdir ${quote(probe)} 2>/dev/null`,
       );
       if (made.trim() === "ok") {
         location = candidate;
@@ -206,15 +182,15 @@ export async function createMemoryLimits(
         `cannot make a memory cgroup under ${candidate.parent} (run as root, or delegate one)`;
     }
   } catch (error) {
-    reason = `cannot read the cgroup setup (${_message(error)})`;
+    reason = `cannot read the cgroup setup (${message(error)})`;
   }
   if (location === undefined) {
-    await shell.close();
+    await release();
     return _unenforced(reason);
   }
   const found = location;
   const open = new Set<MemoryGroup>();
-  const removed = await _removeStale(shell, found.parent);
+  const removed = await removeStaleGroups(shell, found.parent);
   return {
     location: found,
     reason: "",
@@ -222,7 +198,7 @@ export async function createMemoryLimits(
     group() {
       const group = _group(
         shell,
-        `${found.parent}/rtl-lambda-${Deno.pid}-${_ISOLATE}-${++_groups}`,
+        `${found.parent}/rtl-lambda-${Deno.pid}-${ISOLATE}-${++_groups}`,
         found.version,
         limitBytes,
         () => open.delete(group),
@@ -232,24 +208,9 @@ export async function createMemoryLimits(
     },
     async close() {
       await Promise.all([...open].map((group) => group.close()));
-      await shell.close();
+      await release();
     },
   };
-}
-
-/** Groups named for an emulator process that no longer runs: their processes are killed and the groups removed. */
-async function _removeStale(shell: _Shell, parent: string): Promise<string[]> {
-  const script = `for d in ${_quote(parent)}/rtl-lambda-*; do ` +
-    `[ -d "$d" ] || continue; n=\${d##*/rtl-lambda-}; n=\${n#probe-}; p=\${n%%-*}; ` +
-    `[ "$p" = "${Deno.pid}" ] && continue; [ -d "/proc/$p" ] && continue; ` +
-    `for q in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$q" 2>/dev/null; done; ` +
-    `i=0; until rmdir "$d" 2>/dev/null; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.02; done; ` +
-    `[ -d "$d" ] || echo "$d"; done; true`;
-  try {
-    return (await shell.run(script)).split("\n").filter((line) => line !== "");
-  } catch {
-    return [];
-  }
 }
 
 function _unenforced(reason: string): MemoryLimits {
@@ -263,19 +224,19 @@ function _unenforced(reason: string): MemoryLimits {
 }
 
 function _group(
-  shell: _Shell,
+  shell: CgroupShell,
   path: string,
   version: 1 | 2,
   limitBytes: number,
   onClose: () => void,
 ): MemoryGroup {
   const files = _FILES[version];
-  const peakFile = _quote(`${path}/${files.peak}`);
+  const peakFile = quote(`${path}/${files.peak}`);
   let peak = 0;
   let oomKills = 0;
   let closed: Promise<void> | undefined;
   async function readPeak(pid?: number): Promise<number> {
-    const status = pid === undefined ? "" : _quote(`/proc/${pid}/status`);
+    const status = pid === undefined ? "" : quote(`/proc/${pid}/status`);
     try {
       const text = await shell.run(
         `read -r v < ${peakFile} && echo "c $v"` +
@@ -297,12 +258,12 @@ function _group(
   return {
     path,
     limitBytes,
-    wrap(command) {
+    wrap(command, options) {
       // Made by the process itself, so that it is in the group before its first allocation.
       return [
         "/bin/sh",
         "-c",
-        `${
+        `${options?.before === undefined ? "" : `${options.before}; `}${
           _createScript('"$0"', version, limitBytes, true)
         } && echo $$ > "$0/cgroup.procs" && echo '${SANDBOX_READY_LINE}' >&2 || ` +
         `echo "rtl-lambda emulator: could not join the memory cgroup $0; the limit is not enforced" >&2; exec "$@"`,
@@ -319,15 +280,15 @@ function _group(
       closed ??= (async () => {
         await readPeak();
         try {
-          const events = _quote(`${path}/${files.events}`);
+          const events = quote(`${path}/${files.events}`);
           const text = await shell.run(
             `while read -r k v; do [ "$k" = oom_kill ] && echo "$v"; done < ${events}; ` +
               // What escaped the process group still holds the group: it is ended too.
               `while read -r p; do kill -9 "$p" 2>/dev/null; done < ${
-                _quote(`${path}/cgroup.procs`)
+                quote(`${path}/cgroup.procs`)
               }; ` +
               `for t in 1 2 3 4 5 6 7 8 9 10; do rmdir ${
-                _quote(path)
+                quote(path)
               } 2>/dev/null && break; sleep 0.05; done; true`,
           );
           oomKills = Number(text.trim().split("\n")[0]) || 0;
@@ -348,121 +309,10 @@ function _createScript(
   limitBytes: number,
   quoted = false,
 ): string {
-  const dir = quoted ? path : _quote(path);
+  const dir = quoted ? path : quote(path);
   const [limit, swap] = _FILES[version].limit;
   // With swap on, the v1 limit alone lets a process swap around it; v2 gets no swap at all.
   const swapValue = version === 1 ? String(limitBytes) : "0";
   return `mkdir ${dir} 2>/dev/null && echo ${limitBytes} > ${dir}/${limit} && ` +
     `{ [ ! -e ${dir}/${swap} ] || echo ${swapValue} > ${dir}/${swap}; }`;
-}
-
-/** One long-lived `sh`: scripts go in on stdin, their output comes back up to a marker line. */
-class _Shell {
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #lines: AsyncIterator<string>;
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
-
-  constructor() {
-    this.#child = new Deno.Command("/bin/sh", {
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
-      clearEnv: true,
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = _splitLines(this.#child.stdout)[Symbol.asyncIterator]();
-  }
-
-  /** Runs `script` and resolves with what it printed. */
-  run(script: string): Promise<string> {
-    const result = this.#queue.then(() => this.#run(script));
-    this.#queue = result.catch(() => {});
-    return result;
-  }
-
-  async #run(script: string): Promise<string> {
-    if (this.#closed) throw new Error("the cgroup shell is closed");
-    await this.#writer.write(
-      new TextEncoder().encode(`${script}\necho "${_MARKER}"\n`),
-    );
-    let output = "";
-    for (;;) {
-      const next = await this.#lines.next();
-      if (next.done) throw new Error("the cgroup shell exited");
-      if (next.value === _MARKER) return output;
-      output += next.value + "\n";
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.#queue;
-    this.#closed = true;
-    try {
-      await this.#writer.close();
-    } catch {
-      // Already gone.
-    }
-    await this.#child.status;
-    await this.#lines.return?.();
-  }
-}
-
-const _MARKER = "--rtl-lambda-cgroup-shell-done--";
-
-async function* _splitLines(
-  stream: ReadableStream<Uint8Array>,
-): AsyncGenerator<string> {
-  let rest = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (rest + text).split("\n");
-    rest = lines.pop() ?? "";
-    yield* lines;
-  }
-  if (rest !== "") yield rest;
-}
-
-interface _Mount {
-  root: string;
-  mountPoint: string;
-  type: string;
-  options: string[];
-}
-
-function _parseMount(line: string): _Mount | undefined {
-  const dash = line.indexOf(" - ");
-  if (dash < 0) return undefined;
-  const fields = line.slice(0, dash).split(" ");
-  const [type, , superOptions = ""] = line.slice(dash + 3).split(" ");
-  if (fields.length < 5) return undefined;
-  return {
-    root: _unescape(fields[3]),
-    mountPoint: _unescape(fields[4]),
-    type,
-    options: superOptions.split(","),
-  };
-}
-
-// mountinfo writes space, tab, newline and backslash as octal escapes.
-function _unescape(field: string): string {
-  return field.replace(
-    /\\([0-7]{3})/g,
-    (_, octal: string) => String.fromCharCode(parseInt(octal, 8)),
-  );
-}
-
-function _join(base: string, relative: string): string {
-  const tail = relative.replace(/^\/+|\/+$/g, "");
-  return tail === "" ? base : `${base}/${tail}`;
-}
-
-function _quote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-function _message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -12,6 +12,7 @@ import {
   type OutputSink,
   startFunctionProcess,
 } from "./function_process.ts";
+import type { Freezer } from "./freezer.ts";
 import { type MemoryLimits, SANDBOX_READY_LINE } from "./memory.ts";
 
 /** One function process and its init phase. */
@@ -35,8 +36,6 @@ export interface Instance {
   retired: boolean;
   /** Whether V8 said it reached its heap limit. */
   heapLimit: boolean;
-  /** Whether it is stopped (frozen) between invocations. */
-  frozen: boolean;
 }
 
 /** How the supervisor starts processes and what it tells. */
@@ -46,6 +45,8 @@ export interface SupervisorOptions {
   env: Record<string, string>;
   output: OutputSink;
   limits: MemoryLimits;
+  /** The sandbox's freezer: each process joins it, and a new one starts thawed. */
+  freezer?: Freezer;
   /** The init phase's limit. */
   initLimitMs: number;
   /** Each process gets a new empty TMPDIR, with DENO_DIR in it, as a new sandbox gets an empty /tmp. */
@@ -64,10 +65,6 @@ export interface Supervisor {
   readonly current: Instance | undefined;
   /** Starts a process unless one runs or the supervisor is closed; a suppressed one has no init limit. */
   spawn(options?: { suppressed?: boolean }): void;
-  /** Stops the process's group between invocations, as Lambda freezes a sandbox. */
-  freeze(instance: Instance): void;
-  /** Resumes it. */
-  thaw(instance: Instance): void;
   /** Marks the current process's init phase as over (its first `/next`). */
   ready(): Instance | undefined;
   /** Kills a process and stops handing it work. */
@@ -87,6 +84,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     spawn(spawnOptions) {
       if (closed || current !== undefined) return;
+      // A process joining a frozen group would freeze before its init; the sandbox thaws first.
+      options.freezer?.thaw();
       const group = options.limits.group();
       let started: Instance | undefined = undefined;
       // The wrapper's first line says the sandbox is made: the init clock starts there, as on Lambda.
@@ -117,6 +116,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           options.output(line, source);
         },
         memory: group,
+        freezer: options.freezer,
       });
       const suppressed = spawnOptions?.suppressed === true;
       const instance: Instance = started = {
@@ -130,7 +130,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         suppressed,
         retired: false,
         heapLimit: false,
-        frozen: false,
       };
       const initTimer = suppressed ? undefined : setTimeout(() => {
         if (instance.ready || current !== instance) return;
@@ -163,24 +162,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       instance.retired = true;
       instance.process.kill();
     },
-    freeze(instance) {
-      if (instance.frozen) return;
-      instance.frozen = true;
-      instance.process.kill("SIGSTOP");
-    },
-    thaw(instance) {
-      if (!instance.frozen) return;
-      instance.frozen = false;
-      instance.process.kill("SIGCONT");
-    },
     close() {
       closed = true;
       const running = current;
       current = undefined;
-      if (running?.frozen) {
-        running.frozen = false;
-        running.process.kill("SIGCONT");
-      }
       return running;
     },
   };

@@ -240,21 +240,36 @@ Deno.test("a function URL with AuthType AWS_IAM lets in only requests signed wit
     },
   );
 
-  await t.step("a presigned URL reaches the function", async () => {
-    const target = new URL(`${url}shared`);
-    const presigned = await signer({}).presign(unsigned(target, {}), {
-      signingDate: new Date(CLOCK - 60_000),
-      expiresIn: 300,
+  /** `url` presigned by AWS's signer at `signedAt`, good for `expiresIn` seconds. */
+  async function presigned(
+    url: string,
+    signedAt: number,
+    expiresIn: number,
+  ): Promise<string> {
+    const target = new URL(url);
+    const request = await signer({}).presign(unsigned(target, {}), {
+      signingDate: new Date(signedAt),
+      expiresIn,
     });
+    return `${target.origin}${target.pathname}?${
+      buildQueryString(request.query ?? {})
+    }`;
+  }
+
+  await t.step("a presigned URL reaches the function", async () => {
     const event = await echoedEvent(
-      await fetch(
-        `${target.origin}${target.pathname}?${
-          buildQueryString(presigned.query ?? {})
-        }`,
-      ),
+      await fetch(await presigned(`${url}shared`, CLOCK - 60_000, 300)),
     );
     assert.equal(event.rawPath, "/shared");
     assert.equal(event.requestContext.authorizer?.iam.accessKey, KEY);
+  });
+
+  await t.step("a presigned URL used after it expires is refused", async () => {
+    const from = lines.length;
+    await assertForbidden(
+      await fetch(await presigned(`${url}shared`, CLOCK - 600_000, 300)),
+    );
+    assert.match(refusals(from)[0], /the presigned URL expired at/);
   });
 
   await t.step(

@@ -9,10 +9,11 @@ export interface CliProcess extends AsyncDisposable {
   output(): string;
 }
 
-/** Starts `deno run -P=emulator src/emulator/mod.ts <args>` and waits for `ready` (its group 1 is the URL) on stderr. */
+/** Starts `deno run -P=emulator src/emulator/mod.ts <args>` (with `env` added to its environment) and waits for `ready` (its group 1 is the URL) on stderr. */
 export async function startCli(
   args: string[],
   ready: RegExp,
+  env: Record<string, string> = {},
 ): Promise<CliProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -24,7 +25,7 @@ export async function startCli(
     ],
     cwd: root,
     // The S3 endpoint is what the test passes, never the machine's.
-    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "" },
+    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "", ...env },
     stdin: "null",
     stdout: "null",
     stderr: "piped",

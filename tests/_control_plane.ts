@@ -1,7 +1,11 @@
 // Helpers for the deploy tests: the echo example built into a portable zip (and variants of it), and
 // the emulator's control plane in a process of its own.
 import { unzipSync } from "fflate";
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+} from "@aws-sdk/client-lambda";
 import { createZip, type ZipInput } from "../scripts/zip.ts";
 import { centralDirectory } from "./_zip_reader.ts";
 import { type CliProcess, startCli } from "./_cli.ts";
@@ -29,6 +33,29 @@ export const HOST_ARCH: { lambda: string; build: string } =
   Deno.build.arch === "aarch64"
     ? { lambda: "arm64", build: "arm64" }
     : { lambda: "x86_64", build: "x64" };
+
+/** Creates `FunctionName` from a zip of the echo example (or a variant) for the host's architecture, and waits until it is Active. */
+export async function createActive(
+  lambda: LambdaClient,
+  FunctionName: string,
+  zip: Uint8Array,
+): Promise<void> {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName,
+      Role: ROLE,
+      Runtime: "provided.al2023",
+      Handler: "bootstrap",
+      Architectures: [HOST_ARCH.lambda as "x86_64"],
+      Code: { ZipFile: zip },
+      Timeout: 10,
+    }),
+  );
+  await waitUntilFunctionActiveV2(
+    { client: lambda, ...WAITING },
+    { FunctionName },
+  );
+}
 
 /** Builds examples/echo with `scripts/build.ts --portable` into `out`; the zip's path. */
 export async function buildEcho(out: string): Promise<string> {
@@ -106,12 +133,14 @@ export async function variantZip(
   return out;
 }
 
-/** Starts the emulator CLI with `--control-plane`, no function, and `args` (e.g. `--s3-endpoint URL`). */
+/** Starts the emulator CLI with `--control-plane`, no function, and `args` (e.g. `--s3-endpoint URL`), `env` added to its environment. */
 export function startControlPlane(
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<ControlPlaneProcess> {
   return startCli(
     ["--control-plane", "--port", "0", ...args],
     /Control plane on (http:\/\/\S+)/,
+    env,
   );
 }

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import {
   CreateAliasCommand,
-  CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteAliasCommand,
   DeleteFunctionCommand,
@@ -18,14 +17,12 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import {
+  createActive,
   echoFixture,
-  HOST_ARCH,
   lambdaClient,
-  ROLE,
   startControlPlane,
   variantZip,
   WAITING,
@@ -71,20 +68,7 @@ Deno.test("published versions and aliases run their own code", async (t) => {
   const shaOne = await sha256(one);
   const shaTwo = await sha256(two);
   try {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName,
-        Role: ROLE,
-        Runtime: "provided.al2023",
-        Handler: "bootstrap",
-        Architectures: [HOST_ARCH.lambda as "x86_64"],
-        Code: { ZipFile: one },
-        Timeout: 10,
-      }),
-    );
-    await waitUntilFunctionActiveV2({ client: lambda, ...WAITING }, {
-      FunctionName,
-    });
+    await createActive(lambda, FunctionName, one);
 
     await t.step(
       "PublishVersion numbers from 1, and again with nothing changed answers the same version",

@@ -1,11 +1,12 @@
 // `deno task emulator --control-plane` with no function: the control plane alone until Ctrl-C.
+import type { ControlPlaneOptions } from "./control_plane.ts";
 import { serveControlPlane } from "./control_plane_server.ts";
 
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
   hostname: string,
   portText: string,
-  options: { s3Endpoint?: string } = {},
+  options: Pick<ControlPlaneOptions, "s3Endpoint" | "credentials"> = {},
 ): Promise<number> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0) {
@@ -20,7 +21,10 @@ export async function runControlPlane(
     return 1;
   }
   console.error(
-    `Control plane on ${server.url} (no request signatures are checked: keep it on loopback)\n` +
+    `Control plane on ${server.url} (the Lambda API's requests are not signature-checked: keep it on loopback)\n` +
+      (options.credentials === undefined
+        ? "AWS_IAM function URLs refuse every request: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to check signatures against\n"
+        : `AWS_IAM function URLs check signatures against AWS_ACCESS_KEY_ID ${options.credentials.accessKeyId}\n`) +
       (options.s3Endpoint === undefined
         ? "Code in S3 (S3Bucket/S3Key) needs --s3-endpoint URL: none is set\n"
         : `Code in S3 (S3Bucket/S3Key) is read from ${options.s3Endpoint}\n`) +

@@ -1,4 +1,5 @@
 // Passing a request on to the emulator that runs the function it names, its answer streaming back.
+import { AUTHORIZER_HEADER } from "./function_url.ts";
 
 /** An invocation (buffered, or InvokeWithResponseStream's) to `base` + `path`; `executedVersion` is what the answer says ran. */
 export async function forwardInvocation(
@@ -28,20 +29,35 @@ export async function forwardInvocation(
   });
 }
 
+/** What a function URL request carries on beyond itself. */
+export interface ForwardedUrlRequest {
+  /** The body, when it was read already (to check its signature). */
+  body?: Uint8Array;
+  /** The verified caller (`requestContext.authorizer`) of an AWS_IAM URL. */
+  authorizer?: Record<string, unknown>;
+}
+
 /** A plain HTTP request for a function URL to `base` + `path` (with the request's query). */
 export async function forwardRequest(
   request: Request,
   base: string,
   path: string,
+  forwarded: ForwardedUrlRequest = {},
 ): Promise<Response> {
   const headers = new Headers(request.headers);
   headers.delete("host");
+  // Only the control plane says who signed: a caller's own copy never passes.
+  headers.delete(AUTHORIZER_HEADER);
+  if (forwarded.authorizer !== undefined) {
+    headers.set(AUTHORIZER_HEADER, JSON.stringify(forwarded.authorizer));
+  }
   const response = await fetch(`${base}${path}${new URL(request.url).search}`, {
     method: request.method,
     headers,
     body: request.method === "GET" || request.method === "HEAD"
       ? undefined
-      : await request.arrayBuffer(),
+      : forwarded.body as Uint8Array<ArrayBuffer> | undefined ??
+        await request.arrayBuffer(),
     redirect: "manual",
   });
   return new Response(response.body, {

@@ -161,8 +161,17 @@ export async function main(args: string[]): Promise<number> {
       `The S3 endpoint must be an http:// URL such as http://127.0.0.1:4569, got "${s3Endpoint}"`,
     );
   }
+  // The pair a local user gives the AWS CLI and SDKs: AWS_IAM function URLs check signatures against it.
+  const accessKeyId = _readEnv("AWS_ACCESS_KEY_ID");
+  const secretAccessKey = _readEnv("AWS_SECRET_ACCESS_KEY");
+  const credentials = accessKeyId && secretAccessKey
+    ? { accessKeyId, secretAccessKey }
+    : undefined;
   if (values["control-plane"] && entry === undefined) {
-    return await runControlPlane(values.host, values.port, { s3Endpoint });
+    return await runControlPlane(values.host, values.port, {
+      s3Endpoint,
+      credentials,
+    });
   }
   if (entry === undefined) {
     return _fail(`Name the function to run.\n\n${_USAGE}`);
@@ -268,6 +277,7 @@ export async function main(args: string[]): Promise<number> {
   const plane = values["control-plane"]
     ? createControlPlane({
       s3Endpoint,
+      credentials,
       functionUrl: (name) => `${emulator.url}/lambda-url/${name}/`,
     })
     : undefined;

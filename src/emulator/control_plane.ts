@@ -5,8 +5,10 @@
  * PublishVersion, aliases, DeleteFunction). It unzips the code it receives
  * (inline, or from a local S3) and runs each function under an emulator of
  * its own, and each published version under another; invocations of a
- * deployed name are passed to the one its qualifier names. No request
- * signature is checked, nor sent to S3: it is meant for loopback.
+ * deployed name are passed to the one its qualifier names. The Lambda API's
+ * own requests are not signature-checked, nor are requests to S3 signed: it is
+ * meant for loopback. A function URL with `AuthType: AWS_IAM` checks each
+ * request's Signature Version 4 against the credentials it is given.
  *
  * @module
  */
@@ -27,7 +29,12 @@ import {
   stringOf,
 } from "./_control_plane_function.ts";
 import { startEmulator } from "./emulator.ts";
-import { forwardInvocation, forwardRequest } from "./_forward.ts";
+import {
+  type ForwardedUrlRequest,
+  forwardInvocation,
+  forwardRequest,
+} from "./_forward.ts";
+import { SignatureRefusedError, verifySignature } from "./_sigv4.ts";
 import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
 import {
   readS3Code,
@@ -70,8 +77,16 @@ export interface ControlPlaneOptions {
   accountId?: string;
   /** The URL a function URL config reports for a name (`name:alias` for an alias's URL); `http://127.0.0.1:9000/lambda-url/<name>/` when absent. */
   functionUrl?: (name: string) => string;
-  /** Receives the lines of the functions the default `start` runs; stderr when absent. */
+  /** Receives the lines of the functions the default `start` runs, and the control plane's own (why a function URL refused a request, as `platform`); stderr when absent. */
   output?: OutputSink;
+  /**
+   * The key pair an `AWS_IAM` function URL checks signatures against: the
+   * emulator's `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, read by its
+   * caller. Such a URL refuses every request when absent.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The clock a signature's date is checked against, in milliseconds since the epoch; `Date.now` when absent. */
+  now?: () => number;
   /**
    * The local S3 that code given as `S3Bucket`/`S3Key` is read from, with an
    * unsigned path-style GET (`<url>/<bucket>/<key>`); such code is refused
@@ -130,6 +145,11 @@ export function createControlPlane(
     ((fn: DeployedFunction) => _startEmulated(fn, region, options.output));
   const functionUrl = options.functionUrl ??
     ((name: string) => `http://127.0.0.1:9000/lambda-url/${name}/`);
+  const now = options.now ?? Date.now;
+  const log = (line: string) =>
+    options.output === undefined
+      ? console.error(line)
+      : options.output(line, "platform");
   const functions = new Map<string, FunctionRecord>();
   let root: Promise<string> | undefined;
   let serial = 0;
@@ -404,7 +424,29 @@ export function createControlPlane(
       new URLSearchParams(),
     );
     const fn = functions.get(name);
-    if (fn === undefined || !fn.urls.has(qualifier ?? "")) return undefined;
+    const config = fn?.urls.get(qualifier ?? "");
+    if (fn === undefined || config === undefined) return undefined;
+    let forwarded: ForwardedUrlRequest = {};
+    if (config.AuthType === "AWS_IAM") {
+      // Read once: the signature covers the body, and the same bytes go on to the function.
+      const body = new Uint8Array(await request.arrayBuffer());
+      try {
+        const accessKey = await verifySignature(request, {
+          credentials: options.credentials,
+          region,
+          service: "lambda",
+          now: now(),
+          body,
+        });
+        forwarded = { body, authorizer: _iamAuthorizer(accessKey, account) };
+      } catch (error) {
+        if (!(error instanceof SignatureRefusedError)) throw error;
+        log(
+          `Function URL ${segment} (AWS_IAM) refused ${request.method} ${url.pathname}: ${error.message}`,
+        );
+        return Response.json({ Message: "Forbidden" }, { status: 403 });
+      }
+    }
     let runner: Runner;
     try {
       ({ runner } = await target(fn, qualifier));
@@ -419,6 +461,7 @@ export function createControlPlane(
       request,
       runner.url,
       `/lambda-url/${encodeURIComponent(fn.name)}${rest}`,
+      forwarded,
     );
   }
 
@@ -722,6 +765,27 @@ export function createControlPlane(
     names: () => [...functions.keys()],
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/**
+ * `requestContext.authorizer` of a signed request, as Lambda fills it for an
+ * IAM user; what names the user (its id and ARN) is not known locally.
+ */
+function _iamAuthorizer(
+  accessKey: string,
+  accountId: string,
+): Record<string, unknown> {
+  return {
+    iam: {
+      accessKey,
+      accountId,
+      callerId: null,
+      cognitoIdentity: null,
+      principalOrgId: null,
+      userArn: null,
+      userId: null,
+    },
   };
 }
 

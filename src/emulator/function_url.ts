@@ -15,6 +15,13 @@ const _API = /^\/\d{4}-\d{2}-\d{2}\//;
 const _INTEGRATION = "application/vnd.awslambda.http-integration-response";
 const _encoder = new TextEncoder();
 
+/**
+ * The header the control plane forwards an AWS_IAM URL's verified caller in
+ * (`requestContext.authorizer`, as JSON); it never reaches the event's headers,
+ * and the control plane drops a caller's own copy.
+ */
+export const AUTHORIZER_HEADER = "x-rtl-lambda-authorizer";
+
 /** Where a request goes: a function URL of `name` at `path`, or `undefined` for an API route. */
 export function functionUrlTarget(
   pathname: string,
@@ -52,6 +59,7 @@ export function functionUrlEvent(
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   request.headers.forEach((value, name) => {
+    if (name === AUTHORIZER_HEADER) return;
     if (name === "cookie") {
       cookies = value.split(/;\s*/).filter((cookie) => cookie !== "");
     } else headers[name] = value;
@@ -71,9 +79,12 @@ export function functionUrlEvent(
   if (cookies !== undefined) event.cookies = cookies;
   event.headers = headers;
   if (url.search.length > 1) event.queryStringParameters = query;
+  const authorizer = _authorizer(request.headers.get(AUTHORIZER_HEADER));
   event.requestContext = {
-    accountId: "anonymous",
+    // Lambda names the function owner's account for a signed request, "anonymous" otherwise.
+    accountId: authorizer?.iam?.accountId ?? "anonymous",
     apiId: "local",
+    ...(authorizer === undefined ? {} : { authorizer }),
     domainName,
     domainPrefix: domainName.split(".")[0],
     http: {
@@ -169,6 +180,19 @@ export async function functionUrlRefusal(refusal: Response): Promise<Response> {
       ? refusal.status
       : 502,
   });
+}
+
+/** The verified caller the control plane forwarded; `undefined` for an open URL. */
+function _authorizer(
+  header: string | null,
+): { iam?: { accountId?: string } } | undefined {
+  if (header === null) return undefined;
+  try {
+    const parsed = JSON.parse(header);
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function _internalError(base: Record<string, string>): Response {

@@ -1,6 +1,7 @@
 // Step: an error nobody caught while invocations run belongs to them, not to the process.
 import { formatError, TypedError } from "./errors.ts";
 import type { LoopState } from "./_loop_state.ts";
+import type { Invocation } from "./runtime_api.ts";
 import { safeReport } from "./_report.ts";
 
 /** Listens for uncaught errors and rejections until disposed; one running invocation takes the blame. */
@@ -35,6 +36,20 @@ export function attributeUncaught(loop: LoopState): Disposable {
       globalThis.removeEventListener("unhandledrejection", onRejection);
       globalThis.removeEventListener("error", onError);
     },
+  };
+}
+
+/** What an error nobody caught does once its invocation's outcome is settled: it is logged with the invocation's id. */
+export function logLateUncaught(
+  loop: LoopState,
+  invocation: Invocation,
+): (error: unknown) => void {
+  return (error) => {
+    const report = safeReport(loop.toReport, error);
+    loop.logger.error(
+      `${report.errorType} after invocation ${invocation.id}'s handler had finished; it can no longer fail the invocation`,
+      { error: report },
+    );
   };
 }
 

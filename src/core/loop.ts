@@ -14,7 +14,7 @@ import { deliver } from "./_deliver.ts";
 import { type LoopState, loopState, type Running } from "./_loop_state.ts";
 import { nextWithRetry } from "./_next.ts";
 import { type DeadlineWatch, deadlineWatch } from "./_deadline_watch.ts";
-import { attributeUncaught } from "./_uncaught.ts";
+import { attributeUncaught, logLateUncaught } from "./_uncaught.ts";
 import { releaseEvent } from "./_release.ts";
 
 /**
@@ -118,6 +118,9 @@ async function _invoke(
         pending.then(resolve, reject);
         // After the handler's own outcome, as Promise.race ordered them.
         if (early !== undefined) Promise.reject(early.error).catch(reject);
+      }).finally(() => {
+        // Settled: a later error nobody caught (while the result is sent) is logged, not lost.
+        entry.crash = logLateUncaught(loop, invocation);
       });
     } catch (error) {
       return await loop.report(invocation, error);

@@ -25,6 +25,7 @@ import {
 } from "./logging/lambda_logger.ts";
 import { createMemoryWatch } from "./memory/watch.ts";
 import { awsLambdaScope, installAwsLambdaGlobal } from "./node/awslambda.ts";
+import { installExecutionEnv } from "./node/execution_env.ts";
 import { hintingFormatError } from "./node/permission_hint.ts";
 import { isStreamified } from "./node/streamify.ts";
 import { xrayErrorHeaders } from "./xray/error_cause.ts";
@@ -32,6 +33,8 @@ import { installTraceEnvFor } from "./xray/trace_env.ts";
 
 // Node libraries read globalThis.awslambda at import (Powertools' new Metrics()): set it as this module loads.
 installAwsLambdaGlobal();
+// Likewise AWS_EXECUTION_ENV, which provided.al2023 leaves unset and Powertools' new Tracer() requires.
+installExecutionEnv();
 
 /**
  * Starts the function: reads the environment, initialises, and serves

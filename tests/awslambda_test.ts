@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import { InvokeStore, PROTECTED_KEYS } from "../src/node/invoke_store.ts";
 import { installAwsLambdaGlobal } from "../src/node/awslambda.ts";
 import { permissionHint } from "../src/node/permission_hint.ts";
+import {
+  EXECUTION_ENV,
+  installExecutionEnv,
+} from "../src/node/execution_env.ts";
 
 Deno.test("InvokeStore", async (t) => {
   const store = new InvokeStore();
@@ -102,5 +106,56 @@ Deno.test("permission hints", async (t) => {
 
   await t.step("anything else gets no hint", () => {
     assert.equal(permissionHint("connect ECONNREFUSED 127.0.0.1:1"), undefined);
+  });
+});
+
+Deno.test("AWS_EXECUTION_ENV", async (t) => {
+  const env = (entries: Record<string, string>) => {
+    const values = new Map(Object.entries(entries));
+    return {
+      values,
+      get: (name: string) => values.get(name),
+      set: (name: string, value: string) => void values.set(name, value),
+    };
+  };
+
+  await t.step(
+    "is set under a Runtime API when Lambda left it unset, as provided.al2023 does",
+    () => {
+      const given = env({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" });
+      assert.equal(installExecutionEnv({ env: given }), EXECUTION_ENV);
+      assert.equal(given.values.get("AWS_EXECUTION_ENV"), "AWS_Lambda_deno");
+    },
+  );
+
+  await t.step("keeps a value Lambda set", () => {
+    const given = env({
+      AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    });
+    assert.equal(installExecutionEnv({ env: given }), undefined);
+    assert.equal(
+      given.values.get("AWS_EXECUTION_ENV"),
+      "AWS_Lambda_nodejs22.x",
+    );
+  });
+
+  await t.step("is left unset outside Lambda (no Runtime API)", () => {
+    const given = env({});
+    assert.equal(installExecutionEnv({ env: given }), undefined);
+    assert.equal(given.values.has("AWS_EXECUTION_ENV"), false);
+  });
+
+  await t.step("is left alone when the function may not write it", () => {
+    const refusing = {
+      get: (name: string) =>
+        name === "AWS_LAMBDA_RUNTIME_API" ? "127.0.0.1:9001" : undefined,
+      set: () => {
+        throw new Deno.errors.NotCapable(
+          'Requires env access to "AWS_EXECUTION_ENV"',
+        );
+      },
+    };
+    assert.equal(installExecutionEnv({ env: refusing }), undefined);
   });
 });

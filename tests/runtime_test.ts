@@ -421,6 +421,34 @@ Deno.test("the loop", async (t) => {
   );
 
   await t.step(
+    "logs, with its invocation's id, an uncaught error raised while the result is being sent",
+    async () => {
+      const { sent, lines } = await drive(
+        () => "done",
+        [invocation("{}", "late")],
+        1,
+        {
+          api: fakeApi([invocation("{}", "late")], () => {
+            reportError(new TypeError("after the handler"));
+            return Promise.resolve();
+          }),
+        },
+      );
+      assert.deepEqual(sent, [{
+        kind: "response",
+        id: "late",
+        body: '"done"',
+      }]);
+      assert.ok(
+        lines.includes(
+          "ERROR Runtime.UncaughtException after invocation late's handler had finished; it can no longer fail the invocation",
+        ),
+        lines.join("\n"),
+      );
+    },
+  );
+
+  await t.step(
     "with K pollers, a 500 on /response stops every poller and rejects",
     async () => {
       const api = fakeApi(

@@ -19,6 +19,8 @@ export interface Running {
   invocation: Invocation;
   context: Context;
   crash: (error: unknown) => void;
+  /** Its outcome is known: an error nobody caught can no longer change it, and is logged instead. */
+  settled: boolean;
 }
 
 /** The state the loop's steps share. */

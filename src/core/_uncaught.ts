@@ -1,6 +1,7 @@
 // Step: an error nobody caught while invocations run belongs to them, not to the process.
 import { formatError, TypedError } from "./errors.ts";
 import type { LoopState } from "./_loop_state.ts";
+import type { Invocation } from "./runtime_api.ts";
 import { safeReport } from "./_report.ts";
 
 /** Listens for uncaught errors and rejections until disposed; one running invocation takes the blame. */
@@ -9,7 +10,11 @@ export function attributeUncaught(loop: LoopState): Disposable {
     const running = loop.running;
     if (running.size === 0) return false;
     if (running.size === 1) {
-      for (const entry of running) entry.crash(_asTyped(thrown, kind));
+      for (const entry of running) {
+        const error = _asTyped(thrown, kind);
+        if (entry.settled) _logLate(loop, entry.invocation, error);
+        else entry.crash(error);
+      }
       return true;
     }
     loop.logger.error(
@@ -36,6 +41,19 @@ export function attributeUncaught(loop: LoopState): Disposable {
       globalThis.removeEventListener("error", onError);
     },
   };
+}
+
+// Once its invocation's outcome is settled, an error nobody caught is logged with the invocation's id.
+function _logLate(
+  loop: LoopState,
+  invocation: Invocation,
+  thrown: unknown,
+): void {
+  const report = safeReport(loop.toReport, thrown);
+  loop.logger.error(
+    `${report.errorType} after invocation ${invocation.id}'s handler had finished; it can no longer fail the invocation`,
+    { error: report },
+  );
 }
 
 function _asTyped(thrown: unknown, kind: string): unknown {

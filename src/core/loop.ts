@@ -96,6 +96,7 @@ async function _invoke(
     invocation,
     context,
     crash: (error) => early ??= { error },
+    settled: false,
   };
   loop.running.add(entry);
   try {
@@ -120,8 +121,11 @@ async function _invoke(
         if (early !== undefined) Promise.reject(early.error).catch(reject);
       });
     } catch (error) {
+      entry.settled = true;
       return await loop.report(invocation, error);
     }
+    // Settled: a later error nobody caught (while the result is sent) is logged, not lost.
+    entry.settled = true;
     releaseEvent(invocation, context);
     await deliver(loop, invocation, context, result);
   } finally {

@@ -443,13 +443,14 @@ async function busyFolder() {
   return {
     dir,
     pid: async () => Number(await Deno.readTextFile(`${dir}/pid`)),
-    /** The beats counted so far (a read can meet the file mid-write: read again). */
+    /** The beats counted so far (none yet: the file is not there; read again). */
     async beats(): Promise<number> {
-      for (;;) {
+      for (let i = 0; i < 500; i++) {
         const text = await Deno.readTextFile(`${dir}/beats`).catch(() => "");
         if (/^\d+$/.test(text)) return Number(text);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      throw new Error(`The busy extension never wrote ${dir}/beats`);
     },
     /** Lets the extension ask for its next event. */
     release: () => Deno.writeTextFile(`${dir}/release`, ""),

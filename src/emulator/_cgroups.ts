@@ -99,6 +99,31 @@ export async function removeStaleGroups(
   }
 }
 
+/** A shell to use: the one given, kept open by `release`, or a new one that `release` ends. */
+export interface BorrowedShell {
+  shell: CgroupShell;
+  release(): Promise<void>;
+}
+
+/** The shell given, or a new one; throws what stopped a new one from starting. */
+export function borrowShell(given: CgroupShell | undefined): BorrowedShell {
+  const shell = given ?? new CgroupShell();
+  return {
+    shell,
+    release: () => given === undefined ? shell.close() : Promise.resolve(),
+  };
+}
+
+/** This process's view of the cgroup mounts: `/proc/self/mountinfo` and `/proc/self/cgroup`. */
+export function readMounts(
+  shell: CgroupShell,
+): Promise<[mountinfo: string, self: string]> {
+  return Promise.all([
+    shell.run("cat /proc/self/mountinfo"),
+    shell.run("cat /proc/self/cgroup"),
+  ]);
+}
+
 /** One long-lived `sh`: scripts go in on stdin, their output comes back up to a marker line. */
 export class CgroupShell {
   #child: Deno.ChildProcess;

@@ -13,12 +13,15 @@
  */
 
 import {
+  type BorrowedShell,
+  borrowShell,
   type CgroupLocation,
-  CgroupShell,
+  type CgroupShell,
   findCgroups,
   ISOLATE,
   message,
   quote,
+  readMounts,
   removeStaleGroups,
 } from "./_cgroups.ts";
 
@@ -95,21 +98,17 @@ export async function createFreezer(
   options: FreezerOptions = {},
 ): Promise<Freezer> {
   if (options.signals === true) return _bySignals("signals were asked for");
-  let shell: CgroupShell;
+  let borrowed: BorrowedShell;
   try {
-    shell = options.shell ?? new CgroupShell();
+    borrowed = borrowShell(options.shell);
   } catch (error) {
     return _bySignals(`no shell to manage cgroups (${message(error)})`);
   }
-  const release = () =>
-    options.shell === undefined ? shell.close() : Promise.resolve();
+  const { shell, release } = borrowed;
   let reason = "no cgroup freezer is mounted";
   const removed: string[] = [];
   try {
-    const [mountinfo, self] = await Promise.all([
-      shell.run("cat /proc/self/mountinfo"),
-      shell.run("cat /proc/self/cgroup"),
-    ]);
+    const [mountinfo, self] = await readMounts(shell);
     const candidates = findCgroups(
       mountinfo,
       self,

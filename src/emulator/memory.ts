@@ -14,12 +14,15 @@
  */
 
 import {
+  type BorrowedShell,
+  borrowShell,
   type CgroupLocation,
-  CgroupShell,
+  type CgroupShell,
   findCgroups,
   ISOLATE,
   message,
   quote,
+  readMounts,
   removeStaleGroups,
   unifiedMount,
 } from "./_cgroups.ts";
@@ -142,21 +145,17 @@ export async function createMemoryLimits(
   options: MemoryLimitsOptions = {},
 ): Promise<MemoryLimits> {
   const limitBytes = Math.floor(memoryMB * 1024 * 1024);
-  let shell: CgroupShell;
+  let borrowed: BorrowedShell;
   try {
-    shell = options.shell ?? new CgroupShell();
+    borrowed = borrowShell(options.shell);
   } catch (error) {
     return _unenforced(`no shell to manage cgroups (${message(error)})`);
   }
-  const release = () =>
-    options.shell === undefined ? shell.close() : Promise.resolve();
+  const { shell, release } = borrowed;
   let location: CgroupLocation | undefined;
   let reason = "";
   try {
-    const [mountinfo, self] = await Promise.all([
-      shell.run("cat /proc/self/mountinfo"),
-      shell.run("cat /proc/self/cgroup"),
-    ]);
+    const [mountinfo, self] = await readMounts(shell);
     const v2 = unifiedMount(mountinfo);
     const controllers = v2 === undefined
       ? ""

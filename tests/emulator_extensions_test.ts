@@ -545,3 +545,36 @@ Deno.test("between invocations the whole sandbox is frozen, external extensions 
     await Deno.remove(busy.dir, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C as `deno task` delivers it, SIGINT twice, does not cut the shutdown phase short", async () => {
+  const busy = await busyFolder();
+  try {
+    await using cli = await startEmulatorCli([
+      fixture("./fixtures/lambda_faults.ts"),
+      "--port",
+      "0",
+      "--extensions",
+      `${busy.dir}/extensions`,
+      "--env",
+      `BUSY_DIR=${busy.dir}`,
+      "--env",
+      "BUSY_HOLD_SHUTDOWN=1",
+    ]);
+    const response = await fetch(
+      `${cli.url}/2015-03-31/functions/function/invocations`,
+      { method: "POST", body: '{"do":"pid"}' },
+    );
+    const { pid } = await response.json();
+    const extension = await busy.pid();
+    cli.process.kill("SIGINT");
+    await cli.stderr.match(/busy got SHUTDOWN/);
+    // The copy `deno task` forwards arrives while the extensions are still shutting down.
+    cli.process.kill("SIGINT");
+    await busy.release();
+    assert.equal((await cli.process.status).code, 0);
+    assert.equal(await freezeState(pid), "gone");
+    assert.equal(await freezeState(extension), "gone");
+  } finally {
+    await Deno.remove(busy.dir, { recursive: true });
+  }
+});

@@ -1,6 +1,7 @@
 // `deno task emulator --control-plane` with no function: the control plane alone until Ctrl-C.
 import type { ControlPlaneOptions } from "./control_plane.ts";
 import { serveControlPlane } from "./control_plane_server.ts";
+import { untilStopped } from "./_until_stopped.ts";
 
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
@@ -31,13 +32,6 @@ export async function runControlPlane(
       `Deploy to it: deno task deploy --endpoint-url ${server.url} --name NAME --role arn:aws:iam::123456789012:role/local\n` +
       `Stop with Ctrl-C.`,
   );
-  const stop = Promise.withResolvers<void>();
-  const onSignal = () => stop.resolve();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  await stop.promise;
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
-  await server.close();
+  await untilStopped(() => server.close());
   return 0;
 }

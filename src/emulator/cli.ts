@@ -17,6 +17,7 @@ import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
 import { permissionFlags } from "../permissions/flags.ts";
 import { findDeclaration } from "../permissions/find_declaration.ts";
 import { auditedDeclaration } from "../permissions/audit.ts";
+import { untilStopped } from "./_until_stopped.ts";
 
 // What npm, TLS and proxies need from the machine; Lambda has its own.
 const _PASSED = [
@@ -366,17 +367,13 @@ export async function main(args: string[]): Promise<number> {
       })
     )
     : [];
-  const onSignal = () => stop.resolve();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  await stop.promise;
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
-  idle?.stop();
-  for (const watch of watches) watch.stop();
-  await Promise.all([...others.values()].map((other) => other.close()));
-  await emulator.close();
-  await plane?.close();
+  await untilStopped(async () => {
+    idle?.stop();
+    for (const watch of watches) watch.stop();
+    await Promise.all([...others.values()].map((other) => other.close()));
+    await emulator.close();
+    await plane?.close();
+  }, stop.promise);
   if (audit !== undefined) {
     const declaration = auditedDeclaration(await Deno.readTextFile(audit));
     console.log(

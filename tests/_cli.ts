@@ -1,5 +1,5 @@
 // The emulator's command line in a process of its own, read until it says where it listens.
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+import { emulatorCommand } from "./_emulator_cli.ts";
 
 /** The emulator CLI running; disposing of it stops it (SIGTERM) and waits. */
 export interface CliProcess extends AsyncDisposable {
@@ -15,20 +15,11 @@ export async function startCli(
   ready: RegExp,
   env: Record<string, string> = {},
 ): Promise<CliProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=emulator",
-      "--no-prompt",
-      `${root}/src/emulator/mod.ts`,
-      ...args,
-    ],
-    cwd: root,
-    // The S3 endpoint is what the test passes, never the machine's.
-    env: { AWS_ENDPOINT_URL_S3: "", AWS_ENDPOINT_URL: "", ...env },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
+  // The S3 endpoint is what the test passes, never the machine's.
+  const child = emulatorCommand(args, {
+    AWS_ENDPOINT_URL_S3: "",
+    AWS_ENDPOINT_URL: "",
+    ...env,
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";

@@ -13,9 +13,12 @@ export interface EmulatorCli extends AsyncDisposable {
   readonly stderr: TextTail;
 }
 
-/** Starts the emulator with `args` (an entry, `--port 0`, …) under the "emulator" permission set; disposing kills it. */
-export async function startEmulatorCli(args: string[]): Promise<EmulatorCli> {
-  const process = new Deno.Command(Deno.execPath(), {
+/** `deno run -P=emulator src/emulator/mod.ts <args>` from the project's root, `env` added, stderr piped. */
+export function emulatorCommand(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-P=emulator",
@@ -24,10 +27,16 @@ export async function startEmulatorCli(args: string[]): Promise<EmulatorCli> {
       ...args,
     ],
     cwd: root,
+    env,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
-  }).spawn();
+  });
+}
+
+/** Starts the emulator with `args` (an entry, `--port 0`, …) under the "emulator" permission set; disposing kills it. */
+export async function startEmulatorCli(args: string[]): Promise<EmulatorCli> {
+  const process = emulatorCommand(args).spawn();
   const stderr = tail(process.stderr);
   const dispose = async () => {
     try {

@@ -6,6 +6,7 @@ import {
   InvokeWithResponseStreamCommand,
 } from "@aws-sdk/client-lambda";
 import { startCli } from "./_cli.ts";
+import { emulatorCommand } from "./_emulator_cli.ts";
 import { lambdaClient } from "./_control_plane.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -118,18 +119,7 @@ Deno.test("with --function alone the first one is the emulator's own function", 
 
 Deno.test("--function refuses a malformed pair and a name given twice", async (t) => {
   const run = async (args: string[]) => {
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-P=emulator",
-        "--no-prompt",
-        `${root}src/emulator/mod.ts`,
-        ...args,
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).output();
+    const { code, stderr } = await emulatorCommand(args).output();
     return { code, stderr: decoder.decode(stderr) };
   };
   await t.step("NAME=ENTRY is required", async () => {

@@ -39,9 +39,13 @@ import {
   TypeCheckError,
   UsageError,
 } from "./build/errors.ts";
-import { isPermissionFlag, permissionFlags } from "../src/permissions/flags.ts";
-import { findDeclaration } from "../src/permissions/find_declaration.ts";
-import { PermissionDeclarationError } from "../src/permissions/errors.ts";
+import {
+  findDeclaration,
+  heapFlags,
+  isPermissionFlag,
+  PermissionDeclarationError,
+  permissionFlags,
+} from "@rtl/lambda-local/sandbox";
 import { checkPermissionFlags } from "./build/permission_check.ts";
 import { withBanner } from "./build/init_banner.ts";
 import {
@@ -58,11 +62,10 @@ import {
   step,
 } from "./build/progress.ts";
 import { type Artifact, formatSummary } from "./build/summary.ts";
-import { heapFlags } from "../src/memory/heap.ts";
 import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
-export { LambdaRuntimeError } from "../src/core/errors.ts";
+export { LambdaRuntimeError } from "@rtl/lambda";
 export {
   BuildError,
   DenoBinaryUnavailableError,
@@ -77,20 +80,16 @@ export {
 } from "./build/errors.ts";
 export { type Target, TARGETS } from "./build/targets.ts";
 export {
+  auditedDeclaration,
   DEFAULT_PERMISSIONS,
-  type PermissionDeclaration,
-  type PermissionKind,
-} from "../src/permissions/declaration.ts";
-export {
-  permissionFlags,
-  type PermissionFlagsOptions,
-} from "../src/permissions/flags.ts";
-export {
   findDeclaration,
   type FoundDeclaration,
-} from "../src/permissions/find_declaration.ts";
-export { auditedDeclaration } from "../src/permissions/audit.ts";
-export { PermissionDeclarationError } from "../src/permissions/errors.ts";
+  type PermissionDeclaration,
+  PermissionDeclarationError,
+  permissionFlags,
+  type PermissionFlagsOptions,
+  type PermissionKind,
+} from "@rtl/lambda-local/sandbox";
 export { checkPermissionFlags } from "./build/permission_check.ts";
 export type { ProgressSink } from "./build/progress.ts";
 export type { Artifact } from "./build/summary.ts";

@@ -22,7 +22,7 @@
 
 import { parseArgs } from "node:util";
 import { type Zippable, zipSync } from "fflate";
-import { LambdaRuntimeError } from "../src/core/errors.ts";
+import { LambdaRuntimeError } from "@rtl/lambda";
 import { formatBytes, formatSeconds } from "./build/progress.ts";
 
 // The errors' base class, so that the documented API is complete.

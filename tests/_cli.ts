@@ -9,7 +9,7 @@ export interface CliProcess extends AsyncDisposable {
   output(): string;
 }
 
-/** Starts `deno run -P=emulator src/emulator/mod.ts <args>` (with `env` added to its environment) and waits for `ready` (its group 1 is the URL) on stderr. */
+/** Starts `deno run -P=emulator local/mod.ts <args>` (with `env` added to its environment) and waits for `ready` (its group 1 is the URL) on stderr. */
 export async function startCli(
   args: string[],
   ready: RegExp,

@@ -3,7 +3,7 @@ import {
   type Emulator,
   type EmulatorOptions,
   startEmulator,
-} from "../src/emulator/mod.ts";
+} from "../local/mod.ts";
 
 /** An emulator whose output lines are kept for the test to read. */
 export interface TestEmulator extends Emulator {

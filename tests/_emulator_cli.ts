@@ -3,7 +3,7 @@ import { tail, type TextTail } from "./_text_tail.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** A running `src/emulator/mod.ts` process. */
+/** A running `local/mod.ts` process. */
 export interface EmulatorCli extends AsyncDisposable {
   /** The process, to signal or to await. */
   readonly process: Deno.ChildProcess;
@@ -13,7 +13,7 @@ export interface EmulatorCli extends AsyncDisposable {
   readonly stderr: TextTail;
 }
 
-/** `deno run -P=emulator src/emulator/mod.ts <args>` from the project's root, `env` added, stderr piped. */
+/** `deno run -P=emulator local/mod.ts <args>` from the project's root, `env` added, stderr piped. */
 export function emulatorCommand(
   args: string[],
   env: Record<string, string> = {},
@@ -23,7 +23,7 @@ export function emulatorCommand(
       "run",
       "-P=emulator",
       "--no-prompt",
-      `${root}src/emulator/mod.ts`,
+      `${root}local/mod.ts`,
       ...args,
     ],
     cwd: root,

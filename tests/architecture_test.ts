@@ -145,21 +145,26 @@ Deno.test("the import graph", async (t) => {
     assert.ok([...events.values()].flat().some((s) => s.startsWith("npm:")));
   });
 
-  await t.step("the runtime reaches nothing of the emulator or scripts", () => {
-    const outside = [...runtime.keys()].map(project).filter((path) =>
-      path?.startsWith("src/emulator/") || path?.startsWith("scripts/")
-    );
-    assert.deepEqual(outside, []);
-  });
+  await t.step(
+    "the runtime reaches nothing of the local Lambda or the tools",
+    () => {
+      const outside = [...runtime.keys()].map(project).filter((path) =>
+        path?.startsWith("local/") || path?.startsWith("scripts/")
+      );
+      assert.deepEqual(outside, []);
+    },
+  );
 
   await t.step(
-    "no module under src/ imports anything under scripts/",
+    "no module under src/ imports the local Lambda or the tools",
     async () => {
       const edges = await sourceGraph();
-      assert.ok(edges.has(new URL("src/emulator/cli.ts", ROOT).href));
+      assert.ok(edges.has(new URL("src/run.ts", ROOT).href));
       const imports = [...edges].flatMap(([from, targets]) =>
         project(from)?.startsWith("src/")
-          ? targets.filter((target) => project(target)?.startsWith("scripts/"))
+          ? targets.filter((target) =>
+            /^(local|scripts)\//.test(project(target) ?? "")
+          )
             .map((target) => `${project(from)} imports ${project(target)}`)
           : []
       );

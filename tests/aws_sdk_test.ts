@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { emulate, type TestEmulator } from "./_emulator.ts";
 import { resolveTarget } from "../scripts/build/targets.ts";
-import { startEmulator } from "../src/emulator/mod.ts";
+import { startEmulator } from "../local/mod.ts";
 import { build } from "../scripts/build.ts";
 import { findDeclaration, permissionFlags } from "../scripts/build.ts";
 import { spawnLocalServers } from "../examples/aws_sdk/spawn_local_servers.ts";

@@ -18,7 +18,7 @@ import {
   TARGETS,
 } from "../scripts/build.ts";
 import { ENVIRONMENT_VARIABLES } from "../src/core/environment.ts";
-import { heapFlags } from "../src/memory/heap.ts";
+import { heapFlags } from "../local/src/heap.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const echo = `${root}/examples/echo/main.ts`;

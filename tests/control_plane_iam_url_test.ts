@@ -13,7 +13,7 @@ import {
   type ControlPlaneServer,
   type OutputSink,
   serveControlPlane,
-} from "../src/emulator/mod.ts";
+} from "../local/mod.ts";
 import {
   createActive,
   echoFixture,

@@ -2,7 +2,7 @@
 // processes: the example log shipper as an external extension, onShutdown on SIGTERM, and the CLI.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { createExtensionHost } from "../src/emulator/extension_host.ts";
+import { createExtensionHost } from "../local/src/extension_host.ts";
 import {
   createExtensionsApi,
   listenTelemetry,

@@ -1,7 +1,7 @@
 // Failures the emulator shows as Lambda shows them (issue 16): each starts a real function process.
 import assert from "node:assert/strict";
-import { startEmulator } from "../src/emulator/mod.ts";
-import { createMemoryLimits } from "../src/emulator/memory.ts";
+import { startEmulator } from "../local/mod.ts";
+import { createMemoryLimits } from "../local/src/memory.ts";
 import { leftoverIn } from "./_leftover.ts";
 import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
 

@@ -2,19 +2,19 @@
 // fake routes, the supervisor with a real short-lived process, the Telemetry API's validation, the platform lines.
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { serveInvokeApi, type Submission } from "../src/emulator/invoke_api.ts";
+import { serveInvokeApi, type Submission } from "../local/src/invoke_api.ts";
 import {
   deliverEvent,
   type RuntimeInvocation,
   startRuntimeApiServer,
-} from "../src/emulator/runtime_api_server.ts";
-import { createSupervisor } from "../src/emulator/supervisor.ts";
-import { createMemoryLimits } from "../src/emulator/memory.ts";
-import { subscriptionProblem } from "../src/emulator/telemetry_api.ts";
-import { exitWords, reportLine } from "../src/emulator/platform_lines.ts";
-import { functionEnvironment } from "../src/emulator/environment.ts";
-import { runShutdownPhase } from "../src/emulator/shutdown_phase.ts";
-import type { Outcome } from "../src/emulator/_outcome.ts";
+} from "../local/src/runtime_api_server.ts";
+import { createSupervisor } from "../local/src/supervisor.ts";
+import { createMemoryLimits } from "../local/src/memory.ts";
+import { subscriptionProblem } from "../local/src/telemetry_api.ts";
+import { exitWords, reportLine } from "../local/src/platform_lines.ts";
+import { functionEnvironment } from "../local/src/environment.ts";
+import { runShutdownPhase } from "../local/src/shutdown_phase.ts";
+import type { Outcome } from "../local/src/_outcome.ts";
 
 const encoder = new TextEncoder();
 

@@ -2,7 +2,7 @@
 // Here the test plays the runtime: the emulator's "function" is an idle process.
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { PortInUseError, startEmulator } from "../src/emulator/mod.ts";
+import { PortInUseError, startEmulator } from "../local/mod.ts";
 import { fixture } from "./_emulator.ts";
 import { startEmulatorCli } from "./_emulator_cli.ts";
 
@@ -371,7 +371,7 @@ Deno.test("the emulator's start-up", async (t) => {
 });
 
 Deno.test("the emulator's command line", async (t) => {
-  const cli = fixture("../src/emulator/mod.ts");
+  const cli = fixture("../local/mod.ts");
   const envFunction = fixture("fixtures/env_function.ts");
 
   await t.step(

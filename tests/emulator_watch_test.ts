@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 
 const runtime = new URL("../mod.ts", import.meta.url).href;
-const cli = new URL("../src/emulator/mod.ts", import.meta.url).pathname;
+const cli = new URL("../local/mod.ts", import.meta.url).pathname;
 
 function source(body: string): string {
   return `import { run } from "${runtime}";\n${body}\n`;

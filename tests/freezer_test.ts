@@ -6,11 +6,11 @@ import {
   createFreezer,
   type Freezer,
   type FreezerOptions,
-} from "../src/emulator/freezer.ts";
+} from "../local/src/freezer.ts";
 import {
   type FunctionProcess,
   startFunctionProcess,
-} from "../src/emulator/function_process.ts";
+} from "../local/src/function_process.ts";
 import { eventually, freezeState } from "./_frozen.ts";
 import { leftoverIn } from "./_leftover.ts";
 

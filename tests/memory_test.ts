@@ -2,14 +2,14 @@
 // cgroup that enforces the limit and reports Max Memory Used as Lambda does.
 import assert from "node:assert/strict";
 import type { Logger } from "../mod.ts";
-import { heapFlags, heapPlan, heapScript } from "../src/memory/heap.ts";
+import { heapFlags, heapPlan, heapScript } from "../local/src/heap.ts";
 import { createMemoryWatch, type MemoryReading } from "../src/memory/watch.ts";
 import { emulate } from "./_emulator.ts";
 import {
   createMemoryLimits,
   findMemoryCgroups,
   SANDBOX_READY_LINE,
-} from "../src/emulator/memory.ts";
+} from "../local/src/memory.ts";
 
 const MB = 1024 * 1024;
 const FUNCTION = new URL("./fixtures/memory_function.ts", import.meta.url)

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { startEmulator } from "../../src/emulator/mod.ts";
+import { startEmulator } from "../../local/mod.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 

@@ -10,7 +10,7 @@ import { startServeFeeder } from "./feeder_serve.ts";
 import { type ProcessSample, sampleProcess } from "./proc.ts";
 import type { BenchRuntime } from "./runtimes.ts";
 import { percentile } from "./stats.ts";
-import { heapFlags } from "../../src/memory/heap.ts";
+import { heapFlags } from "@rtl/lambda-local/sandbox";
 import { denoExecutable } from "../build/command.ts";
 import { watch } from "./watched.ts";
 

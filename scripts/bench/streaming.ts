@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { startEmulator } from "../../src/emulator/mod.ts";
+import { startEmulator } from "@rtl/lambda-local";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../../src/core/errors.ts";
+import { LambdaRuntimeError } from "@rtl/lambda";
 
 /**
  * Base class of the build's errors.

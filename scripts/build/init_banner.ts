@@ -11,7 +11,7 @@
  * @module
  */
 
-import { permissionHint } from "../../src/node/permission_hint.ts";
+import { permissionHint } from "@rtl/lambda/runtime";
 import { stackMapper } from "./_stack_mapper.ts";
 import { PORTABLE_FILES } from "./portable.ts";
 

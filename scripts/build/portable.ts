@@ -11,7 +11,7 @@ import { minify } from "terser";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";
-import { heapScript } from "../../src/memory/heap.ts";
+import { heapScript } from "@rtl/lambda-local/sandbox";
 
 /**
  * The file names portable mode puts beside `bootstrap`.

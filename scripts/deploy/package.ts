@@ -5,7 +5,7 @@
  */
 
 import { DeployError } from "./errors.ts";
-import { InvalidZipError, unzippedSize } from "../../src/emulator/_unzip.ts";
+import { InvalidZipError, unzippedSize } from "@rtl/lambda-local/zip";
 
 /** Lambda's direct upload limit for a zip. */
 export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;

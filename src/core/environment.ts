@@ -115,7 +115,7 @@ export function readEnvironment(
     throw new EnvironmentError(
       "AWS_LAMBDA_RUNTIME_API is not set, so this is not running on Lambda. " +
         "To run the function locally, start it under the emulator: " +
-        "deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda/emulator <entry.ts> " +
+        "deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda-local <entry.ts> " +
         "(in this repository: deno task emulator <entry.ts>), then invoke it " +
         "with curl -d '{}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations",
     );

@@ -6,7 +6,7 @@ import { elfMachine } from "../../scripts/build/targets.ts";
 import { denortAvailable } from "../../scripts/build/compile.ts";
 import { bootstrapScript } from "../../scripts/build/portable.ts";
 import { build, permissionFlags, TARGETS } from "../../scripts/build.ts";
-import { startEmulator } from "../../src/emulator/mod.ts";
+import { startEmulator } from "../../local/mod.ts";
 import { centralDirectory, unpack } from "../_zip_reader.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");

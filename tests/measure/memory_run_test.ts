@@ -1,8 +1,8 @@
 // A measurement-like run: 500 events of 1 MB through the emulator at 128 MB, with the heap sized as
 // the portable bootstrap sizes it. Run by `deno task test:measure`, not `deno task test`.
 import assert from "node:assert/strict";
-import { heapScript } from "../../src/memory/heap.ts";
-import { startEmulator } from "../../src/emulator/mod.ts";
+import { heapScript } from "../../local/src/heap.ts";
+import { startEmulator } from "../../local/mod.ts";
 
 const FUNCTION = new URL("../fixtures/memory_function.ts", import.meta.url)
   .pathname;

@@ -13,10 +13,10 @@ import { routeFunctions } from "./_functions_router.ts";
 import { runControlPlane } from "./_control_plane_cli.ts";
 import { watchSources } from "./source_watch.ts";
 import { relative } from "node:path";
-import { HEAP_SWITCH, heapFlags } from "../memory/heap.ts";
-import { permissionFlags } from "../permissions/flags.ts";
-import { findDeclaration } from "../permissions/find_declaration.ts";
-import { auditedDeclaration } from "../permissions/audit.ts";
+import { HEAP_SWITCH, heapFlags } from "./heap.ts";
+import { permissionFlags } from "./permissions/flags.ts";
+import { findDeclaration } from "./permissions/find_declaration.ts";
+import { auditedDeclaration } from "./permissions/audit.ts";
 import { untilStopped } from "./_until_stopped.ts";
 
 // What npm, TLS and proxies need from the machine; Lambda has its own.
@@ -82,7 +82,7 @@ Invoke it:
  *
  * @example
  * ```ts ignore
- * import { main } from "@rtl/lambda/emulator";
+ * import { main } from "@rtl/lambda-local";
  *
  * Deno.exit(await main(["main.ts", "--port", "9000"]));
  * ```

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import type { DeployedFunction } from "@rtl/lambda/emulator";
+ * import type { DeployedFunction } from "@rtl/lambda-local";
  *
  * const describe = (fn: DeployedFunction) => `${fn.name} in ${fn.dir}`;
  * ```
@@ -42,7 +42,7 @@ export interface DeployedFunction {
  *
  * @example
  * ```ts
- * import type { Runner } from "@rtl/lambda/emulator";
+ * import type { Runner } from "@rtl/lambda-local";
  *
  * const runner: Runner = { url: "http://127.0.0.1:9001", close: async () => {} };
  * ```

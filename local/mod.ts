@@ -7,13 +7,13 @@
  * Run a function from the command line:
  *
  * ```sh
- * deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda/emulator main.ts
+ * deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda-local main.ts
  * curl -d '{"name":"Ada"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
  * ```
  *
  * @example From a test
  * ```ts ignore
- * import { startEmulator } from "@rtl/lambda/emulator";
+ * import { startEmulator } from "@rtl/lambda-local";
  *
  * await using emulator = await startEmulator({
  *   command: [Deno.execPath(), "run", "--allow-env", "--allow-net=127.0.0.1", "main.ts"],
@@ -26,27 +26,27 @@
  * @module
  */
 
-import { main } from "./cli.ts";
+import { main } from "./src/cli.ts";
 
 export {
   type Emulator,
   type EmulatorOptions,
   PortInUseError,
   startEmulator,
-} from "./emulator.ts";
-export { main } from "./cli.ts";
+} from "./src/emulator.ts";
+export { main } from "./src/cli.ts";
 export {
   type ControlPlane,
   type ControlPlaneOptions,
   createControlPlane,
   type DeployedFunction,
   type Runner,
-} from "./control_plane.ts";
+} from "./src/control_plane.ts";
 export {
   type ControlPlaneServer,
   type ControlPlaneServerOptions,
   serveControlPlane,
-} from "./control_plane_server.ts";
-export type { OutputSink, OutputSource } from "./function_process.ts";
+} from "./src/control_plane_server.ts";
+export type { OutputSink, OutputSource } from "./src/function_process.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

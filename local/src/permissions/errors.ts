@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../core/errors.ts";
+import { LambdaRuntimeError } from "@rtl/lambda";
 
 /**
  * A permission declaration Deno cannot be given: an unknown kind or

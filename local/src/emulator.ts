@@ -35,7 +35,7 @@ import {
  *
  * @example
  * ```ts
- * import type { EmulatorOptions } from "@rtl/lambda/emulator";
+ * import type { EmulatorOptions } from "@rtl/lambda-local";
  *
  * const options: EmulatorOptions = {
  *   command: [Deno.execPath(), "run", "--allow-env", "--allow-net=127.0.0.1", "main.ts"],
@@ -99,7 +99,7 @@ export interface EmulatorOptions {
  *
  * @example
  * ```ts ignore
- * import { startEmulator } from "@rtl/lambda/emulator";
+ * import { startEmulator } from "@rtl/lambda-local";
  *
  * await using emulator = await startEmulator({ command: ["./bootstrap"], port: 0 });
  * const response = await emulator.invoke('"hello"');
@@ -131,7 +131,7 @@ export interface Emulator extends AsyncDisposable {
  *
  * @example
  * ```ts
- * import { PortInUseError } from "@rtl/lambda/emulator";
+ * import { PortInUseError } from "@rtl/lambda-local";
  * import assert from "node:assert/strict";
  *
  * assert.equal(new PortInUseError("127.0.0.1", 9000).name, "PortInUseError");
@@ -179,7 +179,7 @@ interface _Invocation extends RuntimeInvocation {
  *
  * @example
  * ```ts ignore
- * import { startEmulator } from "@rtl/lambda/emulator";
+ * import { startEmulator } from "@rtl/lambda-local";
  *
  * const emulator = await startEmulator({
  *   command: [Deno.execPath(), "run", "--allow-env", "--allow-net=127.0.0.1", "main.ts"],

@@ -14,7 +14,7 @@ import type { MemoryGroup } from "./memory.ts";
  *
  * @example
  * ```ts
- * import type { OutputSource } from "@rtl/lambda/emulator";
+ * import type { OutputSource } from "@rtl/lambda-local";
  *
  * const source: OutputSource = "platform";
  * ```
@@ -27,7 +27,7 @@ export type OutputSource = "stdout" | "stderr" | "platform";
  *
  * @example
  * ```ts
- * import type { OutputSink } from "@rtl/lambda/emulator";
+ * import type { OutputSink } from "@rtl/lambda-local";
  *
  * const reports: string[] = [];
  * const output: OutputSink = (line, source) => {

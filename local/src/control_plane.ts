@@ -63,7 +63,7 @@ export type { DeployedFunction, Runner } from "./deployed_function.ts";
  *
  * @example
  * ```ts
- * import type { ControlPlaneOptions } from "@rtl/lambda/emulator";
+ * import type { ControlPlaneOptions } from "@rtl/lambda-local";
  *
  * const options: ControlPlaneOptions = { region: "eu-west-1" };
  * ```
@@ -102,7 +102,7 @@ export interface ControlPlaneOptions {
  *
  * @example
  * ```ts ignore
- * import { createControlPlane } from "@rtl/lambda/emulator";
+ * import { createControlPlane } from "@rtl/lambda-local";
  *
  * await using plane = createControlPlane();
  * Deno.serve({ port: 9000 }, async (request) =>
@@ -129,7 +129,7 @@ const _FUNCTION =
  *
  * @example
  * ```ts ignore
- * import { createControlPlane } from "@rtl/lambda/emulator";
+ * import { createControlPlane } from "@rtl/lambda-local";
  *
  * await using plane = createControlPlane({ region: "eu-west-1" });
  * await using server = Deno.serve({ port: 0 }, async (request) =>

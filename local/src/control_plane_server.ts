@@ -17,7 +17,7 @@ import { PortInUseError } from "./emulator.ts";
  *
  * @example
  * ```ts ignore
- * import { serveControlPlane } from "@rtl/lambda/emulator";
+ * import { serveControlPlane } from "@rtl/lambda-local";
  *
  * await using server = await serveControlPlane({ port: 0 });
  * console.log(server.url);
@@ -37,7 +37,7 @@ export interface ControlPlaneServer extends AsyncDisposable {
  *
  * @example
  * ```ts
- * import type { ControlPlaneServerOptions } from "@rtl/lambda/emulator";
+ * import type { ControlPlaneServerOptions } from "@rtl/lambda-local";
  *
  * const options: ControlPlaneServerOptions = { hostname: "127.0.0.1", port: 9000 };
  * ```
@@ -55,7 +55,7 @@ export interface ControlPlaneServerOptions
  *
  * @example
  * ```ts ignore
- * import { serveControlPlane } from "@rtl/lambda/emulator";
+ * import { serveControlPlane } from "@rtl/lambda-local";
  *
  * await using server = await serveControlPlane({ port: 0 });
  * const response = await fetch(`${server.url}/2015-03-31/functions`);

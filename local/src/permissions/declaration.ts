@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ENVIRONMENT_VARIABLES } from "../core/environment.ts";
+import { ENVIRONMENT_VARIABLES } from "@rtl/lambda/runtime";
 
 /**
  * The host the function may reach by default: the Runtime API. Lambda sets

@@ -1,5 +1,5 @@
 // Step: an invocation the loop can answer, with its context, or none (already reported).
-import { type Context, createContext } from "./context.ts";
+import type { Context } from "./context.ts";
 import { TypedError } from "./errors.ts";
 import type { Invocation } from "./runtime_api.ts";
 import type { LoopState } from "./_loop_state.ts";
@@ -32,7 +32,7 @@ export function admit(
     );
   }
   try {
-    return (loop.options.createContext ?? createContext)(
+    return loop.createContext(
       invocation,
       loop.environment,
     );

@@ -4,12 +4,6 @@ import type { Invocation } from "./runtime_api.ts";
 import type { LoopState } from "./_loop_state.ts";
 import { isConnectionRefused } from "./_api_gone.ts";
 
-/** Pauses before each retry of a failed `/next`: about 1.5 s in all, then give up. */
-export const NEXT_RETRY_DELAYS: readonly number[] = [50, 100, 200, 400, 800];
-
-/** The longest a Lambda invocation may run: 15 minutes. */
-export const MAX_INVOCATION_MS = 15 * 60 * 1000;
-
 /**
  * The next invocation, or `undefined` when the loop stops (aborted, or
  * fatal). A refused `/next` right after a post that got no answer means the

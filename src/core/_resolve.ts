@@ -12,7 +12,12 @@ import type {
   Responder,
   RunOptions,
 } from "./types.ts";
-import { MAX_INVOCATION_MS, NEXT_RETRY_DELAYS } from "./_next.ts";
+
+/** Pauses before each retry of a failed `/next`: about 1.5 s in all, then give up. */
+export const NEXT_RETRY_DELAYS: readonly number[] = [50, 100, 200, 400, 800];
+
+/** The longest a Lambda invocation may run: 15 minutes. */
+export const MAX_INVOCATION_MS = 15 * 60 * 1000;
 
 /** {@linkcode RunOptions} with every default filled in, and the configuration read. */
 export interface Resolved {

@@ -8,6 +8,7 @@
  */
 
 import { type ErrorFormatter, formatError } from "../core/errors.ts";
+import type { Layer } from "../core/layer.ts";
 
 /**
  * The fix for a refusal named in `message`, or undefined when it is not one.
@@ -64,4 +65,13 @@ export function withPermissionHint(message: string): string {
 export const hintingFormatError: ErrorFormatter = (thrown) => {
   const report = formatError(thrown);
   return { ...report, errorMessage: withPermissionHint(report.errorMessage) };
+};
+
+/** The layer `run()` lists: every report's message gets the fix when it is a permission refusal. */
+export const permissionHintLayer: Layer = {
+  name: "permission hints",
+  formatError: (next) => (thrown) => {
+    const report = next(thrown);
+    return { ...report, errorMessage: withPermissionHint(report.errorMessage) };
+  },
 };

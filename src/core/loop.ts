@@ -21,8 +21,8 @@ import { releaseEvent } from "./_release.ts";
  * Runs the loop with an already initialised handler until `options.signal`
  * aborts. Rejects with a {@linkcode RuntimeApiError} when the Runtime API
  * says the container is unhealthy (500) or stays unreachable. Use it to
- * build a runtime of your own. `run()` adds initialisation, composes the
- * logging, X-Ray, memory and streaming layers in through `RunOptions`, and
+ * build a runtime of your own. `run()` adds initialisation, wraps the loop
+ * in its layers (logging, X-Ray, memory, Node's `awslambda`, streaming), and
  * exits the process.
  *
  * @example Driving the loop with an in-memory API

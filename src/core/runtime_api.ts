@@ -137,9 +137,8 @@ export interface RuntimeApi {
   ): Promise<void>;
   /**
    * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
-   * streaming`). Optional: `fetch` cannot send HTTP trailers, so
-   * `createRuntimeApi` leaves it out and `stream()` attaches the
-   * streaming layer's raw-socket implementation (`RunOptions.extendRuntimeApi`).
+   * streaming`). Optional: `createRuntimeApi` leaves it out, and `stream()`
+   * adds the streaming layer, which attaches a raw-socket implementation.
    */
   stream?(
     invocation: Invocation,

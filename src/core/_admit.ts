@@ -6,19 +6,14 @@ import type { LoopState } from "./_loop_state.ts";
 
 /**
  * The invocation's context, synchronously (the hot path awaits nothing here);
- * a promise of `undefined` when it has no request id, a bad deadline, or its
- * context fails, settled once that is reported.
+ * a promise of `undefined` when it has a bad deadline or its context fails,
+ * settled once that is reported. (`nextWithRetry` never hands out one
+ * without a request id.)
  */
 export function admit(
   loop: LoopState,
   invocation: Invocation,
 ): Context | Promise<undefined> {
-  if (invocation.id === "") {
-    loop.logger.error(
-      "The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header; it cannot be answered and was skipped",
-    );
-    return Promise.resolve(undefined);
-  }
   if (!Number.isFinite(invocation.deadlineMs)) {
     return _reported(
       loop,

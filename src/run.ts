@@ -19,7 +19,7 @@ import type {
   RunOptions,
 } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
-import { resolveOptions } from "./core/_resolve.ts";
+import { type Resolved, resolveOptions } from "./core/_resolve.ts";
 import { resolveHandler } from "./_resolve_handler.ts";
 import {
   installLogging,
@@ -125,14 +125,35 @@ export async function runWith<Event = unknown, Result = unknown>(
     resolveOptions({ ...options, environment, logger, concurrency }),
     layers,
   );
-  let ready: Handler<Event, Result>;
+  const ready = await _initialise(handler, options, resolved);
+  if (ready === undefined) return _exit(1);
   try {
-    ready = await resolveHandler(handler);
+    await runResolved(ready, resolved);
+  } catch (error) {
+    logger.fatal(
+      `The runtime stops: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+    return _exit(1);
+  }
+}
+
+/** The handler, or `undefined` once a failed initialisation is logged and posted to `/init/error`. */
+async function _initialise<Event, Result>(
+  handler: HandlerSource<Event, Result>,
+  options: RunOptions,
+  resolved: Resolved,
+): Promise<Handler<Event, Result> | undefined> {
+  const logger = resolved.logger;
+  try {
+    const ready = await resolveHandler(handler);
     if (isStreamified(ready) && options.respond === undefined) {
       throw new InitError(
         "This handler was written for Node's response streaming (awslambda.streamifyResponse): start it with stream(handler) from @rtl/lambda instead of run(handler)",
       );
     }
+    return ready;
   } catch (error) {
     const report = safeReport(resolved.formatError, error);
     logger.fatal(
@@ -148,17 +169,7 @@ export async function runWith<Event = unknown, Result = unknown>(
         }`,
       );
     }
-    return _exit(1);
-  }
-  try {
-    await runResolved(ready, resolved);
-  } catch (error) {
-    logger.fatal(
-      `The runtime stops: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
-    return _exit(1);
+    return undefined;
   }
 }
 

@@ -9,32 +9,30 @@
 
 import { type LambdaEnvironment, readEnvironment } from "./core/environment.ts";
 import { EnvironmentError, InitError } from "./core/errors.ts";
-import { runLoop } from "./core/loop.ts";
-import { createRuntimeApi, type RuntimeApi } from "./core/runtime_api.ts";
+import { applyLayers, type Layer } from "./core/layer.ts";
+import { runResolved } from "./core/loop.ts";
+import { createRuntimeApi } from "./core/runtime_api.ts";
 import type {
   Handler,
+  HandlerSource,
   Initializer,
-  InvocationScope,
   RunOptions,
 } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
+import { type Resolved, resolveOptions } from "./core/_resolve.ts";
 import { resolveHandler } from "./_resolve_handler.ts";
 import {
   installLogging,
+  logAttributionLayer,
   useAsyncAttribution,
 } from "./logging/lambda_logger.ts";
-import { createMemoryWatch } from "./memory/watch.ts";
-import { awsLambdaScope, installAwsLambdaGlobal } from "./node/awslambda.ts";
+import { createMemoryWatch, memoryWatchLayer } from "./memory/watch.ts";
+import { awsLambdaLayer, installAwsLambdaGlobal } from "./node/awslambda.ts";
 import { installExecutionEnv } from "./node/execution_env.ts";
-import { hintingFormatError } from "./node/permission_hint.ts";
+import { permissionHintLayer } from "./node/permission_hint.ts";
 import { isStreamified } from "./node/streamify.ts";
-import { xrayErrorHeaders } from "./xray/error_cause.ts";
+import { xrayLayer } from "./xray/layer.ts";
 import { installTraceEnvFor } from "./xray/trace_env.ts";
-
-// Node libraries read globalThis.awslambda at import (Powertools' new Metrics()): set it as this module loads.
-installAwsLambdaGlobal();
-// Likewise AWS_EXECUTION_ENV, which provided.al2023 leaves unset and Powertools' new Tracer() requires.
-installExecutionEnv();
 
 /**
  * Starts the function: reads the environment, initialises, and serves
@@ -71,60 +69,37 @@ installExecutionEnv();
  * });
  * ```
  */
-export async function run<Event = unknown, Result = unknown>(
+export function run<Event = unknown, Result = unknown>(
+  // Spelled out: HandlerSource is not exported from mod.ts yet.
   handler: Handler<Event, Result> | {
     readonly init: Initializer<Event, Result>;
   },
-  given: RunOptions = {},
+  options: RunOptions = {},
 ): Promise<void> {
-  // A permission refusal's report says which grant to add.
-  const options: RunOptions = given.formatError === undefined
-    ? { ...given, formatError: hintingFormatError }
-    : given;
-  // The process-level entry installs Lambda-shaped logs; runLoop stays hook-only.
-  using logging = installLogging(options);
-  const logger = logging.logger;
+  return runWith(handler, options, []);
+}
+
+/**
+ * {@linkcode run} with `extra` layers inside its own: how `stream()` is
+ * `run()` with the streaming layer. The one place the layers are listed.
+ */
+export async function runWith<Event = unknown, Result = unknown>(
+  handler: HandlerSource<Event, Result>,
+  options: RunOptions,
+  extra: readonly Layer[],
+): Promise<void> {
+  // The configuration, read once: every layer and step gets this value.
   let environment: LambdaEnvironment;
   try {
     environment = options.environment ?? readEnvironment(options.env);
   } catch (error) {
-    const report = safeReport(options.formatError, error);
-    logger.fatal(report.errorMessage);
-    // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
-    const host = error instanceof EnvironmentError
-      ? error.runtimeApi
-      : undefined;
-    if (host !== undefined) {
-      await _api(host, options).failInit(report).catch(() => {});
-    }
-    return _exit(1);
+    return await _environmentFailed(options, error);
   }
-  const api = _api(environment.runtimeApi, options);
-  let ready: Handler<Event, Result>;
-  try {
-    ready = await resolveHandler(handler);
-    if (isStreamified(ready) && options.respond === undefined) {
-      throw new InitError(
-        "This handler was written for Node's response streaming (awslambda.streamifyResponse): start it with stream(handler) from @rtl/lambda instead of run(handler)",
-      );
-    }
-  } catch (error) {
-    const report = safeReport(options.formatError, error);
-    logger.fatal(
-      `Initialisation failed: ${report.errorType}: ${report.errorMessage}`,
-      { stackTrace: report.stackTrace },
-    );
-    try {
-      await api.failInit(report);
-    } catch (postError) {
-      logger.error(
-        `Could not report the initialisation failure: ${
-          postError instanceof Error ? postError.message : String(postError)
-        }`,
-      );
-    }
-    return _exit(1);
-  }
+  // Process-wide installs happen here, never on import: console, globalThis.awslambda, AWS_EXECUTION_ENV.
+  using logging = installLogging({ logger: options.logger, environment });
+  const logger = logging.logger;
+  installAwsLambdaGlobal();
+  installExecutionEnv();
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // Overlapping invocations need async-context attribution; one at a time does not load it.
   if (concurrency > 1) {
@@ -133,27 +108,27 @@ export async function run<Event = unknown, Result = unknown>(
   }
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   using traceEnv = installTraceEnvFor(concurrency);
-  // Node's InvokeStore outside, then log attribution (and the trace env at K=1).
-  const scope: InvocationScope = traceEnv === undefined
-    ? (context, invoke) =>
-      awsLambdaScope(context, () => logging.scope(context, invoke))
-    : (context, invoke) => {
-      traceEnv.set(context.xRayTraceId);
-      return awsLambdaScope(context, () => logging.scope(context, invoke));
-    };
-  try {
-    await runLoop(ready, {
-      ...options,
-      environment,
-      runtimeApi: api,
-      logger,
-      concurrency,
-      scope,
-      errorHeaders: options.errorHeaders ??
-        xrayErrorHeaders(environment.taskRoot),
-      memoryWatch: options.memoryWatch ??
+  // The features, outermost first; the options' own scope and client are innermost.
+  const layers: readonly Layer[] = [
+    permissionHintLayer,
+    awsLambdaLayer,
+    logAttributionLayer,
+    xrayLayer({ traceEnv, errorCause: options.errorHeaders === undefined }),
+    ...(options.memoryWatch === undefined
+      ? [memoryWatchLayer(
         createMemoryWatch({ memorySizeMB: environment.memorySizeMB, logger }),
-    });
+      )]
+      : []),
+    ...extra,
+  ];
+  const resolved = applyLayers(
+    resolveOptions({ ...options, environment, logger, concurrency }),
+    layers,
+  );
+  const ready = await _initialise(handler, options, resolved);
+  if (ready === undefined) return _exit(1);
+  try {
+    await runResolved(ready, resolved);
   } catch (error) {
     logger.fatal(
       `The runtime stops: ${
@@ -164,11 +139,59 @@ export async function run<Event = unknown, Result = unknown>(
   }
 }
 
-/** The given client, or the core's default as the layers in `options` extend it. */
-function _api(host: string, options: RunOptions): RuntimeApi {
-  if (options.runtimeApi !== undefined) return options.runtimeApi;
-  const api = createRuntimeApi(host, { transport: options.transport });
-  return options.extendRuntimeApi?.(api, host) ?? api;
+/** The handler, or `undefined` once a failed initialisation is logged and posted to `/init/error`. */
+async function _initialise<Event, Result>(
+  handler: HandlerSource<Event, Result>,
+  options: RunOptions,
+  resolved: Resolved,
+): Promise<Handler<Event, Result> | undefined> {
+  const logger = resolved.logger;
+  try {
+    const ready = await resolveHandler(handler);
+    if (isStreamified(ready) && options.respond === undefined) {
+      throw new InitError(
+        "This handler was written for Node's response streaming (awslambda.streamifyResponse): start it with stream(handler) from @rtl/lambda instead of run(handler)",
+      );
+    }
+    return ready;
+  } catch (error) {
+    const report = safeReport(resolved.formatError, error);
+    logger.fatal(
+      `Initialisation failed: ${report.errorType}: ${report.errorMessage}`,
+      { stackTrace: report.stackTrace },
+    );
+    try {
+      await resolved.api.failInit(report);
+    } catch (postError) {
+      logger.error(
+        `Could not report the initialisation failure: ${
+          postError instanceof Error ? postError.message : String(postError)
+        }`,
+      );
+    }
+    return undefined;
+  }
+}
+
+/** A configuration that cannot be read: one FATAL line, `/init/error` when Lambda is there to hear it, exit 1. */
+async function _environmentFailed(
+  options: RunOptions,
+  error: unknown,
+): Promise<never> {
+  using logging = installLogging({ logger: options.logger, env: options.env });
+  const format = options.formatError ?? permissionHintLayer.formatError!(
+    (thrown) => safeReport(undefined, thrown),
+  );
+  const report = safeReport(format, error);
+  logging.logger.fatal(report.errorMessage);
+  // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
+  const host = error instanceof EnvironmentError ? error.runtimeApi : undefined;
+  if (host !== undefined) {
+    const api = options.runtimeApi ??
+      createRuntimeApi(host, { transport: options.transport });
+    await api.failInit(report).catch(() => {});
+  }
+  return _exit(1);
 }
 
 function _exit(code: number): never {

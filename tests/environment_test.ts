@@ -20,6 +20,7 @@ Deno.test("readEnvironment", async (t) => {
       AWS_LAMBDA_MAX_CONCURRENCY: "8",
       AWS_LAMBDA_LOG_FORMAT: "JSON",
       AWS_LAMBDA_LOG_LEVEL: "debug",
+      AWS_LAMBDA_FUNCTION_TIMEOUT: "30",
     });
     assert.deepEqual(env, {
       runtimeApi: "127.0.0.1:9001",
@@ -35,7 +36,16 @@ Deno.test("readEnvironment", async (t) => {
       maxConcurrency: 8,
       logFormat: "JSON",
       logLevel: "DEBUG",
+      functionTimeoutSeconds: 30,
     });
+  });
+
+  await t.step("is frozen: one configuration no step can change", () => {
+    const env = readEnvironment(base);
+    assert.ok(Object.isFrozen(env));
+    assert.throws(() => {
+      (env as { functionName: string }).functionName = "changed";
+    }, TypeError);
   });
 
   await t.step("defaults what Lambda may leave unset", () => {

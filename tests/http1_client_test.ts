@@ -1,7 +1,7 @@
 // The raw-socket HTTP/1.1 client, byte for byte, against a TCP server on 127.0.0.1:0.
 import assert from "node:assert/strict";
-import { Http1Client } from "../src/streaming/_http1/client.ts";
-import { Http1ProtocolError } from "../src/streaming/_http1/response.ts";
+import { Http1Client } from "../src/core/_http1/client.ts";
+import { Http1ProtocolError } from "../src/core/_http1/response.ts";
 import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
 
 const encoder = new TextEncoder();
@@ -370,6 +370,41 @@ Deno.test("Http1Client connections", async (t) => {
       assert.match(requests[1], /5\r\nfirst\r\n6\r\nsecond\r\n0\r\n\r\n$/);
     },
   );
+
+  for (const [method, sends] of [["POST", 1], ["GET", 2]] as const) {
+    await t.step(
+      `a ${method} written whole on a reused connection, then cut unanswered, is sent ${sends} time(s)`,
+      async () => {
+        const seen: string[] = [];
+        const server = rawServer(async (conn) => {
+          const reader = new RequestReader(conn);
+          for (;;) {
+            const request = await reader.request();
+            if (request === null) return;
+            const line = text(request).split("\r\n")[0];
+            seen.push(line);
+            // The first request is answered; the one after it is read whole and cut.
+            if (line.includes("/cut")) return;
+            await write(conn, ACCEPTED);
+          }
+        });
+        await using _ = server;
+        await using client = new Http1Client(server.authority);
+        await client.request({ path: "/first" });
+        await assert.rejects(
+          client.request({
+            method,
+            path: "/cut",
+            body: method === "POST" ? "x" : undefined,
+          }),
+        );
+        assert.equal(
+          seen.filter((line) => line.includes("/cut")).length,
+          sends,
+        );
+      },
+    );
+  }
 
   await t.step("a failure on a new connection is not retried", async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -1,6 +1,6 @@
 // The HTTP/1.1 response reader, fed however the bytes happen to arrive.
 import assert from "node:assert/strict";
-import { readResponse } from "../src/streaming/_http1/response.ts";
+import { readResponse } from "../src/core/_http1/response.ts";
 
 const encoder = new TextEncoder();
 

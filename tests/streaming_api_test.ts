@@ -8,7 +8,7 @@ import {
   StreamLimitError,
 } from "../mod.ts";
 import { USER_AGENT } from "../src/core/runtime_api.ts";
-import { Http1Client } from "../src/streaming/_http1/client.ts";
+import { Http1Client } from "../src/core/_http1/client.ts";
 import { withStreaming } from "../src/streaming/streamer.ts";
 import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
 

@@ -1,24 +1,19 @@
 // Step: an invocation the loop can answer, with its context, or none (already reported).
-import { type Context, createContext } from "./context.ts";
+import type { Context } from "./context.ts";
 import { TypedError } from "./errors.ts";
 import type { Invocation } from "./runtime_api.ts";
 import type { LoopState } from "./_loop_state.ts";
 
 /**
  * The invocation's context, synchronously (the hot path awaits nothing here);
- * a promise of `undefined` when it has no request id, a bad deadline, or its
- * context fails, settled once that is reported.
+ * a promise of `undefined` when it has a bad deadline or its context fails,
+ * settled once that is reported. (`nextWithRetry` never hands out one
+ * without a request id.)
  */
 export function admit(
   loop: LoopState,
   invocation: Invocation,
 ): Context | Promise<undefined> {
-  if (invocation.id === "") {
-    loop.logger.error(
-      "The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header; it cannot be answered and was skipped",
-    );
-    return Promise.resolve(undefined);
-  }
   if (!Number.isFinite(invocation.deadlineMs)) {
     return _reported(
       loop,
@@ -32,7 +27,7 @@ export function admit(
     );
   }
   try {
-    return (loop.options.createContext ?? createContext)(
+    return loop.createContext(
       invocation,
       loop.environment,
     );

@@ -1,4 +1,5 @@
 // One client plumbing for the Runtime API and the Extensions API: send with one retry, and what a refusal says.
+import { isConnectionRefused } from "./_api_gone.ts";
 
 /** Makes the error for a call that got no answer (`status` 0) or an unexpected one. */
 export type ApiErrorFactory = (
@@ -8,24 +9,32 @@ export type ApiErrorFactory = (
   options?: ErrorOptions,
 ) => Error;
 
-/** Sends one request; a failure without an HTTP answer is retried once. */
+/** Sends one request; a failure without an HTTP answer may be retried once (see {@linkcode createSend}). */
 export type Send = (
   operation: string,
   url: string,
   init: RequestInit,
 ) => Promise<Response>;
 
-/** A sender over `transport` whose final failure is `error(operation, 0, …)`. */
+/**
+ * A sender over `transport` whose final failure is `error(operation, 0, …)`.
+ * `atMostOnce` retries only a refused connection (the request never left);
+ * otherwise any failure without an answer is retried once.
+ */
 export function createSend(
   // The shape of Transport, written here: importing it would close a cycle with runtime_api.ts.
   transport: (url: string, init: RequestInit) => Promise<Response>,
   error: ApiErrorFactory,
+  atMostOnce = false,
 ): Send {
   return async (operation, url, init) => {
     try {
       return await transport(url, init);
     } catch (first) {
       if (init.signal?.aborted) throw first;
+      if (atMostOnce && !isConnectionRefused(first)) {
+        throw error(operation, 0, reason(first), { cause: first });
+      }
       // A kept-alive connection can come back reset after Lambda thawed the sandbox.
       try {
         return await transport(url, init);

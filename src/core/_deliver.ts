@@ -2,7 +2,6 @@
 import { RuntimeApiError, TypedError } from "./errors.ts";
 import type { Context } from "./context.ts";
 import type { Invocation } from "./runtime_api.ts";
-import { respondJson } from "./codec.ts";
 import type { LoopState } from "./_loop_state.ts";
 
 /** Responds; 413 → `Function.ResponseSizeTooLarge`, other refusals → `onPostFailure`, a throw → `/error`. */
@@ -13,7 +12,7 @@ export async function deliver(
   result: unknown,
 ): Promise<void> {
   try {
-    await (loop.options.respond ?? respondJson)(
+    await loop.respond(
       result,
       invocation,
       loop.api,

@@ -1,12 +1,8 @@
-// What every poller of one runLoop shares: the resolved seams, the running invocations, the fatal stop.
+// What every poller of one runLoop shares: the resolved options, the running invocations, the fatal stop.
 import type { Context } from "./context.ts";
-import { readEnvironment } from "./environment.ts";
-import type { LambdaEnvironment } from "./environment.ts";
-import { type ErrorFormatter, RuntimeApiError } from "./errors.ts";
-import { type Logger, stderrLogger } from "./logger.ts";
-import { createRuntimeApi } from "./runtime_api.ts";
-import type { Invocation, RuntimeApi } from "./runtime_api.ts";
-import type { RunOptions } from "./types.ts";
+import { RuntimeApiError } from "./errors.ts";
+import type { Invocation } from "./runtime_api.ts";
+import type { Resolved } from "./_resolve.ts";
 import { safeReport } from "./_report.ts";
 
 /** A fault the loop cannot go on after: the process must exit. */
@@ -23,14 +19,8 @@ export interface Running {
   settled: boolean;
 }
 
-/** The state the loop's steps share. */
-export interface LoopState {
-  readonly environment: LambdaEnvironment;
-  readonly api: RuntimeApi;
-  readonly logger: Logger;
-  readonly toReport: ErrorFormatter | undefined;
-  readonly options: RunOptions;
-  readonly concurrency: number;
+/** The state the loop's steps share: the resolved options, and what changes as it runs. */
+export interface LoopState extends Resolved {
   readonly pollSignal: AbortSignal | undefined;
   readonly running: Set<Running>;
   fatal: Fatal | undefined;
@@ -44,14 +34,9 @@ export interface LoopState {
   onPostFailure(invocation: Invocation, error: unknown): void;
 }
 
-/** Resolves every option to its default. */
-export function loopState(options: RunOptions): LoopState {
-  const environment = options.environment ?? readEnvironment(options.env);
-  const api = options.runtimeApi ??
-    _defaultApi(environment.runtimeApi, options);
-  const logger = options.logger ?? stderrLogger;
-  const concurrency = options.concurrency ?? environment.maxConcurrency;
-  const signal = options.signal;
+/** The state of one loop over the options resolved once. */
+export function loopState(resolved: Resolved): LoopState {
+  const { api, logger, concurrency, signal } = resolved;
   const halt = concurrency > 1 ? new AbortController() : undefined;
   const pollSignal = halt === undefined
     ? signal
@@ -59,12 +44,7 @@ export function loopState(options: RunOptions): LoopState {
     ? halt.signal
     : AbortSignal.any([signal, halt.signal]);
   const state: LoopState = {
-    environment,
-    api,
-    logger,
-    toReport: options.formatError,
-    options,
-    concurrency,
+    ...resolved,
     pollSignal,
     running: new Set(),
     fatal: undefined,
@@ -74,7 +54,7 @@ export function loopState(options: RunOptions): LoopState {
       halt?.abort();
     },
     report(invocation, thrown) {
-      const errorReport = safeReport(state.toReport, thrown);
+      const errorReport = safeReport(resolved.formatError, thrown);
       logger.error(
         `Invocation ${invocation.id} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
         {
@@ -86,7 +66,7 @@ export function loopState(options: RunOptions): LoopState {
           stackTrace: errorReport.stackTrace,
         },
       );
-      const headers = options.errorHeaders?.(errorReport);
+      const headers = resolved.errorHeaders?.(errorReport);
       return api.fail(invocation, errorReport, headers && { headers })
         .catch((error) => state.onPostFailure(invocation, error));
     },
@@ -114,9 +94,4 @@ export function loopState(options: RunOptions): LoopState {
     },
   };
   return state;
-}
-
-function _defaultApi(host: string, options: RunOptions): RuntimeApi {
-  const api = createRuntimeApi(host, { transport: options.transport });
-  return options.extendRuntimeApi?.(api, host) ?? api;
 }

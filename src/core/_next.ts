@@ -1,42 +1,61 @@
-// Step: `/next`, retried briefly when the Runtime API cannot be reached.
+// Step: `/next`, asked again with capped back-off when it fails or answers without a request id; its deadline clamped.
 import { RuntimeApiError } from "./errors.ts";
 import type { Invocation } from "./runtime_api.ts";
 import type { LoopState } from "./_loop_state.ts";
 import { isConnectionRefused } from "./_api_gone.ts";
 
-/** Pauses before each retry of a failed `/next`: about 1.5 s in all, then give up. */
-export const NEXT_RETRY_DELAYS: readonly number[] = [50, 100, 200, 400, 800];
-
 /**
  * The next invocation, or `undefined` when the loop stops (aborted, or
  * fatal). A refused `/next` right after a post that got no answer means the
- * API is gone: no retries then.
+ * API is gone: no retries then. An answer without a request id cannot be
+ * answered: it counts as a failed `/next`, so a broken API is asked again
+ * after each pause and, after the last, the loop stops instead of spinning.
  */
 export async function nextWithRetry(
   loop: LoopState,
 ): Promise<Invocation | undefined> {
-  const delays = loop.options.nextRetryDelays ?? NEXT_RETRY_DELAYS;
+  const delays = loop.nextRetryDelays;
   for (let attempt = 0;; attempt++) {
+    let failure: unknown;
     try {
       const invocation = await loop.api.next(loop.pollSignal);
       loop.postLost = false;
-      return invocation;
+      if (invocation.id !== "") return _clamped(loop, invocation);
+      failure = new RuntimeApiError(
+        "next",
+        200,
+        "the answer has no Lambda-Runtime-Aws-Request-Id header, so the invocation cannot be answered",
+      );
     } catch (error) {
       if (loop.pollSignal?.aborted) return undefined;
-      const status = error instanceof RuntimeApiError ? error.status : 0;
-      const gone = loop.postLost && isConnectionRefused(error);
-      if (status === 500 || gone || attempt >= delays.length) {
-        loop.stop(error);
-        return undefined;
-      }
-      loop.logger.warn(
-        `Runtime API next failed (${
-          error instanceof Error ? error.message : String(error)
-        }); retrying in ${delays[attempt]} ms`,
-      );
-      await _sleep(delays[attempt], loop.pollSignal);
+      failure = error;
     }
+    const status = failure instanceof RuntimeApiError ? failure.status : 0;
+    const gone = loop.postLost && isConnectionRefused(failure);
+    if (status === 500 || gone || attempt >= delays.length) {
+      loop.stop(failure);
+      return undefined;
+    }
+    loop.logger.warn(
+      `Runtime API next failed (${
+        failure instanceof Error ? failure.message : String(failure)
+      }); retrying in ${delays[attempt]} ms`,
+    );
+    await _sleep(delays[attempt], loop.pollSignal);
   }
+}
+
+/** The invocation, its deadline no later than Lambda allows from now (a copy only when it was later). */
+function _clamped(loop: LoopState, invocation: Invocation): Invocation {
+  const latest = Date.now() + loop.maxInvocationMs;
+  if (!(invocation.deadlineMs > latest)) return invocation;
+  loop.logger.warn(
+    `Invocation ${invocation.id}'s deadline (${
+      JSON.stringify(invocation.headers.get("lambda-runtime-deadline-ms"))
+    }) is later than Lambda allows; it is clamped to ${loop.maxInvocationMs} ms from now`,
+    { requestId: invocation.id },
+  );
+  return { ...invocation, deadlineMs: latest };
 }
 
 function _sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

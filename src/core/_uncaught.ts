@@ -19,7 +19,7 @@ export function attributeUncaught(loop: LoopState): Disposable {
     }
     loop.logger.error(
       `${kind} while ${running.size} invocations were running; it cannot be attributed to one of them`,
-      { error: safeReport(loop.toReport, thrown) },
+      { error: safeReport(loop.formatError, thrown) },
     );
     return true;
   }
@@ -49,7 +49,7 @@ function _logLate(
   invocation: Invocation,
   thrown: unknown,
 ): void {
-  const report = safeReport(loop.toReport, thrown);
+  const report = safeReport(loop.formatError, thrown);
   loop.logger.error(
     `${report.errorType} after invocation ${invocation.id}'s handler had finished; it can no longer fail the invocation`,
     { error: report },

@@ -61,6 +61,8 @@ export interface LambdaEnvironment {
   readonly logFormat: "Text" | "JSON";
   /** `AWS_LAMBDA_LOG_LEVEL`, upper case, empty when unset. */
   readonly logLevel: string;
+  /** `AWS_LAMBDA_FUNCTION_TIMEOUT`: the function's timeout in seconds, when set; no invocation's deadline is later. */
+  readonly functionTimeoutSeconds?: number;
 }
 
 /**
@@ -82,11 +84,14 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "AWS_LAMBDA_MAX_CONCURRENCY",
   "AWS_LAMBDA_LOG_FORMAT",
   "AWS_LAMBDA_LOG_LEVEL",
+  "AWS_LAMBDA_FUNCTION_TIMEOUT",
   "_X_AMZN_TRACE_ID",
 ];
 
 /**
- * Reads and validates the reserved variables once. Throws an
+ * Reads and validates the reserved variables, into a frozen value: the
+ * runtime's one configuration (the Rust runtime's `Config::from_env`). `run()`
+ * calls it once and hands the value to every step and layer. Throws an
  * {@linkcode EnvironmentError} that says what to do when
  * `AWS_LAMBDA_RUNTIME_API` is missing (the function is not running on
  * Lambda or under the emulator) or a number is malformed.
@@ -126,7 +131,8 @@ export function readEnvironment(
     );
   }
   const format = get("AWS_LAMBDA_LOG_FORMAT");
-  return {
+  const timeout = get("AWS_LAMBDA_FUNCTION_TIMEOUT");
+  return Object.freeze({
     runtimeApi,
     functionName: get("AWS_LAMBDA_FUNCTION_NAME") ?? "",
     functionVersion: get("AWS_LAMBDA_FUNCTION_VERSION") ?? "$LATEST",
@@ -150,7 +156,16 @@ export function readEnvironment(
     ),
     logFormat: format?.toUpperCase() === "JSON" ? "JSON" : "Text",
     logLevel: (get("AWS_LAMBDA_LOG_LEVEL") ?? "").toUpperCase(),
-  };
+    // Only when set: a value without it stays equal to one written by hand.
+    ...(timeout === undefined || timeout === "" ? {} : {
+      functionTimeoutSeconds: _positiveInteger(
+        get,
+        "AWS_LAMBDA_FUNCTION_TIMEOUT",
+        0,
+        runtimeApi,
+      ),
+    }),
+  });
 }
 
 function _getter(

@@ -8,10 +8,10 @@
 
 import type { Handler, RunOptions } from "./types.ts";
 import type { Invocation } from "./runtime_api.ts";
-import { decodeJson } from "./codec.ts";
 import { admit } from "./_admit.ts";
 import { deliver } from "./_deliver.ts";
 import { type LoopState, loopState, type Running } from "./_loop_state.ts";
+import { type Resolved, resolveOptions } from "./_resolve.ts";
 import { nextWithRetry } from "./_next.ts";
 import { type DeadlineWatch, deadlineWatch } from "./_deadline_watch.ts";
 import { attributeUncaught } from "./_uncaught.ts";
@@ -21,8 +21,8 @@ import { releaseEvent } from "./_release.ts";
  * Runs the loop with an already initialised handler until `options.signal`
  * aborts. Rejects with a {@linkcode RuntimeApiError} when the Runtime API
  * says the container is unhealthy (500) or stays unreachable. Use it to
- * build a runtime of your own. `run()` adds initialisation, composes the
- * logging, X-Ray, memory and streaming layers in through `RunOptions`, and
+ * build a runtime of your own. `run()` adds initialisation, wraps the loop
+ * in its layers (logging, X-Ray, memory, Node's `awslambda`, streaming), and
  * exits the process.
  *
  * @example Driving the loop with an in-memory API
@@ -55,7 +55,16 @@ export async function runLoop<Event = unknown, Result = unknown>(
   handler: Handler<Event, Result>,
   options: RunOptions = {},
 ): Promise<void> {
-  const loop = loopState(options);
+  // A bad environment rejects, as every other failure of the loop does.
+  await runResolved(handler, resolveOptions(options));
+}
+
+/** {@linkcode runLoop} over options already resolved: how `run()` starts the loop it composed. */
+export async function runResolved<Event = unknown, Result = unknown>(
+  handler: Handler<Event, Result>,
+  resolved: Resolved,
+): Promise<void> {
+  const loop = loopState(resolved);
   {
     using _uncaught = attributeUncaught(loop);
     using deadlines = deadlineWatch(loop);
@@ -78,7 +87,7 @@ async function _poll(
     if (invocation === undefined) return;
     const eventLength = invocation.body.length;
     await _invoke(loop, handler, invocation, deadlines);
-    loop.options.memoryWatch?.afterInvocation(eventLength);
+    loop.memoryWatch?.afterInvocation(eventLength);
   }
 }
 
@@ -102,7 +111,7 @@ async function _invoke(
   try {
     let result: unknown;
     try {
-      const event = (loop.options.decode ?? decodeJson)(invocation);
+      const event = loop.decode(invocation);
       const call = () => {
         const value = handler(event, context);
         // Only a pending handler can outlive its deadline; a process's first timer costs ms.
@@ -111,7 +120,7 @@ async function _invoke(
         }
         return Promise.resolve(value);
       };
-      const scope = loop.options.scope;
+      const scope = loop.scope;
       const pending = scope ? scope(context, call) : call();
       // The handler's outcome, unless an error nobody caught crashes it first (one promise, not a race's three).
       result = await new Promise((resolve, reject) => {

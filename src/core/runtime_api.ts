@@ -9,6 +9,11 @@ import { type ErrorReport, RuntimeApiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { headerSafe } from "./_header.ts";
 import { createSend, responseDetail } from "./_client.ts";
+import {
+  answerOverSocket,
+  answerOverTransport,
+  type PostAnswer,
+} from "./_answer.ts";
 import { tcpReachable } from "./_api_gone.ts";
 
 /**
@@ -132,9 +137,8 @@ export interface RuntimeApi {
   ): Promise<void>;
   /**
    * Posts a streamed response (`Lambda-Runtime-Function-Response-Mode:
-   * streaming`). Optional: `fetch` cannot send HTTP trailers, so
-   * `createRuntimeApi` leaves it out and `stream()` attaches the
-   * streaming layer's raw-socket implementation (`RunOptions.extendRuntimeApi`).
+   * streaming`). Optional: `createRuntimeApi` leaves it out, and `stream()`
+   * adds the streaming layer, which attaches a raw-socket implementation.
    */
   stream?(
     invocation: Invocation,
@@ -168,9 +172,13 @@ const _PREFIX = "/2018-06-01/runtime";
  * Creates the default {@linkcode RuntimeApi} for `host:port` (the value of
  * `AWS_LAMBDA_RUNTIME_API`) over a `fetch`-compatible transport.
  *
- * A request that fails without an HTTP answer is sent once more: Lambda
- * freezes the process between invocations, and a kept-alive connection can
- * come back reset.
+ * An answer (`respond`, `fail`, `failInit`) is sent at most once: it goes
+ * again only when it provably never reached the API (the connection was
+ * refused, or a kept-alive socket failed before the request was written),
+ * never after a connection broke once the request was written. Without a
+ * `transport`, answers go over a raw-socket HTTP/1.1 client, because `fetch`
+ * re-sends such a POST by itself; with one, the transport is trusted to send
+ * once. `next` is asked once more after any failure without an answer.
  *
  * @example
  * ```ts
@@ -192,9 +200,8 @@ export function createRuntimeApi(
 ): RuntimeApi {
   const transport = options.transport ?? fetch;
   const userAgent = options.userAgent ?? USER_AGENT;
-  const base = `http://${host}${_PREFIX}`;
-  const nextUrl = `${base}/invocation/next`;
-  const initErrorUrl = `${base}/init/error`;
+  const base = `http://${host}`;
+  const nextUrl = `${base}${_PREFIX}/invocation/next`;
   // Pairs, not records, made once: fetch's conversion of a record costs about 5 µs a request, of pairs far less.
   const getInit: RequestInit = { headers: [["user-agent", userAgent]] };
   const jsonHeaders: [string, string][] = [
@@ -202,34 +209,18 @@ export function createRuntimeApi(
     ["content-type", "application/json"],
   ];
 
-  const send = createSend(
-    transport,
-    (operation, status, detail, errorOptions) =>
-      new RuntimeApiError(operation, status, detail, errorOptions),
-  );
-
-  async function post(
+  const error = (
     operation: string,
-    url: string,
-    body: string | Uint8Array,
-    headers: HeadersInit,
-  ): Promise<void> {
-    const response = await send(operation, url, {
-      method: "POST",
-      headers,
-      body: body as BodyInit,
-    });
-    if (response.status === 202 || response.status === 200) {
-      // Drained so that the connection goes back to the pool.
-      await response.arrayBuffer();
-      return;
-    }
-    throw new RuntimeApiError(
-      operation,
-      response.status,
-      await responseDetail(response),
-    );
-  }
+    status: number,
+    detail: string,
+    errorOptions?: ErrorOptions,
+  ) => new RuntimeApiError(operation, status, detail, errorOptions);
+  // `/next` answers nothing, so it may be asked again.
+  const send = createSend(transport, error);
+  // An answer is sent at most once (see answerOverSocket).
+  const post: PostAnswer = options.transport === undefined
+    ? answerOverSocket(host)
+    : answerOverTransport(createSend(transport, error, true), base);
 
   function errorHeaders(
     report: ErrorReport,
@@ -277,7 +268,7 @@ export function createRuntimeApi(
     },
 
     respond(invocation, body, respondOptions) {
-      const url = `${base}/invocation/${
+      const url = `${_PREFIX}/invocation/${
         encodeURIComponent(invocation.id)
       }/response`;
       if (
@@ -299,7 +290,7 @@ export function createRuntimeApi(
     fail(invocation, report, failOptions) {
       return post(
         "error",
-        `${base}/invocation/${encodeURIComponent(invocation.id)}/error`,
+        `${_PREFIX}/invocation/${encodeURIComponent(invocation.id)}/error`,
         JSON.stringify(report),
         errorHeaders(report, invocation.invocationId, failOptions?.headers),
       );
@@ -308,7 +299,7 @@ export function createRuntimeApi(
     failInit(report) {
       return post(
         "init/error",
-        initErrorUrl,
+        `${_PREFIX}/init/error`,
         JSON.stringify(report),
         errorHeaders(report, undefined, undefined),
       );

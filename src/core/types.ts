@@ -147,11 +147,11 @@ export interface RunOptions {
     /** Checks memory after an invocation whose event was `eventLength` characters long. */
     afterInvocation(eventLength: number): void;
   };
-  /** Extra headers for each `/invocation/{id}/error` post; `run()` adds X-Ray's error cause. */
+  /** Extra headers for each `/invocation/{id}/error` post; without them, `run()`'s X-Ray layer adds the error cause. */
   errorHeaders?: (report: ErrorReport) => Record<string, string>;
   /** Pauses, in ms, before each retry of a failed `/next`; `[50, 100, 200, 400, 800]` when absent. */
   nextRetryDelays?: readonly number[];
-  /** Adds to the default client (not to a given `runtimeApi`) for the Runtime API `host`: how `stream()` attaches response streaming. */
+  /** Adds to the default client (not to a given `runtimeApi`) for the Runtime API `host`. */
   extendRuntimeApi?: (api: RuntimeApi, host: string) => RuntimeApi;
 }
 

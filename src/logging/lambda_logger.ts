@@ -21,6 +21,7 @@ import {
   type LogRecordHead,
 } from "./_format.ts";
 import type { LogFields, Logger, LogLevel } from "../core/logger.ts";
+import type { Layer } from "../core/layer.ts";
 import type { InvocationScope } from "../core/types.ts";
 import { LEVEL_RANK, parseLevel } from "../core/_levels.ts";
 import { writeRecord } from "../core/_stdio.ts";
@@ -428,3 +429,9 @@ function _byLevel(
 }
 
 function _noop(): void {}
+
+/** The layer `run()` lists: each handler call's records are attributed to its invocation. */
+export const logAttributionLayer: Layer = {
+  name: "log attribution",
+  scope: logScope,
+};

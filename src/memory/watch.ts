@@ -6,6 +6,7 @@
  */
 
 import type { Logger } from "../core/logger.ts";
+import type { Layer } from "../core/layer.ts";
 import type { MemoryWatch } from "../core/types.ts";
 
 /**
@@ -113,4 +114,22 @@ export function createMemoryWatch(options: MemoryWatchOptions): MemoryWatch {
 
 function _mb(bytes: number): number {
   return Math.round(bytes / _MB);
+}
+
+/** The layer `run()` lists: `watch` checks memory once each handler call has settled, with its event's length. */
+export function memoryWatchLayer(watch: MemoryWatch): Layer {
+  return {
+    name: "memory watch",
+    scope: (context, invoke) => {
+      const eventLength = context.rawEvent.length;
+      // then, not finally: finally makes two more promises per invocation.
+      return invoke().then((value) => {
+        watch.afterInvocation(eventLength);
+        return value;
+      }, (error) => {
+        watch.afterInvocation(eventLength);
+        throw error;
+      });
+    },
+  };
 }

@@ -12,6 +12,7 @@
  */
 
 import type { Context } from "../core/context.ts";
+import type { Layer } from "../core/layer.ts";
 import type { InvocationScope } from "../core/types.ts";
 import { InvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";
 
@@ -76,6 +77,12 @@ export const awsLambdaScope: InvocationScope = (
     [PROTECTED_KEYS.X_RAY_TRACE_ID]: context.xRayTraceId,
     [PROTECTED_KEYS.TENANT_ID]: context.tenantId,
   }, invoke);
+
+/** The layer `run()` lists: each handler call runs in its own InvokeStore context. */
+export const awsLambdaLayer: Layer = {
+  name: "awslambda",
+  scope: awsLambdaScope,
+};
 
 /** Wraps a handler so that it runs in {@linkcode awsLambdaScope}, for use before `run()` composes it. */
 export function withAwsLambdaScope<E, R>(

@@ -1,11 +1,26 @@
 /**
- * Importing this module sets `globalThis.awslambda` at once, before any
- * library that reads it at import (Powertools' `new Metrics()` at module
- * level). Import it first.
+ * What Lambda's Node runtime sets before a function's modules load, set as
+ * this module loads: `globalThis.awslambda` and `AWS_EXECUTION_ENV`. Import
+ * it first when a library reads them at import (Powertools' `new Logger()`,
+ * `new Metrics()` or `new Tracer()` at module level, or
+ * `awslambda.streamifyResponse` around the handler). Importing `@rtl/lambda`
+ * installs nothing; `run()` installs both when it starts.
+ *
+ * @example
+ * ```ts ignore
+ * import "@rtl/lambda/awslambda";
+ * import { run } from "@rtl/lambda";
+ * import { Logger } from "npm:@aws-lambda-powertools/logger";
+ *
+ * const logger = new Logger({ serviceName: "orders" });
+ * run(() => logger.info("hello"));
+ * ```
  *
  * @module
  */
 
 import { installAwsLambdaGlobal } from "./awslambda.ts";
+import { installExecutionEnv } from "./execution_env.ts";
 
 installAwsLambdaGlobal();
+installExecutionEnv();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type ErrorFormatter, formatError } from "../core/errors.ts";
+import type { Layer } from "../core/layer.ts";
 
 /**
  * The fix for a refusal named in `message`, or undefined when it is not one.
@@ -48,20 +48,11 @@ export function withPermissionHint(message: string): string {
   return hint ? `${message}. ${hint}` : message;
 }
 
-/**
- * An error formatter for `run(handler, { formatError })` that adds the fix
- * to a permission refusal's message, at init and in invocations.
- *
- * @example
- * ```ts
- * import { hintingFormatError } from "./permission_hint.ts";
- * import assert from "node:assert/strict";
- *
- * const report = hintingFormatError(new Error('Requires net access to "api.example.com:443"'));
- * assert.match(report.errorMessage, /--allow-net=api\.example\.com:443/);
- * ```
- */
-export const hintingFormatError: ErrorFormatter = (thrown) => {
-  const report = formatError(thrown);
-  return { ...report, errorMessage: withPermissionHint(report.errorMessage) };
+/** The layer `run()` lists: every report's message gets the fix when it is a permission refusal. */
+export const permissionHintLayer: Layer = {
+  name: "permission hints",
+  formatError: (next) => (thrown) => {
+    const report = next(thrown);
+    return { ...report, errorMessage: withPermissionHint(report.errorMessage) };
+  },
 };

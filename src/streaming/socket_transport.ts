@@ -9,8 +9,8 @@
  * @module
  */
 
-import { Http1Client } from "./_http1/client.ts";
-import type { HeaderList } from "./_http1/encode.ts";
+import { Http1Client } from "../core/_http1/client.ts";
+import type { HeaderList } from "../core/_http1/encode.ts";
 import type { Transport } from "../core/runtime_api.ts";
 
 /**

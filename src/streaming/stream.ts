@@ -15,11 +15,13 @@ import type { Logger } from "../core/logger.ts";
 import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type {
   Handler,
+  HandlerSource,
   Initializer,
   Responder,
   RunOptions,
 } from "../core/types.ts";
-import { run } from "../run.ts";
+import { runWith } from "../run.ts";
+import type { Layer } from "../core/layer.ts";
 import { withStreaming } from "./streamer.ts";
 import { fromStreamified, isStreamified } from "../node/streamify.ts";
 import type { StreamOptions } from "../core/runtime_api.ts";
@@ -190,34 +192,38 @@ export function streamResponder(
  * ```
  */
 export function stream<Event = unknown>(
+  // Spelled out: HandlerSource is not exported from mod.ts yet.
   handler: Handler<Event, StreamResult> | {
     readonly init: Initializer<Event, StreamResult>;
   },
   options: StreamRunOptions = {},
 ): Promise<void> {
-  const extend = options.extendRuntimeApi;
-  return run(_nodeStyle(handler), {
+  return runWith(_nodeStyle(handler), {
     ...options,
-    // fetch cannot send trailers: streamed responses go over a raw-socket client, made on first use.
-    extendRuntimeApi: (api, host) =>
-      withStreaming(extend?.(api, host) ?? api, host),
     respond: streamResponder({
       contentType: options.contentType,
       maxBytes: options.maxBytes,
       formatError: options.formatError,
       logger: options.logger,
     }),
-  });
+  }, [streamingLayer]);
 }
+
+/**
+ * The layer `stream()` adds to `run()`'s: a client without
+ * {@linkcode RuntimeApi.stream} gets the raw-socket streamer for the Runtime
+ * API host (`fetch` cannot send trailers), made on first use.
+ */
+export const streamingLayer: Layer = {
+  name: "streaming",
+  api: (api, environment) =>
+    api.stream === undefined ? withStreaming(api, environment.runtimeApi) : api,
+};
 
 /** A handler written for Node (`awslambda.streamifyResponse`) runs through the writable adapter. */
 function _nodeStyle<Event>(
-  handler: Handler<Event, StreamResult> | {
-    readonly init: Initializer<Event, StreamResult>;
-  },
-): Handler<Event, StreamResult> | {
-  readonly init: Initializer<Event, StreamResult>;
-} {
+  handler: HandlerSource<Event, StreamResult>,
+): HandlerSource<Event, StreamResult> {
   if (isStreamified(handler)) {
     return fromStreamified(handler) as Handler<Event, StreamResult>;
   }

@@ -14,9 +14,9 @@ import {
 } from "../core/errors.ts";
 import { headerSafe } from "../core/_header.ts";
 import { safeReport } from "../core/_report.ts";
-import { Http1Client, type Http1RequestInit } from "./_http1/client.ts";
-import { type HeaderList, readChunk } from "./_http1/encode.ts";
-import type { Http1Response } from "./_http1/response.ts";
+import { Http1Client, type Http1RequestInit } from "../core/_http1/client.ts";
+import { type HeaderList, readChunk } from "../core/_http1/encode.ts";
+import type { Http1Response } from "../core/_http1/response.ts";
 import type {
   Invocation,
   RuntimeApi,

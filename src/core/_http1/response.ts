@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../../core/errors.ts";
+import { LambdaRuntimeError } from "../errors.ts";
 
 /**
  * A complete HTTP/1.1 response, body included.

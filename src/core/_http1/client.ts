@@ -7,7 +7,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "../../core/errors.ts";
+import { LambdaRuntimeError } from "../errors.ts";
 import {
   concat,
   encodeChunk,
@@ -88,7 +88,10 @@ const _encoder = new TextEncoder();
  * - Trailers follow the last chunk (`trailers` option).
  * - Connections are kept alive and reused; an idle one the server closed is
  *   noticed and dropped, and a request whose first write fails on a reused
- *   connection is sent again on a new one (the body was not consumed yet).
+ *   connection is sent again on a new one (the body was not consumed yet,
+ *   and the server cannot have read a whole request). A request written
+ *   whole that then gets no answer is sent again only when it is a `GET` or
+ *   `HEAD`: a `POST` may have been acted on, and is never sent twice.
  * - When the server answers before the body is sent, the body is cancelled
  *   and the answer returned; when the body's stream errors, the connection
  *   is closed without the last chunk (the server sees an incomplete body) and
@@ -197,7 +200,9 @@ export class Http1Client implements AsyncDisposable {
             first,
             reader: rest,
             trailers: init.trailers,
-            replayable: reader === undefined,
+            // Sent whole but unanswered, only a request that changes nothing may go again.
+            replayable: reader === undefined &&
+              (method === "GET" || method === "HEAD"),
             signal,
           });
         } catch (error) {

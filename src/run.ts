@@ -13,7 +13,7 @@ import { runLoop } from "./core/loop.ts";
 import { createRuntimeApi, type RuntimeApi } from "./core/runtime_api.ts";
 import type {
   Handler,
-  Initializer,
+  HandlerSource,
   InvocationScope,
   RunOptions,
 } from "./core/types.ts";
@@ -72,9 +72,7 @@ installExecutionEnv();
  * ```
  */
 export async function run<Event = unknown, Result = unknown>(
-  handler: Handler<Event, Result> | {
-    readonly init: Initializer<Event, Result>;
-  },
+  handler: HandlerSource<Event, Result>,
   given: RunOptions = {},
 ): Promise<void> {
   // A permission refusal's report says which grant to add.

@@ -468,5 +468,5 @@ Deno.test("serve() refuses streaming with passThrough at init", async () => {
   const { functionError, body } = await emulator.call({ Records: [] });
   assert.equal(functionError, "Unhandled");
   assert.equal(body.errorType, "InitError");
-  assert.match(body.errorMessage, /passThrough in the buffered mode only/);
+  assert.match(body.errorMessage, /serveStream\(\) cannot take passThrough/);
 });

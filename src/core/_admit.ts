@@ -13,7 +13,7 @@ export function admit(
   loop: LoopState,
   invocation: Invocation,
 ): Context | Promise<undefined> {
-  if (invocation.id === "") {
+  if (invocation.requestId === "") {
     loop.logger.error(
       "The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header; it cannot be answered and was skipped",
     );

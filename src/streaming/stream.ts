@@ -15,14 +15,14 @@ import type { Logger } from "../core/logger.ts";
 import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type {
   Handler,
-  Initializer,
+  HandlerSource,
   Responder,
   RunOptions,
 } from "../core/types.ts";
 import { run } from "../run.ts";
 import { withStreaming } from "./streamer.ts";
 import { fromStreamified, isStreamified } from "../node/streamify.ts";
-import type { StreamOptions } from "../core/runtime_api.ts";
+import type { ResponseStreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
 
@@ -70,12 +70,12 @@ export type StreamHandler<Event = unknown> = Handler<Event, StreamResult>;
  *
  * @example
  * ```ts
- * import type { StreamRunOptions } from "@rtl/lambda";
+ * import type { StreamOptions } from "@rtl/lambda";
  *
- * const options: StreamRunOptions = { contentType: "text/plain; charset=utf-8" };
+ * const options: StreamOptions = { contentType: "text/plain; charset=utf-8" };
  * ```
  */
-export interface StreamRunOptions extends Omit<RunOptions, "respond"> {
+export interface StreamOptions extends Omit<RunOptions, "respond"> {
   /**
    * `Content-Type` of results that are not a `Response`;
    * `application/octet-stream` when absent.
@@ -94,7 +94,7 @@ export interface StreamResponderOptions {
   /** Bytes a response may stream. */
   maxBytes?: number;
   /** Turns an error thrown mid-stream into the report sent in the trailers. */
-  formatError?: StreamOptions["formatError"];
+  formatError?: ResponseStreamOptions["formatError"];
   /** Where a mid-stream failure is logged. */
   logger?: Logger;
 }
@@ -135,8 +135,8 @@ export function streamResponder(
       formatError(thrown) {
         const report = toReport(thrown);
         logger.error(
-          `Invocation ${invocation.id} failed mid-stream: ${report.errorType}: ${report.errorMessage}`,
-          { requestId: invocation.id, stackTrace: report.stackTrace },
+          `Invocation ${invocation.requestId} failed mid-stream: ${report.errorType}: ${report.errorMessage}`,
+          { requestId: invocation.requestId, stackTrace: report.stackTrace },
         );
         return report;
       },
@@ -190,10 +190,8 @@ export function streamResponder(
  * ```
  */
 export function stream<Event = unknown>(
-  handler: Handler<Event, StreamResult> | {
-    readonly init: Initializer<Event, StreamResult>;
-  },
-  options: StreamRunOptions = {},
+  handler: HandlerSource<Event, StreamResult>,
+  options: StreamOptions = {},
 ): Promise<void> {
   const extend = options.extendRuntimeApi;
   return run(_nodeStyle(handler), {
@@ -212,12 +210,8 @@ export function stream<Event = unknown>(
 
 /** A handler written for Node (`awslambda.streamifyResponse`) runs through the writable adapter. */
 function _nodeStyle<Event>(
-  handler: Handler<Event, StreamResult> | {
-    readonly init: Initializer<Event, StreamResult>;
-  },
-): Handler<Event, StreamResult> | {
-  readonly init: Initializer<Event, StreamResult>;
-} {
+  handler: HandlerSource<Event, StreamResult>,
+): HandlerSource<Event, StreamResult> {
   if (isStreamified(handler)) {
     return fromStreamified(handler) as Handler<Event, StreamResult>;
   }

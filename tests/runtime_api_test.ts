@@ -138,7 +138,8 @@ Deno.test("createRuntimeApi", async (t) => {
       assert.equal(post.path, "/2018-06-01/runtime/invocation/a%2Fb%20c/error");
       assert.equal(
         post.headers.get("lambda-runtime-function-error-type"),
-        "Bad?Type?Next",
+        // The one header rule for error types (errorTypeHeaderValue), as formatError and the stream's trailer use.
+        "Bad_Type_Next",
       );
       assert.equal(JSON.parse(post.body).errorType, "Bad✓Type\nNext");
     },

@@ -1,10 +1,11 @@
 /**
- * @rtl/lambda: the AWS Lambda runtime for Deno.
+ * @rtl/lambda: the AWS Lambda runtime for Deno, for function authors.
  *
- * Write a handler, call {@linkcode run}, and compile it into a `bootstrap`
- * for Lambda's `provided.al2023` runtime. Every part of the runtime is a seam
- * with a default: the transport, the environment, the context, the error
- * formatter, the logger and the loop itself.
+ * Write a handler, call {@linkcode run} (or {@linkcode stream} to stream the
+ * result as it is produced), and compile it into a `bootstrap` for Lambda's
+ * `provided.al2023` runtime. The seams a custom runtime builds on (the loop,
+ * the Runtime API client, codecs, scopes, formatters) are in
+ * `@rtl/lambda/runtime`; HTTP front doors in `@rtl/lambda/http`.
  *
  * @example
  * ```ts ignore
@@ -19,62 +20,28 @@
  * @module
  */
 
-// Entry points: a function author's and a custom-runtime author's.
+// Starting the function: its result sent whole, or streamed.
 export { run } from "./src/run.ts";
-export { runLoop } from "./src/core/loop.ts";
 export { stream } from "./src/streaming/stream.ts";
+export type { StreamOptions, StreamResult } from "./src/streaming/stream.ts";
 
-// The loop's seams.
+// What a function is made of.
 export type {
-  Decoder,
   Handler,
+  HandlerSource,
   Initializer,
-  InvocationScope,
-  Responder,
   RunOptions,
 } from "./src/core/types.ts";
-export { decodeJson, respondJson } from "./src/core/codec.ts";
-
-// The Runtime API client.
-export type {
-  Invocation,
-  RespondOptions,
-  RuntimeApi,
-  StreamOptions,
-  Transport,
-} from "./src/core/runtime_api.ts";
-export { createRuntimeApi } from "./src/core/runtime_api.ts";
-export { socketTransport } from "./src/streaming/socket_transport.ts";
-
-// Context and environment.
 export type {
   ClientContext,
   CognitoIdentity,
   Context,
-  ContextFactory,
 } from "./src/core/context.ts";
-export { createContext, DeadlineError } from "./src/core/context.ts";
-export type {
-  EnvironmentSource,
-  LambdaEnvironment,
-} from "./src/core/environment.ts";
-export { readEnvironment } from "./src/core/environment.ts";
 
-// Errors: reports, and the classes users match on.
-export type { ErrorFormatter, ErrorReport } from "./src/core/errors.ts";
-export {
-  EnvironmentError,
-  formatError,
-  InitError,
-  LambdaRuntimeError,
-  RuntimeApiError,
-  TypedError,
-} from "./src/core/errors.ts";
-
-// Logging.
-export type { Logger } from "./src/core/logger.ts";
+// Logging, attributed to the invocation.
 export { logger } from "./src/logging/lambda_logger.ts";
 
-// Streaming.
-export type { StreamResult, StreamRunOptions } from "./src/streaming/stream.ts";
+// The errors a handler throws (TypedError) or matches on.
+export { DeadlineError } from "./src/core/context.ts";
+export { TypedError } from "./src/core/errors.ts";
 export { StreamLimitError } from "./src/streaming/streamer.ts";

@@ -27,6 +27,7 @@ export {
   type FoundDeclaration,
 } from "./src/permissions/find_declaration.ts";
 export {
+  IGNORE_UNGRANTED_ENV,
   isPermissionFlag,
   permissionFlags,
   type PermissionFlagsOptions,

@@ -65,7 +65,7 @@ import { type Artifact, formatSummary } from "./build/summary.ts";
 import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
-export { LambdaRuntimeError } from "@rtl/lambda";
+export { LambdaRuntimeError } from "@rtl/lambda/runtime";
 export {
   BuildError,
   DenoBinaryUnavailableError,

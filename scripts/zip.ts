@@ -22,7 +22,7 @@
 
 import { parseArgs } from "node:util";
 import { type Zippable, zipSync } from "fflate";
-import { LambdaRuntimeError } from "@rtl/lambda";
+import { LambdaRuntimeError } from "@rtl/lambda/runtime";
 import { formatBytes, formatSeconds } from "./build/progress.ts";
 
 // The errors' base class, so that the documented API is complete.

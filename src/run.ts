@@ -15,7 +15,7 @@ import { createRuntimeApi } from "./core/runtime_api.ts";
 import type {
   Handler,
   HandlerSource,
-  Initializer,
+  InvocationScope,
   RunOptions,
 } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
@@ -70,10 +70,7 @@ import { installTraceEnvFor } from "./xray/trace_env.ts";
  * ```
  */
 export function run<Event = unknown, Result = unknown>(
-  // Spelled out: HandlerSource is not exported from mod.ts yet.
-  handler: Handler<Event, Result> | {
-    readonly init: Initializer<Event, Result>;
-  },
+  handler: HandlerSource<Event, Result>,
   options: RunOptions = {},
 ): Promise<void> {
   return runWith(handler, options, []);

@@ -1,6 +1,6 @@
 // An in-memory RuntimeApi that hands out queued events and records what the loop sends back.
-import type { ErrorReport, Invocation, RuntimeApi } from "../mod.ts";
-import type { LambdaEnvironment } from "../mod.ts";
+import type { ErrorReport, Invocation, RuntimeApi } from "../src/runtime.ts";
+import type { LambdaEnvironment } from "../src/runtime.ts";
 
 export interface Sent {
   kind: "response" | "error";
@@ -23,7 +23,7 @@ export function invocation(
   deadlineMs = Date.now() + 5000,
 ): Invocation {
   return {
-    id,
+    requestId: id,
     deadlineMs,
     invocationId: headers["lambda-runtime-invocation-id"],
     headers: new Headers(headers),
@@ -68,12 +68,12 @@ export function fakeApi(
         ? body
         : new TextDecoder().decode(body);
       if (respondWith) await respondWith(inv, text);
-      record({ kind: "response", id: inv.id, body: text });
+      record({ kind: "response", id: inv.requestId, body: text });
     },
     fail(inv, report, options) {
       record({
         kind: "error",
-        id: inv.id,
+        id: inv.requestId,
         body: JSON.stringify(report),
         report,
         headers: options?.headers,
@@ -105,7 +105,7 @@ export const environment: LambdaEnvironment = {
 /** A logger that keeps lines instead of writing them. */
 export function memoryLogger():
   & { lines: string[] }
-  & import("../mod.ts").Logger {
+  & import("../src/runtime.ts").Logger {
   const lines: string[] = [];
   const at = (level: string) => (message: string) => {
     lines.push(`${level} ${message}`);

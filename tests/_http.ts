@@ -1,10 +1,6 @@
 // What the HTTP adapter tests share: the recorded events in fixtures/http/, a silent logger, a real context.
-import {
-  type Context,
-  createContext,
-  type Logger,
-  readEnvironment,
-} from "../mod.ts";
+import type { Context } from "../mod.ts";
+import { createContext, type Logger, readEnvironment } from "../src/runtime.ts";
 import {
   createHttpHandler,
   type HttpHandler,
@@ -50,7 +46,7 @@ export async function withContext<T>(
   settings: InvocationSettings = {},
 ): Promise<T> {
   const context = createContext({
-    id: REQUEST_ID,
+    requestId: REQUEST_ID,
     deadlineMs: settings.deadlineMs ?? Date.now() + 3000,
     invocationId: undefined,
     headers: new Headers(settings.headers),

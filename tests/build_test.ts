@@ -79,7 +79,7 @@ Deno.test("compile command line", async (t) => {
 
 Deno.test("permission flags", async (t) => {
   await t.step(
-    "default to the Runtime API, AWS's endpoints, AWS_* and Lambda's variables, the SDK's sys calls and /tmp",
+    "default to the Runtime API, AWS's endpoints, AWS_* and Lambda's variables (others read as unset), the SDK's sys calls and /tmp",
     () => {
       assert.deepEqual(defaults, [
         "--allow-net=127.0.0.1,*.amazonaws.com",
@@ -90,6 +90,7 @@ Deno.test("permission flags", async (t) => {
         "--allow-sys=osRelease,uid,homedir",
         "--allow-read=/var/task,/tmp",
         "--allow-write=/tmp",
+        "--ignore-env",
       ]);
     },
   );
@@ -99,7 +100,7 @@ Deno.test("permission flags", async (t) => {
       declaration: { env: ["A"], run: ["git"] },
     });
     assert.match(flags[1], /,A,B$/);
-    assert.equal(flags.at(-1), "--allow-run=git");
+    assert.equal(flags.at(-2), "--allow-run=git");
   });
 
   await t.step("lists given by the user are added to the defaults", () => {
@@ -116,6 +117,7 @@ Deno.test("permission flags", async (t) => {
         defaults[2],
         "--allow-read=/var/task,/tmp,/opt",
         defaults[4],
+        "--ignore-env",
       ],
     );
   });
@@ -127,7 +129,10 @@ Deno.test("permission flags", async (t) => {
       "--allow-sys",
       defaults[3],
       defaults[4],
+      "--ignore-env",
     ]);
+    assert.deepEqual(permissionFlags(["--allow-env"])[1], "--allow-env");
+    assert.ok(!permissionFlags(["--allow-env"]).includes("--ignore-env"));
     assert.deepEqual(permissionFlags(["-A"]), ["--allow-all"]);
   });
 

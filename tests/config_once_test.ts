@@ -1,6 +1,7 @@
 // One configuration: run() reads each variable of the environment once, and every layer and step gets that value.
 import assert from "node:assert/strict";
-import { type EnvironmentSource, run, runLoop } from "../mod.ts";
+import { run } from "../mod.ts";
+import { type EnvironmentSource, runLoop } from "../src/runtime.ts";
 import { fakeApi, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 
 /** An environment that counts how often each variable is read. */

@@ -1,6 +1,7 @@
 // Building the context from /next headers and the environment.
 import assert from "node:assert/strict";
-import { createContext, DeadlineError } from "../mod.ts";
+import { DeadlineError } from "../mod.ts";
+import { createContext } from "../src/runtime.ts";
 import { installLogging } from "../src/logging/lambda_logger.ts";
 import { environment, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 

@@ -1,6 +1,6 @@
 // Reading the reserved variables: typed, defaulted, validated with errors that say what to do.
 import assert from "node:assert/strict";
-import { readEnvironment } from "../mod.ts";
+import { readEnvironment } from "../src/runtime.ts";
 
 const base = { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
 

@@ -1,6 +1,7 @@
 // Turning anything thrown into {errorMessage, errorType, stackTrace}, without ever throwing.
 import assert from "node:assert/strict";
-import { formatError, TypedError } from "../mod.ts";
+import { TypedError } from "../mod.ts";
+import { formatError } from "../src/runtime.ts";
 
 Deno.test("formatError", async (t) => {
   await t.step("takes an Error's name, message and stack frames", () => {

@@ -225,11 +225,12 @@ Deno.test("VPC Lattice", async (t) => {
   );
 
   await t.step(
-    "the result has statusDescription, single-value headers and the first cookie",
+    "the result has statusDescription, single-value headers and every cookie joined by ', '",
     async () => {
+      // Hono's expectation: honojs/hono src/adapter/aws-lambda/handler.test.ts, "Should handle set-cookie for Lattice events".
       const headers = new Headers({ "content-type": "application/json" });
-      headers.append("set-cookie", "a=1");
-      headers.append("set-cookie", "b=2");
+      headers.append("set-cookie", "session=abc; Path=/");
+      headers.append("set-cookie", "token=xyz; Path=/");
       const { result } = await see(
         loadEvent("vpc_lattice_v2", "get_query"),
         () => new Response('{"ok":true}', { status: 201, headers }),
@@ -237,10 +238,62 @@ Deno.test("VPC Lattice", async (t) => {
       assert.deepEqual(result, {
         statusCode: 201,
         statusDescription: "201 Created",
-        headers: { "content-type": "application/json", "set-cookie": "a=1" },
+        headers: {
+          "content-type": "application/json",
+          "set-cookie": "session=abc; Path=/, token=xyz; Path=/",
+        },
         body: '{"ok":true}',
         isBase64Encoded: false,
       });
+    },
+  );
+
+  await t.step(
+    "2.0: a query string in the path is the request's query, not part of its path",
+    async () => {
+      // The event of honojs/hono src/adapter/aws-lambda/handler.test.ts, "Should return valid Request object from version 2.0 Lattice event".
+      const { seen } = await see(
+        loadEvent("vpc_lattice_v2", "query_in_path"),
+      );
+      assert.equal(seen.method, "POST");
+      assert.equal(
+        seen.url,
+        "https://my-service-a1b2c3.x1y2z3.vpc-lattice-svcs.us-east-1.on.aws/my/path?parameter1=value1&parameter1=value2&parameter2=value",
+      );
+      assert.equal(text(seen.body), "Hello from Lambda");
+      assert.equal(new Headers(seen.headers).get("header2"), "value1, value2");
+    },
+  );
+});
+
+Deno.test("events from other projects' fixtures", async (t) => {
+  await t.step(
+    "a WebSocket $connect event that carries httpMethod is a WebSocket event",
+    async () => {
+      // awslabs/aws-lambda-rust-runtime lambda-events/src/fixtures/example-apigw-websocket-request.json
+      const event = loadEvent("websocket", "connect_with_http_method");
+      assert.equal(detectSource(event), "websocket");
+      const { seen } = await see(event);
+      assert.equal(seen.method, "GET");
+      assert.equal(new URL(seen.url).pathname, "/$connect");
+      assert.equal(seen.info.webSocket?.eventType, "CONNECT");
+      assert.equal(seen.info.webSocket?.connectionId, "TWegAcC4EowCHnA=");
+    },
+  );
+
+  await t.step(
+    "a Bedrock agent event carries httpMethod but is not HTTP: refused, or passed through",
+    async () => {
+      // awslabs/aws-lambda-rust-runtime lambda-events/src/fixtures/example-bedrock-agent-runtime-event.json
+      const event = loadEvent("pass_through", "bedrock_agent");
+      assert.equal(detectSource(event), undefined);
+      await assert.rejects(
+        handle(event, () => new Response()),
+        { name: "NotHttpEventError", message: /passThrough: true/ },
+      );
+      const { seen } = await see(event, undefined, { passThrough: true });
+      assert.equal(seen.info.source, "pass-through");
+      assert.deepEqual(JSON.parse(text(seen.body)), event);
     },
   );
 });
@@ -415,5 +468,5 @@ Deno.test("serve() refuses streaming with passThrough at init", async () => {
   const { functionError, body } = await emulator.call({ Records: [] });
   assert.equal(functionError, "Unhandled");
   assert.equal(body.errorType, "InitError");
-  assert.match(body.errorMessage, /passThrough in the buffered mode only/);
+  assert.match(body.errorMessage, /serveStream\(\) cannot take passThrough/);
 });

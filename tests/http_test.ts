@@ -1,6 +1,6 @@
 // The HTTP adapter: every fixture through the pure conversions, then through the real runtime under the emulator.
 import assert from "node:assert/strict";
-import type { Logger } from "../mod.ts";
+import type { Logger } from "../src/runtime.ts";
 import {
   type HttpHandler,
   type HttpSource,

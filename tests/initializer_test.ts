@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { resolveHandler } from "../src/_resolve_handler.ts";
 import { respondJson } from "../src/core/codec.ts";
-import type { RuntimeApi } from "../mod.ts";
+import type { RuntimeApi } from "../src/runtime.ts";
 import { invocation } from "./_fake_runtime_api.ts";
 
 Deno.test("resolveHandler", async (t) => {

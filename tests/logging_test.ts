@@ -1,13 +1,13 @@
 // The Lambda logger in-process: formats, levels, attribution, the console patch, X-Ray causes.
 import assert from "node:assert/strict";
+import { logger as defaultLogger } from "../mod.ts";
 import {
   createContext,
   formatError,
   type LambdaEnvironment,
   type Logger,
-  logger as defaultLogger,
   runLoop,
-} from "../mod.ts";
+} from "../src/runtime.ts";
 import type { LogLevel } from "../src/core/logger.ts";
 import {
   formatJsonRecord,

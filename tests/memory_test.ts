@@ -1,7 +1,7 @@
 // Memory: V8's heap sized to the memory size, the runtime's warning near the limit, and the emulator's
 // cgroup that enforces the limit and reports Max Memory Used as Lambda does.
 import assert from "node:assert/strict";
-import type { Logger } from "../mod.ts";
+import type { Logger } from "../src/runtime.ts";
 import { heapFlags, heapPlan, heapScript } from "../local/src/heap.ts";
 import { createMemoryWatch, type MemoryReading } from "../src/memory/watch.ts";
 import { emulate } from "./_emulator.ts";

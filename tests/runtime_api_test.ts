@@ -1,6 +1,10 @@
 // The default Runtime API client against a real HTTP server on loopback: paths, headers, statuses.
 import assert from "node:assert/strict";
-import { createRuntimeApi, type Invocation, RuntimeApiError } from "../mod.ts";
+import {
+  createRuntimeApi,
+  type Invocation,
+  RuntimeApiError,
+} from "../src/runtime.ts";
 import { USER_AGENT } from "../src/core/runtime_api.ts";
 
 interface Seen {
@@ -52,7 +56,7 @@ Deno.test("createRuntimeApi", async (t) => {
     assert.equal(api.seen[0].method, "GET");
     assert.equal(api.seen[0].path, "/2018-06-01/runtime/invocation/next");
     assert.equal(api.seen[0].headers.get("user-agent"), USER_AGENT);
-    assert.equal(invocation.id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
+    assert.equal(invocation.requestId, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
     assert.equal(invocation.deadlineMs, 1542409706888);
     assert.equal(invocation.invocationId, "inv-42");
     assert.equal(invocation.body, '{"key":"value"}');
@@ -65,7 +69,7 @@ Deno.test("createRuntimeApi", async (t) => {
   await t.step("next marks missing headers instead of throwing", async () => {
     await using api = server(() => new Response("{}"));
     const invocation = await createRuntimeApi(api.host).next();
-    assert.equal(invocation.id, "");
+    assert.equal(invocation.requestId, "");
     assert.ok(Number.isNaN(invocation.deadlineMs));
     assert.equal(invocation.invocationId, undefined);
   });
@@ -134,7 +138,8 @@ Deno.test("createRuntimeApi", async (t) => {
       assert.equal(post.path, "/2018-06-01/runtime/invocation/a%2Fb%20c/error");
       assert.equal(
         post.headers.get("lambda-runtime-function-error-type"),
-        "Bad?Type?Next",
+        // The one header rule for error types (errorTypeHeaderValue), as formatError and the stream's trailer use.
+        "Bad_Type_Next",
       );
       assert.equal(JSON.parse(post.body).errorType, "Bad✓Type\nNext");
     },
@@ -188,7 +193,10 @@ Deno.test("createRuntimeApi", async (t) => {
     const invocation = await createRuntimeApi(api.host, { transport: flaky })
       .next();
     assert.equal(calls, 2);
-    assert.equal(invocation.id, nextHeaders["lambda-runtime-aws-request-id"]);
+    assert.equal(
+      invocation.requestId,
+      nextHeaders["lambda-runtime-aws-request-id"],
+    );
   });
 
   await t.step(
@@ -235,7 +243,7 @@ Deno.test("createRuntimeApi", async (t) => {
 
 function invocationOf(id: string, invocationId?: string): Invocation {
   return {
-    id,
+    requestId: id,
     deadlineMs: Date.now() + 1000,
     invocationId,
     headers: new Headers(),

@@ -1,6 +1,6 @@
 // An answer is sent at most once: a Runtime API that reads a whole POST, then cuts the connection unanswered, sees one POST.
 import assert from "node:assert/strict";
-import { createRuntimeApi, runLoop } from "../mod.ts";
+import { createRuntimeApi, runLoop } from "../src/runtime.ts";
 import { environment, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
 

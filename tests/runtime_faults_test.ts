@@ -1,6 +1,6 @@
 // The runtime against a Runtime API that misbehaves: cut bodies, stalls, a 500, a late 410, and the API gone.
 import assert from "node:assert/strict";
-import { runLoop, RuntimeApiError } from "../mod.ts";
+import { runLoop, RuntimeApiError } from "../src/runtime.ts";
 import { environment, memoryLogger } from "./_fake_runtime_api.ts";
 import { faultyRuntimeApi } from "./_faulty_runtime_api.ts";
 

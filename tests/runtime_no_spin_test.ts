@@ -1,6 +1,7 @@
 // A malformed /next answer never makes the loop spin: reported when it can be, backed off and bounded when not; deadlines clamped.
 import assert from "node:assert/strict";
-import { type Context, runLoop, RuntimeApiError } from "../mod.ts";
+import type { Context } from "../mod.ts";
+import { runLoop, RuntimeApiError } from "../src/runtime.ts";
 import {
   environment,
   fakeApi,

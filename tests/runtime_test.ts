@@ -1,6 +1,7 @@
 // The loop, driven by an in-memory Runtime API: what it sends for each kind of outcome.
 import assert from "node:assert/strict";
-import { type Handler, runLoop, RuntimeApiError } from "../mod.ts";
+import type { Handler } from "../mod.ts";
+import { runLoop, RuntimeApiError } from "../src/runtime.ts";
 import {
   environment,
   type FakeApi,
@@ -9,7 +10,8 @@ import {
   memoryLogger,
 } from "./_fake_runtime_api.ts";
 import { barrier } from "./_barrier.ts";
-import type { Invocation, RunOptions } from "../mod.ts";
+import type { RunOptions } from "../mod.ts";
+import type { Invocation } from "../src/runtime.ts";
 
 /** Runs the loop until `expected` outcomes were sent, then stops it. */
 async function drive(
@@ -276,7 +278,7 @@ Deno.test("the loop", async (t) => {
       const api = fakeApi(
         [invocation("1", "late"), invocation("2", "next")],
         (inv) => {
-          if (first && inv.id === "late") {
+          if (first && inv.requestId === "late") {
             first = false;
             return Promise.reject(new RuntimeApiError("response", 410, "gone"));
           }

@@ -1,6 +1,6 @@
 // socketTransport: the Runtime API over one raw HTTP/1.1 socket instead of fetch.
 import assert from "node:assert/strict";
-import { socketTransport } from "../mod.ts";
+import { socketTransport } from "../src/runtime.ts";
 import { emulate, fixture } from "./_emulator.ts";
 
 Deno.test("a function on socketTransport under the emulator", async (t) => {

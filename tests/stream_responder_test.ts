@@ -1,22 +1,18 @@
 // streamResponder: what each handler result becomes before it reaches RuntimeApi.stream.
 import assert from "node:assert/strict";
-import {
-  type Context,
-  type RuntimeApi,
-  type StreamOptions,
-  TypedError,
-} from "../mod.ts";
+import { type Context, TypedError } from "../mod.ts";
+import type { ResponseStreamOptions, RuntimeApi } from "../src/runtime.ts";
 import { streamResponder } from "../src/streaming/stream.ts";
 import { fakeApi, invocation, memoryLogger } from "./_fake_runtime_api.ts";
 
 interface Streamed {
   text: string;
-  options: StreamOptions | undefined;
+  options: ResponseStreamOptions | undefined;
 }
 
 /** A RuntimeApi whose stream() reads the whole body; `midway` runs with the options while it does. */
 function streamingApi(
-  midway?: (options: StreamOptions | undefined) => void,
+  midway?: (options: ResponseStreamOptions | undefined) => void,
 ): RuntimeApi & { streamed: Streamed[] } {
   const streamed: Streamed[] = [];
   return {

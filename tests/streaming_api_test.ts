@@ -1,12 +1,12 @@
 // RuntimeApi.stream on the wire: the exact request, and errors as trailers, against servers on 127.0.0.1:0.
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
+import { StreamLimitError } from "../mod.ts";
 import {
   createRuntimeApi,
   type Invocation,
   RuntimeApiError,
-  StreamLimitError,
-} from "../mod.ts";
+} from "../src/runtime.ts";
 import { USER_AGENT } from "../src/core/runtime_api.ts";
 import { Http1Client } from "../src/core/_http1/client.ts";
 import { withStreaming } from "../src/streaming/streamer.ts";
@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
 
 function invocation(id = "req-1", invocationId?: string): Invocation {
   return {
-    id,
+    requestId: id,
     deadlineMs: Date.now() + 5000,
     invocationId,
     headers: new Headers(),

@@ -218,7 +218,7 @@ function splitPrelude(bytes: Uint8Array) {
   };
 }
 
-Deno.test("serve(handler, { streaming: true }) under the emulator", async (t) => {
+Deno.test("serveStream(handler) under the emulator", async (t) => {
   await using emulator = await emulate(fixture("fixtures/streaming_http.ts"));
 
   await t.step(

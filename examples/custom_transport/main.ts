@@ -9,7 +9,8 @@
  * @module
  */
 
-import { run, type Transport } from "../../mod.ts";
+import { run } from "../../mod.ts";
+import type { Transport } from "../../src/runtime.ts";
 
 /** Wraps a transport so that each call's duration goes to stderr. */
 export function timed(inner: Transport = fetch): Transport {

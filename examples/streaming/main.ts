@@ -1,5 +1,5 @@
 /**
- * Server-sent events from Lambda: `serve(handler, { streaming: true })`
+ * Server-sent events from Lambda: `serveStream(handler)`
  * behind a function URL with `InvokeMode: RESPONSE_STREAM`. Each event
  * reaches the client when it is written, not when the handler is done.
  *
@@ -23,7 +23,7 @@
  * @module
  */
 
-import { serve } from "../../src/http/mod.ts";
+import { serveStream } from "../../src/http/mod.ts";
 
 /** One server-sent event: `id`, `event` and a JSON `data` line. */
 export function sse(id: number, event: string, data: unknown): string {
@@ -46,7 +46,7 @@ export async function* ticks(
 }
 
 if (import.meta.main) {
-  serve((request, info) => {
+  serveStream((request, info) => {
     const query = new URL(request.url).searchParams;
     const count = Math.min(Number(query.get("count") ?? 5) || 5, 100);
     const interval = Math.min(
@@ -63,5 +63,5 @@ if (import.meta.main) {
         "cache-control": "no-cache",
       },
     });
-  }, { streaming: true });
+  });
 }

@@ -248,9 +248,9 @@ export async function main(args: string[]): Promise<number> {
   const ungranted = _ungranted(command, Object.keys(env));
   if (ungranted.length) {
     console.error(
-      `The function may not read ${
+      `The function reads ${
         ungranted.join(", ")
-      }: add them to "permissions": ` +
+      } as unset (outside its grant): add them to "permissions": ` +
         `{ "lambda": { "env": [...] } } in its deno.json (deployed, it needs them too), or --allow env=NAME`,
     );
   }

@@ -4,7 +4,7 @@ import {
   type Invocation,
   respondJson,
   type RuntimeApi,
-} from "../../mod.ts";
+} from "../../src/runtime.ts";
 import { buildEvent } from "./payloads.ts";
 
 const sizes = {
@@ -24,7 +24,7 @@ for (const [label, bytes] of Object.entries(sizes)) {
   const raw = buildEvent(bytes);
   const body = new TextDecoder().decode(raw);
   const invocation: Invocation = {
-    id: "1",
+    requestId: "1",
     deadlineMs: Date.now() + 60_000,
     invocationId: undefined,
     headers: new Headers(),

@@ -1,5 +1,9 @@
 // The context the loop builds for every invocation, from the /next headers.
-import { createContext, type Invocation, readEnvironment } from "../../mod.ts";
+import {
+  createContext,
+  type Invocation,
+  readEnvironment,
+} from "../../src/runtime.ts";
 
 const environment = readEnvironment({
   AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
@@ -18,7 +22,7 @@ const headers = new Headers({
     '{"client":{"installationId":"i","appTitle":"t","appVersionName":"1","appVersionCode":"1","appPackageName":"p"},"env":{"platform":"deno"}}',
 });
 const invocation: Invocation = {
-  id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+  requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
   deadlineMs: Date.now() + 60_000,
   invocationId: undefined,
   headers,

@@ -1,5 +1,6 @@
 // Turning what a handler throws into the Runtime API's error report.
-import { formatError, TypedError } from "../../mod.ts";
+import { TypedError } from "../../mod.ts";
+import { formatError } from "../../src/runtime.ts";
 
 function _nested(depth: number): Error {
   if (depth === 0) {

@@ -1,5 +1,5 @@
 // The HTTP adapter's per-request cost: event → Request → handler → Response → result, for a small and a 1 MB body.
-import { createContext, readEnvironment } from "../../mod.ts";
+import { createContext, readEnvironment } from "../../src/runtime.ts";
 import {
   createHttpHandler,
   type HttpHandler,
@@ -13,7 +13,7 @@ const environment = readEnvironment({
 });
 // One context for every iteration: its deadline signal is armed once, as the adapter's own cost is measured.
 const context = createContext({
-  id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+  requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
   deadlineMs: Date.now() + 24 * 3600_000,
   invocationId: undefined,
   headers: new Headers(),

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { run, socketTransport } from "../../mod.ts";
+import { run } from "../../mod.ts";
+import { socketTransport } from "../../src/runtime.ts";
 
 run((event: unknown) => event, {
   transport: socketTransport(Deno.env.get("AWS_LAMBDA_RUNTIME_API") ?? ""),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "@rtl/lambda";
+import { LambdaRuntimeError } from "@rtl/lambda/runtime";
 
 /**
  * Base class of the build's errors.

@@ -53,7 +53,7 @@ export function deadlineWatch(loop: LoopState): DeadlineWatch {
           "next",
           0,
           `nothing listens any more, and invocation ${
-            late[0].invocation.id
+            late[0].invocation.requestId
           } is past its deadline: the platform that ran this process is gone`,
         );
         loop.stop(gone);

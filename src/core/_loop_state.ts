@@ -56,9 +56,9 @@ export function loopState(resolved: Resolved): LoopState {
     report(invocation, thrown) {
       const errorReport = safeReport(resolved.formatError, thrown);
       logger.error(
-        `Invocation ${invocation.id} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
+        `Invocation ${invocation.requestId} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
         {
-          requestId: invocation.id,
+          requestId: invocation.requestId,
           tenantId: invocation.headers.get("lambda-runtime-aws-tenant-id") ??
             undefined,
           errorType: errorReport.errorType,
@@ -77,8 +77,8 @@ export function loopState(resolved: Resolved): LoopState {
       }
       if (error instanceof RuntimeApiError && error.status === 410) {
         logger.warn(
-          `Invocation ${invocation.id} had already timed out (410 Gone); its result was dropped`,
-          { requestId: invocation.id },
+          `Invocation ${invocation.requestId} had already timed out (410 Gone); its result was dropped`,
+          { requestId: invocation.requestId },
         );
         return;
       }
@@ -86,10 +86,10 @@ export function loopState(resolved: Resolved): LoopState {
         state.postLost = true;
       }
       logger.error(
-        `Could not deliver the outcome of invocation ${invocation.id}: ${
+        `Could not deliver the outcome of invocation ${invocation.requestId}: ${
           error instanceof Error ? error.message : String(error)
         }`,
-        { requestId: invocation.id },
+        { requestId: invocation.requestId },
       );
     },
   };

@@ -20,7 +20,7 @@ export async function nextWithRetry(
     try {
       const invocation = await loop.api.next(loop.pollSignal);
       loop.postLost = false;
-      if (invocation.id !== "") return _clamped(loop, invocation);
+      if (invocation.requestId !== "") return _clamped(loop, invocation);
       failure = new RuntimeApiError(
         "next",
         200,
@@ -50,10 +50,10 @@ function _clamped(loop: LoopState, invocation: Invocation): Invocation {
   const latest = Date.now() + loop.maxInvocationMs;
   if (!(invocation.deadlineMs > latest)) return invocation;
   loop.logger.warn(
-    `Invocation ${invocation.id}'s deadline (${
+    `Invocation ${invocation.requestId}'s deadline (${
       JSON.stringify(invocation.headers.get("lambda-runtime-deadline-ms"))
     }) is later than Lambda allows; it is clamped to ${loop.maxInvocationMs} ms from now`,
-    { requestId: invocation.id },
+    { requestId: invocation.requestId },
   );
   return { ...invocation, deadlineMs: latest };
 }

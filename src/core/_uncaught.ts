@@ -51,7 +51,7 @@ function _logLate(
 ): void {
   const report = safeReport(loop.formatError, thrown);
   loop.logger.error(
-    `${report.errorType} after invocation ${invocation.id}'s handler had finished; it can no longer fail the invocation`,
+    `${report.errorType} after invocation ${invocation.requestId}'s handler had finished; it can no longer fail the invocation`,
     { error: report },
   );
 }

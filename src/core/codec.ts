@@ -12,11 +12,11 @@ import type { Invocation, RuntimeApi } from "./runtime_api.ts";
  *
  * @example
  * ```ts
- * import { decodeJson } from "@rtl/lambda";
+ * import { decodeJson } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const event = decodeJson({
- *   id: "1", deadlineMs: 0, invocationId: undefined, headers: new Headers(), body: '{"a":1}',
+ *   requestId: "1", deadlineMs: 0, invocationId: undefined, headers: new Headers(), body: '{"a":1}',
  * });
  * assert.deepEqual(event, { a: 1 });
  * ```
@@ -40,7 +40,7 @@ export function decodeJson(invocation: Invocation): unknown {
  *
  * @example
  * ```ts
- * import { respondJson, type RuntimeApi } from "@rtl/lambda";
+ * import { respondJson, type RuntimeApi } from "@rtl/lambda/runtime";
  *
  * // await respondJson({ ok: true }, invocation, api, context);
  * const responder: typeof respondJson = respondJson;

@@ -128,7 +128,7 @@ export interface Context {
  *
  * @example Adding a field
  * ```ts
- * import { createContext, type ContextFactory } from "@rtl/lambda";
+ * import { createContext, type ContextFactory } from "@rtl/lambda/runtime";
  *
  * const withStart: ContextFactory = (invocation, environment) =>
  *   Object.assign(createContext(invocation, environment), { startedAt: Date.now() });
@@ -182,7 +182,7 @@ class _Context implements Context {
   constructor(invocation: Invocation, environment: LambdaEnvironment) {
     const headers = invocation.headers;
     this.#headers = headers;
-    this.awsRequestId = invocation.id;
+    this.awsRequestId = invocation.requestId;
     this.invokedFunctionArn =
       headers.get("lambda-runtime-invoked-function-arn") ??
         "";
@@ -253,7 +253,7 @@ class _Context implements Context {
  *
  * @example
  * ```ts
- * import { createContext, readEnvironment } from "@rtl/lambda";
+ * import { createContext, readEnvironment } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const environment = readEnvironment({
@@ -262,7 +262,7 @@ class _Context implements Context {
  * });
  * const deadlineMs = Date.now() + 3000;
  * const context = createContext({
- *   id: "req-1",
+ *   requestId: "req-1",
  *   deadlineMs,
  *   invocationId: undefined,
  *   headers: new Headers({ "lambda-runtime-aws-tenant-id": "blue" }),

@@ -12,7 +12,7 @@ import { EnvironmentError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import type { EnvironmentSource } from "@rtl/lambda";
+ * import type { EnvironmentSource } from "@rtl/lambda/runtime";
  *
  * const fromObject: EnvironmentSource = { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
  * const fromDeno: EnvironmentSource = Deno.env;
@@ -27,7 +27,7 @@ export type EnvironmentSource =
  *
  * @example
  * ```ts
- * import { readEnvironment } from "@rtl/lambda";
+ * import { readEnvironment } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const env = readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" });
@@ -98,7 +98,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
  *
  * @example
  * ```ts
- * import { readEnvironment } from "@rtl/lambda";
+ * import { readEnvironment } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const env = readEnvironment({

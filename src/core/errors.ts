@@ -5,7 +5,7 @@
  * @module
  */
 
-import { headerSafe } from "./_header.ts";
+import { errorTypeHeaderValue } from "./_header.ts";
 
 /**
  * The error payload the Runtime API expects on `/invocation/{id}/error` and
@@ -13,7 +13,7 @@ import { headerSafe } from "./_header.ts";
  *
  * @example Shape of a report
  * ```ts
- * import type { ErrorReport } from "@rtl/lambda";
+ * import type { ErrorReport } from "@rtl/lambda/runtime";
  *
  * const report: ErrorReport = {
  *   errorMessage: "boom",
@@ -37,7 +37,7 @@ export interface ErrorReport {
  *
  * @example A formatter that hides messages
  * ```ts
- * import type { ErrorFormatter } from "@rtl/lambda";
+ * import type { ErrorFormatter } from "@rtl/lambda/runtime";
  *
  * const opaque: ErrorFormatter = () => ({
  *   errorMessage: "internal error",
@@ -53,7 +53,7 @@ export type ErrorFormatter = (thrown: unknown) => ErrorReport;
  *
  * @example Matching by name
  * ```ts
- * import { LambdaRuntimeError } from "@rtl/lambda";
+ * import { LambdaRuntimeError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const error = new LambdaRuntimeError("something went wrong");
@@ -74,7 +74,7 @@ export class LambdaRuntimeError extends Error {
  *
  * @example
  * ```ts
- * import { RuntimeApiError } from "@rtl/lambda";
+ * import { RuntimeApiError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const error = new RuntimeApiError("next", 500, "container error");
@@ -115,7 +115,7 @@ export class RuntimeApiError extends LambdaRuntimeError {
  *
  * @example
  * ```ts
- * import { EnvironmentError } from "@rtl/lambda";
+ * import { EnvironmentError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * assert.equal(new EnvironmentError("x").name, "EnvironmentError");
@@ -141,7 +141,7 @@ export class EnvironmentError extends LambdaRuntimeError {
  *
  * @example
  * ```ts
- * import { InitError } from "@rtl/lambda";
+ * import { InitError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * assert.equal(new InitError("no table").name, "InitError");
@@ -161,7 +161,8 @@ export class InitError extends LambdaRuntimeError {
  *
  * @example
  * ```ts
- * import { formatError, TypedError } from "@rtl/lambda";
+ * import { TypedError } from "@rtl/lambda";
+import { formatError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const report = formatError(new TypedError("Runtime.MarshalError", "cannot serialise"));
@@ -189,7 +190,7 @@ const _MAX_MESSAGE = 256 * 1024;
  *
  * @example
  * ```ts
- * import { formatError } from "@rtl/lambda";
+ * import { formatError } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(formatError("boom"), {
@@ -211,7 +212,7 @@ export function formatError(thrown: unknown): ErrorReport {
       const errorMessage = _text(_get(thrown, "message"));
       return {
         errorMessage: _clip(errorMessage),
-        errorType: _headerSafe(errorType),
+        errorType: errorTypeHeaderValue(errorType),
         stackTrace: _stackLines(_get(thrown, "stack")),
       };
     }
@@ -276,10 +277,4 @@ function _stackLines(stack: unknown): string[] {
 
 function _clip(text: string): string {
   return text.length > _MAX_MESSAGE ? text.slice(0, _MAX_MESSAGE) + "…" : text;
-}
-
-/** Header values must be visible ASCII; the error type also travels as one. */
-function _headerSafe(text: string): string {
-  const safe = headerSafe(text).slice(0, 256);
-  return safe || "Error";
 }

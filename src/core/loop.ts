@@ -27,14 +27,14 @@ import { releaseEvent } from "./_release.ts";
  *
  * @example Driving the loop with an in-memory API
  * ```ts
- * import { runLoop, type RuntimeApi } from "@rtl/lambda";
+ * import { runLoop, type RuntimeApi } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const stop = new AbortController();
  * const responses: string[] = [];
  * const api: RuntimeApi = {
  *   next: async () => ({
- *     id: "1", deadlineMs: Date.now() + 1000, invocationId: undefined,
+ *     requestId: "1", deadlineMs: Date.now() + 1000, invocationId: undefined,
  *     headers: new Headers(), body: '"world"',
  *   }),
  *   respond: async (_invocation, body) => { responses.push(String(body)); stop.abort(); },

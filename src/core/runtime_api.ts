@@ -7,7 +7,7 @@
 
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
-import { headerSafe } from "./_header.ts";
+import { errorTypeHeaderValue } from "./_header.ts";
 import { createSend, responseDetail } from "./_client.ts";
 import {
   answerOverSocket,
@@ -22,7 +22,7 @@ import { tcpReachable } from "./_api_gone.ts";
  *
  * @example A transport that records timings
  * ```ts
- * import type { Transport } from "@rtl/lambda";
+ * import type { Transport } from "@rtl/lambda/runtime";
  *
  * const timings: number[] = [];
  * const timed: Transport = async (input, init) => {
@@ -45,10 +45,10 @@ export type Transport = (
  *
  * @example
  * ```ts
- * import type { Invocation } from "@rtl/lambda";
+ * import type { Invocation } from "@rtl/lambda/runtime";
  *
  * const invocation: Invocation = {
- *   id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+ *   requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
  *   deadlineMs: Date.now() + 3000,
  *   invocationId: undefined,
  *   headers: new Headers(),
@@ -57,11 +57,11 @@ export type Transport = (
  * ```
  */
 export interface Invocation {
-  /** `Lambda-Runtime-Aws-Request-Id`; empty when the header was missing. */
-  readonly id: string;
+  /** `Lambda-Runtime-Aws-Request-Id` (the context's `awsRequestId`); empty when the header was missing. */
+  readonly requestId: string;
   /** `Lambda-Runtime-Deadline-Ms`; `NaN` when missing or malformed. */
   readonly deadlineMs: number;
-  /** `Lambda-Runtime-Invocation-Id`, sent back on the response when present. */
+  /** `Lambda-Runtime-Invocation-Id`, another id than the request id: sent back on the response when present. */
   readonly invocationId: string | undefined;
   /** Every header of the `/next` response. */
   readonly headers: Headers;
@@ -74,7 +74,7 @@ export interface Invocation {
  *
  * @example
  * ```ts
- * import type { RespondOptions } from "@rtl/lambda";
+ * import type { RespondOptions } from "@rtl/lambda/runtime";
  *
  * const options: RespondOptions = { contentType: "text/plain" };
  * ```
@@ -91,12 +91,12 @@ export interface RespondOptions {
  *
  * @example
  * ```ts
- * import type { StreamOptions } from "@rtl/lambda";
+ * import type { ResponseStreamOptions } from "@rtl/lambda/runtime";
  *
- * const options: StreamOptions = { contentType: "text/event-stream" };
+ * const options: ResponseStreamOptions = { contentType: "text/event-stream" };
  * ```
  */
-export interface StreamOptions extends RespondOptions {
+export interface ResponseStreamOptions extends RespondOptions {
   /** Called when the handler's stream fails after the first byte was sent. */
   formatError?: (thrown: unknown) => ErrorReport;
   /** `Content-Type` of the response; `application/octet-stream` when absent. */
@@ -112,12 +112,12 @@ export interface StreamOptions extends RespondOptions {
  *
  * @example An in-memory API for unit tests
  * ```ts
- * import type { Invocation, RuntimeApi } from "@rtl/lambda";
+ * import type { Invocation, RuntimeApi } from "@rtl/lambda/runtime";
  *
  * const sent: string[] = [];
  * const api: RuntimeApi = {
  *   next: () => Promise.resolve<Invocation>({
- *     id: "1", deadlineMs: Date.now() + 1000, invocationId: undefined,
+ *     requestId: "1", deadlineMs: Date.now() + 1000, invocationId: undefined,
  *     headers: new Headers(), body: "{}",
  *   }),
  *   respond: (_invocation, body) => { sent.push(String(body)); return Promise.resolve(); },
@@ -143,7 +143,7 @@ export interface RuntimeApi {
   stream?(
     invocation: Invocation,
     body: ReadableStream<Uint8Array>,
-    options?: StreamOptions,
+    options?: ResponseStreamOptions,
   ): Promise<void>;
   /** Posts an error report to `/invocation/{id}/error`. */
   fail(
@@ -182,7 +182,7 @@ const _PREFIX = "/2018-06-01/runtime";
  *
  * @example
  * ```ts
- * import { createRuntimeApi } from "@rtl/lambda";
+ * import { createRuntimeApi } from "@rtl/lambda/runtime";
  *
  * const api = createRuntimeApi("127.0.0.1:9001");
  * // const invocation = await api.next();
@@ -230,7 +230,9 @@ export function createRuntimeApi(
     const headers: Record<string, string> = {
       "user-agent": userAgent,
       "content-type": "application/json",
-      "lambda-runtime-function-error-type": _headerValue(report.errorType),
+      "lambda-runtime-function-error-type": errorTypeHeaderValue(
+        report.errorType,
+      ),
       ...extra,
     };
     if (invocationId !== undefined) {
@@ -257,7 +259,7 @@ export function createRuntimeApi(
       const body = await response.text();
       const deadline = headers.get("lambda-runtime-deadline-ms");
       return {
-        id: headers.get("lambda-runtime-aws-request-id") ?? "",
+        requestId: headers.get("lambda-runtime-aws-request-id") ?? "",
         deadlineMs: deadline === null || deadline === ""
           ? NaN
           : Number(deadline),
@@ -269,7 +271,7 @@ export function createRuntimeApi(
 
     respond(invocation, body, respondOptions) {
       const url = `${_PREFIX}/invocation/${
-        encodeURIComponent(invocation.id)
+        encodeURIComponent(invocation.requestId)
       }/response`;
       if (
         respondOptions === undefined && invocation.invocationId === undefined
@@ -290,7 +292,9 @@ export function createRuntimeApi(
     fail(invocation, report, failOptions) {
       return post(
         "error",
-        `${_PREFIX}/invocation/${encodeURIComponent(invocation.id)}/error`,
+        `${_PREFIX}/invocation/${
+          encodeURIComponent(invocation.requestId)
+        }/error`,
         JSON.stringify(report),
         errorHeaders(report, invocation.invocationId, failOptions?.headers),
       );
@@ -310,9 +314,4 @@ export function createRuntimeApi(
       ? { reachable: () => tcpReachable(host) }
       : {}),
   };
-}
-
-// A header carries visible ASCII only: anything else in a custom error type would make fetch throw.
-function _headerValue(text: string): string {
-  return headerSafe(text, "?");
 }

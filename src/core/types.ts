@@ -54,7 +54,7 @@ export type Initializer<Event = unknown, Result = unknown> = () =>
  *
  * @example Passing the raw text through
  * ```ts
- * import type { Decoder } from "@rtl/lambda";
+ * import type { Decoder } from "@rtl/lambda/runtime";
  *
  * const raw: Decoder = (invocation) => invocation.body;
  * ```
@@ -68,7 +68,7 @@ export type Decoder = (invocation: Invocation) => unknown;
  *
  * @example Plain-text responses
  * ```ts
- * import type { Responder } from "@rtl/lambda";
+ * import type { Responder } from "@rtl/lambda/runtime";
  *
  * const text: Responder = (result, invocation, api) =>
  *   api.respond(invocation, String(result), { contentType: "text/plain" });
@@ -87,7 +87,7 @@ export type Responder = (
  *
  * @example Timing every invocation
  * ```ts
- * import type { InvocationScope } from "@rtl/lambda";
+ * import type { InvocationScope } from "@rtl/lambda/runtime";
  *
  * const timed: InvocationScope = async (context, invoke) => {
  *   const start = performance.now();

@@ -10,24 +10,16 @@ import type { Context } from "../core/context.ts";
 import type { EncodedBody } from "./_body.ts";
 import type { ResponseHead } from "./_headers.ts";
 import type { WebSocketInfo } from "./source.ts";
+import type { ConvertOptions } from "./options.ts";
 
 /** Options for turning an event into a `Request`. */
-export interface ToRequestOptions {
-  /** `"strip"` (default) gives the path the routes were written for; `"keep"` the one the client typed. */
-  stage?: "strip" | "keep";
-  /** A prefix removed from the path, such as a custom domain's base path mapping. */
-  basePath?: string;
-  /** Becomes the request's `signal`. */
-  signal?: AbortSignal;
-}
+export type ToRequestOptions = Pick<
+  ConvertOptions,
+  "stage" | "basePath" | "signal"
+>;
 
 /** Options for turning a `Response` into a result. */
-export interface ToResultOptions {
-  /** Whether the body goes back base64-encoded; `isBinaryResponse` when absent. */
-  isBinary?: (headers: Headers) => boolean;
-  /** Told when something in the response cannot be expressed to the source (dropped cookies). */
-  warn?: (message: string) => void;
-}
+export type ToResultOptions = Pick<ConvertOptions, "isBinary" | "warn">;
 
 /** What a source adds to the handler's `info` beside the common fields. */
 export interface SourceInfo {

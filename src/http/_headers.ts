@@ -32,7 +32,7 @@ export interface ResponseHead {
  * lacks (API Gateway sends both, an ALB one or the other). Several `Cookie`
  * values (HTTP/2 sends each cookie on its own) become one header joined
  * with `; `. A value with characters outside ASCII is percent-encoded (see
- * {@linkcode headerSafe}); one with a NUL, CR or LF throws an
+ * {@linkcode percentEncodeNonAscii}); one with a NUL, CR or LF throws an
  * {@linkcode HttpRequestError}.
  */
 export function requestHeaders(
@@ -47,17 +47,19 @@ export function requestHeaders(
         if (!values || name === "") continue;
         if (values.length > 1 && name.toLowerCase() === "cookie") {
           // Cookie crumbs are joined with "; ", never with the ", " of append().
-          headers.set(name, headerSafe(values.join("; ")));
+          headers.set(name, percentEncodeNonAscii(values.join("; ")));
           continue;
         }
-        for (const value of values) headers.append(name, headerSafe(value));
+        for (const value of values) {
+          headers.append(name, percentEncodeNonAscii(value));
+        }
       }
     }
     if (single) {
       for (const name in single) {
         const value = single[name];
         if (value === undefined || value === null || name === "") continue;
-        if (!headers.has(name)) headers.set(name, headerSafe(value));
+        if (!headers.has(name)) headers.set(name, percentEncodeNonAscii(value));
       }
     }
   } catch (error) {
@@ -116,7 +118,7 @@ export function lastHeaderValue(value: string | null): string | undefined {
  * every non-ASCII character and `%` percent-encoded as UTF-8 (`炎 100%` →
  * `%E7%82%8E 100%25`), so `decodeURIComponent` gives the original back.
  */
-export function headerSafe(value: string): string {
+export function percentEncodeNonAscii(value: string): string {
   // deno-lint-ignore no-control-regex
   if (!/[^\x00-\x7f]/.test(value)) return value;
   let safe = "";

@@ -7,7 +7,7 @@
 
 import type { SourceAdapter } from "./_adapter.ts";
 import { decodeRequestBody, type EncodedBody } from "./_body.ts";
-import { isObject } from "./_detect.ts";
+import { isBedrockAgentEvent, isObject } from "./_detect.ts";
 import {
   firstHeaderValue,
   requestHeaders,
@@ -138,6 +138,7 @@ export const apiGatewayV1: SourceAdapter<
 > = {
   accepts(event: unknown): event is ApiGatewayV1Event {
     return isObject(event) && typeof event.httpMethod === "string" &&
+      !isBedrockAgentEvent(event) &&
       (event.requestContext === undefined || event.requestContext === null ||
         isObject(event.requestContext));
   },

@@ -8,7 +8,11 @@
 import type { SourceAdapter } from "./_adapter.ts";
 import { decodeRequestBody } from "./_body.ts";
 import { isObject } from "./_detect.ts";
-import { firstHeaderValue, headerSafe, requestHeaders } from "./_headers.ts";
+import {
+  firstHeaderValue,
+  percentEncodeNonAscii,
+  requestHeaders,
+} from "./_headers.ts";
 import { buildRequest } from "./_request.ts";
 import {
   encodeQuery,
@@ -158,7 +162,7 @@ export const apiGatewayV2: SourceAdapter<
       {};
     const headers = requestHeaders(event.headers, undefined);
     if (event.cookies && event.cookies.length > 0) {
-      headers.set("cookie", headerSafe(event.cookies.join("; ")));
+      headers.set("cookie", percentEncodeNonAscii(event.cookies.join("; ")));
     }
     const host = headers.get("host") ?? context.domainName ?? "localhost";
     const scheme = firstHeaderValue(headers.get("x-forwarded-proto")) ??

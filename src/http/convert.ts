@@ -23,6 +23,7 @@ import {
 import { NotHttpEventError } from "./errors.ts";
 import { passThrough } from "./pass_through.ts";
 import type { HttpSource } from "./source.ts";
+import type { ConvertOptions } from "./options.ts";
 import {
   type VpcLatticeResult,
   vpcLatticeV1,
@@ -72,33 +73,6 @@ export type HttpResult =
   | AlbResult
   | WebSocketResult
   | VpcLatticeResult;
-
-/**
- * Options of {@linkcode toRequest} and {@linkcode toResult}.
- *
- * @example
- * ```ts
- * import type { ConvertOptions } from "@rtl/lambda/http";
- *
- * const options: ConvertOptions = { source: "alb", basePath: "/api" };
- * ```
- */
-export interface ConvertOptions {
-  /** The event's source; detected from the event's shape when absent. */
-  source?: HttpSource;
-  /** Serve events from no HTTP source as `POST /` with a JSON body. */
-  passThrough?: boolean;
-  /** `"strip"` (default) gives the path the routes were written for; `"keep"` the one the client typed. */
-  stage?: "strip" | "keep";
-  /** A prefix removed from the path, such as a custom domain's base path mapping. */
-  basePath?: string;
-  /** Becomes the request's `signal`. */
-  signal?: AbortSignal;
-  /** Whether the body goes back base64-encoded; by content type and encoding when absent. */
-  isBinary?: (headers: Headers) => boolean;
-  /** Told when something in the response cannot be expressed to the source (dropped cookies). */
-  warn?: (message: string) => void;
-}
 
 type _Adapter = SourceAdapter<unknown, unknown>;
 

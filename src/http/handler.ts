@@ -21,6 +21,7 @@ import {
 } from "./convert.ts";
 import { HttpPassThroughError, HttpRequestError } from "./errors.ts";
 import type { HttpSource, WebSocketInfo } from "./source.ts";
+import type { HttpEventOptions } from "./options.ts";
 
 /**
  * What a handler gets beside the `Request`: where it came from, the raw
@@ -99,29 +100,7 @@ export type HttpErrorHandler = (
  * };
  * ```
  */
-export interface HttpOptions {
-  /** The event source; detected from each event when absent. */
-  source?: HttpSource;
-  /**
-   * What to do with an API Gateway stage in the path. `"strip"` (the
-   * default) gives the path the routes were written for; `"keep"` gives the
-   * path the client requested, stage included.
-   */
-  stage?: "strip" | "keep";
-  /** A prefix removed from the path, such as a custom domain's base path mapping. */
-  basePath?: string;
-  /**
-   * Whether a response body goes back base64-encoded; by default when it has
-   * a `Content-Encoding`, no `Content-Type`, or a type that is not text.
-   */
-  isBinary?: (headers: Headers) => boolean;
-  /**
-   * Serve events from no HTTP source too (SQS, EventBridge, direct
-   * invokes): each is a `POST /` with the event as its JSON body, and the
-   * response's body (parsed when JSON) is the invocation's result; a `5xx`
-   * fails the invocation. Off by default.
-   */
-  passThrough?: boolean;
+export interface HttpOptions extends HttpEventOptions {
   /** The response when the handler fails; a bare `500 Internal Server Error` when absent. */
   onError?: HttpErrorHandler;
   /** Where handler failures and conversion warnings are logged. */
@@ -230,14 +209,14 @@ export async function handleHttpEvent(
  * @example
  * ```ts
  * import { createHttpHandler } from "@rtl/lambda/http";
- * import { createContext, readEnvironment } from "@rtl/lambda";
+ * import { createContext, readEnvironment } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const handler = createHttpHandler((request) =>
  *   new Response(`hello ${new URL(request.url).searchParams.get("name")}`)
  * );
  * const context = createContext(
- *   { id: "req-1", deadlineMs: Date.now() + 3000, invocationId: undefined, headers: new Headers(), body: "" },
+ *   { requestId: "req-1", deadlineMs: Date.now() + 3000, invocationId: undefined, headers: new Headers(), body: "" },
  *   readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }),
  * );
  * const result = await handler({

@@ -44,7 +44,8 @@ export type {
 } from "./handler.ts";
 export { createHttpHandler, handleHttpEvent } from "./handler.ts";
 export { createStreamingHttpHandler } from "./streaming_handler.ts";
-export { type ConvertOptions, toRequest, toResult } from "./convert.ts";
+export { toRequest, toResult } from "./convert.ts";
+export type { ConvertOptions, HttpEventOptions } from "./options.ts";
 export type { HttpEvent, HttpResult } from "./convert.ts";
 export type {
   HttpSource,
@@ -76,8 +77,9 @@ export {
 } from "./errors.ts";
 
 /**
- * Options of {@linkcode serve}: the HTTP adapter's, and the runtime's
- * (`run()`), such as `transport`, `concurrency` or `logger`.
+ * Options of {@linkcode serve} and {@linkcode serveStream}: the HTTP
+ * adapter's, and the runtime's (`run()`), such as `transport`,
+ * `concurrency` or `logger`.
  *
  * @example
  * ```ts
@@ -86,20 +88,14 @@ export {
  * const options: ServeOptions = { basePath: "/api", concurrency: 4 };
  * ```
  */
-export interface ServeOptions extends HttpOptions, RunOptions {
-  /**
-   * Streams each response as it is produced (function URLs with
-   * `InvokeMode: RESPONSE_STREAM`): status, headers and cookies first, then
-   * the body chunk by chunk. Off by default.
-   */
-  streaming?: boolean;
-}
+export interface ServeOptions extends HttpOptions, RunOptions {}
 
 /**
  * Runs the function: each invocation's HTTP event becomes a `Request` for
  * the handler, and its `Response` becomes the result Lambda returns to the
  * client. Built on `run()`, so initialisation, errors, concurrency and
- * process exit behave as they do for any handler.
+ * process exit behave as they do for any handler. {@linkcode serveStream}
+ * streams the response instead, as `stream()` does for `run()`.
  *
  * @example A handler
  * ```ts ignore
@@ -147,45 +143,62 @@ export interface ServeOptions extends HttpOptions, RunOptions {
  *   return Response.json({ batchItemFailures: [] });
  * }, { passThrough: true });
  * ```
- *
- * @example Streaming, behind a function URL with `InvokeMode: RESPONSE_STREAM`
- * ```ts ignore
- * import { serve } from "@rtl/lambda/http";
- *
- * serve(() =>
- *   new Response(
- *     ReadableStream.from(["data: hello\n\n"]).pipeThrough(new TextEncoderStream()),
- *     { headers: { "content-type": "text/event-stream" } },
- *   ), { streaming: true });
- * ```
  */
 export function serve(
   handler: HttpHandler,
   options: ServeOptions = {},
 ): Promise<void> {
-  // An initializer, so that a missing handler is reported on /init/error.
-  const checked = () => {
-    if (options.streaming && options.passThrough) {
-      throw new InitError(
-        "serve() takes passThrough in the buffered mode only: a pass-through event's result is the response body, which the streamed HTTP response cannot carry; drop streaming or passThrough",
+  return run({
+    init: () => createHttpHandler(_checked("serve", handler), options),
+  }, options);
+}
+
+/**
+ * {@linkcode serve}, with each response streamed as it is produced
+ * (function URLs with `InvokeMode: RESPONSE_STREAM`): status, headers and
+ * cookies first, then the body chunk by chunk. Built on `stream()`.
+ * `passThrough` is refused at init: a pass-through result is the body
+ * itself, which the streamed HTTP response cannot carry.
+ *
+ * @example Server-sent events behind a function URL
+ * ```ts ignore
+ * import { serveStream } from "@rtl/lambda/http";
+ *
+ * serveStream(() =>
+ *   new Response(
+ *     ReadableStream.from(["data: hello\n\n"]).pipeThrough(new TextEncoderStream()),
+ *     { headers: { "content-type": "text/event-stream" } },
+ *   )
+ * );
+ * ```
+ */
+export function serveStream(
+  handler: HttpHandler,
+  options: ServeOptions = {},
+): Promise<void> {
+  return stream({
+    init: () => {
+      if (options.passThrough) {
+        throw new InitError(
+          "serveStream() cannot take passThrough: a pass-through event's result is the response body, which the streamed HTTP response cannot carry; use serve() for pass-through",
+        );
+      }
+      return createStreamingHttpHandler(
+        _checked("serveStream", handler),
+        options,
       );
-    }
-    if (typeof handler !== "function") {
-      throw new InitError(
-        `serve() needs a handler function (request, info) => Response, got ${
-          handler === null ? "null" : typeof handler
-        }`,
-      );
-    }
-    return handler;
-  };
-  if (options.streaming) {
-    return stream({
-      init: () => createStreamingHttpHandler(checked(), options),
-    }, {
-      ...options,
-      contentType: HTTP_INTEGRATION_CONTENT_TYPE,
-    });
+    },
+  }, { ...options, contentType: HTTP_INTEGRATION_CONTENT_TYPE });
+}
+
+// Called in an initializer, so that a missing handler is reported on /init/error.
+function _checked(entry: string, handler: HttpHandler): HttpHandler {
+  if (typeof handler !== "function") {
+    throw new InitError(
+      `${entry}() needs a handler function (request, info) => Response, got ${
+        handler === null ? "null" : typeof handler
+      }`,
+    );
   }
-  return run({ init: () => createHttpHandler(checked(), options) }, options);
+  return handler;
 }

@@ -21,7 +21,7 @@ import { adapterFor } from "./convert.ts";
  * Wraps an {@linkcode HttpHandler} into a core `Handler` whose result is the
  * streamed HTTP response: the prelude (status, headers, cookies, as the
  * buffered results carry them), eight NUL bytes, then the body. What
- * `serve(handler, { streaming: true })` runs; send its result with the
+ * `serveStream(handler)` runs; send its result with the
  * content type `application/vnd.awslambda.http-integration-response`
  * (`stream(handler, { contentType: HTTP_INTEGRATION_CONTENT_TYPE })`).
  * Failures before the response (a throw, a bad event) are answered as
@@ -30,12 +30,12 @@ import { adapterFor } from "./convert.ts";
  * @example
  * ```ts
  * import { createStreamingHttpHandler } from "@rtl/lambda/http";
- * import { createContext, readEnvironment } from "@rtl/lambda";
+ * import { createContext, readEnvironment } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * const handler = createStreamingHttpHandler(() => new Response("hi", { status: 202 }));
  * const context = createContext(
- *   { id: "req-1", deadlineMs: Date.now() + 3000, invocationId: undefined, headers: new Headers(), body: "" },
+ *   { requestId: "req-1", deadlineMs: Date.now() + 3000, invocationId: undefined, headers: new Headers(), body: "" },
  *   readEnvironment({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" }),
  * );
  * const body = await handler({

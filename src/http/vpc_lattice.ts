@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { SourceAdapter, ToResultOptions } from "./_adapter.ts";
+import type { SourceAdapter } from "./_adapter.ts";
 import type { EncodedBody } from "./_body.ts";
 import { decodeRequestBody } from "./_body.ts";
 import { isObject } from "./_detect.ts";
@@ -15,7 +15,6 @@ import {
   type ResponseHead,
 } from "./_headers.ts";
 import { buildRequest } from "./_request.ts";
-import { singleCookie } from "./_result.ts";
 import { statusDescription } from "./_status_text.ts";
 import { encodeQuery, requestUrl, stripPathPrefix } from "./_url.ts";
 
@@ -41,7 +40,7 @@ import { encodeQuery, requestUrl, stripPathPrefix } from "./_url.ts";
 export interface VpcLatticeV2Event {
   /** `"2.0"`. */
   version?: string;
-  /** The path. */
+  /** The path; with the query string as the client sent it, when it has one. */
   path: string;
   /** The method. */
   method: string;
@@ -99,7 +98,8 @@ export interface VpcLatticeV1Event {
 
 /**
  * The result VPC Lattice expects (both structures): one value per header,
- * so one `Set-Cookie` (the first; the others are named in a warning).
+ * so every `Set-Cookie` folded into one, joined by `, ` (as Hono's adapter
+ * sends them).
  *
  * @example
  * ```ts
@@ -127,13 +127,10 @@ export interface VpcLatticeResult {
   isBase64Encoded: boolean;
 }
 
-function _layout(
-  head: ResponseHead,
-  body: EncodedBody,
-  options: ToResultOptions,
-): VpcLatticeResult {
-  const cookie = singleCookie(head.cookies, "a VPC Lattice result", options);
-  if (cookie !== undefined) head.headers["set-cookie"] = cookie;
+function _layout(head: ResponseHead, body: EncodedBody): VpcLatticeResult {
+  if (head.cookies.length > 0) {
+    head.headers["set-cookie"] = head.cookies.join(", ");
+  }
   return {
     statusCode: head.statusCode,
     statusDescription: statusDescription(head.statusCode, head.statusText),
@@ -168,6 +165,14 @@ function _request(
   });
 }
 
+// A path that carries the query as the client sent it wins over the decoded map.
+function _pathAndQuery(path: string, decoded: () => string): [string, string] {
+  const mark = path.indexOf("?");
+  return mark === -1
+    ? [path, decoded()]
+    : [path.slice(0, mark), path.slice(mark + 1)];
+}
+
 function _lists(
   map: Record<string, string[] | string | undefined> | null | undefined,
 ): Record<string, string[] | undefined> {
@@ -195,17 +200,21 @@ export const vpcLatticeV2: SourceAdapter<VpcLatticeV2Event, VpcLatticeResult> =
     },
     toRequest(event, options) {
       const method = event.method.toUpperCase();
+      const [path, query] = _pathAndQuery(
+        event.path,
+        () => encodeQuery(_lists(event.queryStringParameters)),
+      );
       return _request(
         method,
         requestHeaders(undefined, _lists(event.headers)),
-        event.path,
-        encodeQuery(_lists(event.queryStringParameters)),
+        path,
+        query,
         decodeRequestBody(event.body, event.isBase64Encoded, method),
         options.basePath,
         options.signal,
       );
     },
-    layout: (head, body, _event, options) => _layout(head, body, options),
+    layout: (head, body) => _layout(head, body),
   };
 
 /** The adapter for VPC Lattice 1.0 events. */
@@ -220,14 +229,10 @@ export const vpcLatticeV1: SourceAdapter<VpcLatticeV1Event, VpcLatticeResult> =
       lastHeaderValue(event.headers?.["x-forwarded-for"] ?? null),
     toRequest(event, options) {
       const method = event.method.toUpperCase();
-      const mark = event.raw_path.indexOf("?");
-      // raw_path carries the query as the client sent it; the decoded map is the fallback.
-      const [path, query] = mark === -1
-        ? [
-          event.raw_path,
-          encodeQuery(undefined, event.query_string_parameters),
-        ]
-        : [event.raw_path.slice(0, mark), event.raw_path.slice(mark + 1)];
+      const [path, query] = _pathAndQuery(
+        event.raw_path,
+        () => encodeQuery(undefined, event.query_string_parameters),
+      );
       return _request(
         method,
         requestHeaders(event.headers, undefined),
@@ -238,5 +243,5 @@ export const vpcLatticeV1: SourceAdapter<VpcLatticeV1Event, VpcLatticeResult> =
         options.signal,
       );
     },
-    layout: (head, body, _event, options) => _layout(head, body, options),
+    layout: (head, body) => _layout(head, body),
   };

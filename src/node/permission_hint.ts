@@ -19,6 +19,8 @@ import type { Layer } from "../core/layer.ts";
  *
  * const hint = permissionHint('Requires env access to "TABLE", run again with the --allow-env flag');
  * assert.match(hint!, /"env": \["TABLE"\]/);
+ * const whole = permissionHint("Requires env access, run again with the --allow-env flag");
+ * assert.match(whole!, /"env": true/);
  * ```
  */
 export function permissionHint(message: string): string | undefined {
@@ -27,9 +29,18 @@ export function permissionHint(message: string): string | undefined {
   const dns = /getaddrinfo EPERM ([^\s,]+)/.exec(message);
   const kind = refused?.[1] ?? (dns ? "net" : undefined);
   const value = refused?.[2] ?? dns?.[1];
-  if (!kind || !value) return undefined;
-  return `Grant it: add "${kind}": ["${value}"] to "permissions": { "lambda": { … } } in the function's deno.json, ` +
-    `or build with --allow-${kind}=${value}.`;
+  const where =
+    `to "permissions": { "lambda": { … } } in the function's deno.json`;
+  if (kind && value) {
+    return `Grant it: add "${kind}": ["${value}"] ${where}, or build with --allow-${kind}=${value}.`;
+  }
+  // No value named: the whole kind was asked for (Deno.env.toObject(), process.env's keys, a child's environment).
+  const whole = /Requires (\w+) access(?:,|$)/.exec(message)?.[1];
+  if (!whole) return undefined;
+  const why = whole === "env"
+    ? " (every variable was read: Deno.env.toObject(), process.env's keys, or a process started with them; the build's default --ignore-env answers with the granted ones only)"
+    : "";
+  return `Grant it${why}: add "${whole}": true ${where}, or build with --allow-${whole}.`;
 }
 
 /**

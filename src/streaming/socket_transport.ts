@@ -21,7 +21,8 @@ import type { Transport } from "../core/runtime_api.ts";
  *
  * @example
  * ```ts ignore
- * import { run, socketTransport } from "@rtl/lambda";
+ * import { run } from "@rtl/lambda";
+import { socketTransport } from "@rtl/lambda/runtime";
  *
  * run((event) => event, {
  *   transport: socketTransport(Deno.env.get("AWS_LAMBDA_RUNTIME_API")!),
@@ -30,7 +31,7 @@ import type { Transport } from "../core/runtime_api.ts";
  *
  * @example Against any HTTP/1.1 server
  * ```ts
- * import { socketTransport } from "@rtl/lambda";
+ * import { socketTransport } from "@rtl/lambda/runtime";
  * import assert from "node:assert/strict";
  *
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("pong"));

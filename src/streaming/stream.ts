@@ -16,7 +16,6 @@ import { logger as lambdaLogger } from "../logging/lambda_logger.ts";
 import type {
   Handler,
   HandlerSource,
-  Initializer,
   Responder,
   RunOptions,
 } from "../core/types.ts";
@@ -24,7 +23,7 @@ import { runWith } from "../run.ts";
 import type { Layer } from "../core/layer.ts";
 import { withStreaming } from "./streamer.ts";
 import { fromStreamified, isStreamified } from "../node/streamify.ts";
-import type { StreamOptions } from "../core/runtime_api.ts";
+import type { ResponseStreamOptions } from "../core/runtime_api.ts";
 
 const _encoder = new TextEncoder();
 
@@ -72,12 +71,12 @@ export type StreamHandler<Event = unknown> = Handler<Event, StreamResult>;
  *
  * @example
  * ```ts
- * import type { StreamRunOptions } from "@rtl/lambda";
+ * import type { StreamOptions } from "@rtl/lambda";
  *
- * const options: StreamRunOptions = { contentType: "text/plain; charset=utf-8" };
+ * const options: StreamOptions = { contentType: "text/plain; charset=utf-8" };
  * ```
  */
-export interface StreamRunOptions extends Omit<RunOptions, "respond"> {
+export interface StreamOptions extends Omit<RunOptions, "respond"> {
   /**
    * `Content-Type` of results that are not a `Response`;
    * `application/octet-stream` when absent.
@@ -96,7 +95,7 @@ export interface StreamResponderOptions {
   /** Bytes a response may stream. */
   maxBytes?: number;
   /** Turns an error thrown mid-stream into the report sent in the trailers. */
-  formatError?: StreamOptions["formatError"];
+  formatError?: ResponseStreamOptions["formatError"];
   /** Where a mid-stream failure is logged. */
   logger?: Logger;
 }
@@ -137,8 +136,8 @@ export function streamResponder(
       formatError(thrown) {
         const report = toReport(thrown);
         logger.error(
-          `Invocation ${invocation.id} failed mid-stream: ${report.errorType}: ${report.errorMessage}`,
-          { requestId: invocation.id, stackTrace: report.stackTrace },
+          `Invocation ${invocation.requestId} failed mid-stream: ${report.errorType}: ${report.errorMessage}`,
+          { requestId: invocation.requestId, stackTrace: report.stackTrace },
         );
         return report;
       },
@@ -192,11 +191,8 @@ export function streamResponder(
  * ```
  */
 export function stream<Event = unknown>(
-  // Spelled out: HandlerSource is not exported from mod.ts yet.
-  handler: Handler<Event, StreamResult> | {
-    readonly init: Initializer<Event, StreamResult>;
-  },
-  options: StreamRunOptions = {},
+  handler: HandlerSource<Event, StreamResult>,
+  options: StreamOptions = {},
 ): Promise<void> {
   return runWith(_nodeStyle(handler), {
     ...options,

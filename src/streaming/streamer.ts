@@ -12,15 +12,15 @@ import {
   RuntimeApiError,
   TypedError,
 } from "../core/errors.ts";
-import { headerSafe } from "../core/_header.ts";
+import { errorTypeHeaderValue } from "../core/_header.ts";
 import { safeReport } from "../core/_report.ts";
 import { Http1Client, type Http1RequestInit } from "../core/_http1/client.ts";
 import { type HeaderList, readChunk } from "../core/_http1/encode.ts";
 import type { Http1Response } from "../core/_http1/response.ts";
 import type {
   Invocation,
+  ResponseStreamOptions,
   RuntimeApi,
-  StreamOptions,
 } from "../core/runtime_api.ts";
 import { VERSION } from "../core/version.ts";
 
@@ -126,7 +126,7 @@ export function createResponseStreamer(
   return async function stream(
     invocation: Invocation,
     body: ReadableStream<Uint8Array>,
-    streamOptions: StreamOptions = {},
+    streamOptions: ResponseStreamOptions = {},
   ): Promise<void> {
     const limit = streamOptions.maxBytes ?? STREAMED_RESPONSE_LIMIT;
     const reader = body.getReader();
@@ -194,7 +194,7 @@ export function createResponseStreamer(
       response = await transport({
         method: "POST",
         path: `/2018-06-01/runtime/invocation/${
-          encodeURIComponent(invocation.id)
+          encodeURIComponent(invocation.requestId)
         }/response`,
         headers,
         body: relay,
@@ -202,7 +202,7 @@ export function createResponseStreamer(
           if (failure === undefined) return undefined;
           const report = safeReport(streamOptions.formatError, failure.error);
           return [
-            [_TRAILER_TYPE, _headerSafe(report.errorType)],
+            [_TRAILER_TYPE, errorTypeHeaderValue(report.errorType)],
             [_TRAILER_BODY, _base64(_encoder.encode(_fit(report)))],
           ];
         },
@@ -242,10 +242,6 @@ function _fit(report: ErrorReport): string {
   const room = Math.max(0, Math.floor((_MAX_TRAILER_JSON - frame - 3) / 6));
   fitted.errorMessage = fitted.errorMessage.slice(0, room) + "…";
   return JSON.stringify(fitted);
-}
-
-function _headerSafe(text: string): string {
-  return headerSafe(text).trim().slice(0, 256) || "Error";
 }
 
 function _base64(bytes: Uint8Array): string {

@@ -83,7 +83,7 @@ function _fit(text: string, limit: number): string {
 }
 
 function _json(value: unknown): string {
-  return _headerSafe(JSON.stringify(value));
+  return _escapeNonAscii(JSON.stringify(value));
 }
 
 /**
@@ -117,7 +117,7 @@ function _filePath(url: string): string {
 }
 
 /** Header values must be visible ASCII: escape everything else inside the JSON strings. */
-function _headerSafe(json: string): string {
+function _escapeNonAscii(json: string): string {
   return json.replace(
     NOT_HEADER_SAFE,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,

@@ -1,7 +1,7 @@
 // A bounded soak: 10 000 invocations through the runtime against a Runtime API that cuts, stalls and refuses
 // late replies on a schedule. Run by `deno task test:measure`, not `deno task test`.
 import assert from "node:assert/strict";
-import { runLoop } from "../../mod.ts";
+import { runLoop } from "../../src/runtime.ts";
 import { environment, memoryLogger } from "../_fake_runtime_api.ts";
 import { faultyRuntimeApi, type NextFault } from "../_faulty_runtime_api.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LambdaRuntimeError } from "@rtl/lambda";
+import { LambdaRuntimeError } from "@rtl/lambda/runtime";
 
 /**
  * A permission declaration Deno cannot be given: an unknown kind or

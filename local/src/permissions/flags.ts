@@ -50,7 +50,8 @@ export interface PermissionFlagsOptions {
  * The function's permission flags: {@linkcode DEFAULT_PERMISSIONS}, then
  * the declaration, then `extra` flags. A list is added to what is there; a
  * bare `--allow-net` (or `true`) widens that kind to everything;
- * `--allow-all`/`-A` replaces all of them. Throws {@linkcode PermissionDeclarationError} for
+ * `--allow-all`/`-A` replaces all of them. A listed env grant is followed by
+ * {@linkcode IGNORE_UNGRANTED_ENV}. Throws {@linkcode PermissionDeclarationError} for
  * a flag or kind Deno does not know.
  *
  * @example
@@ -110,10 +111,30 @@ export function permissionFlags(
         : match[2].split(",").map((value) => value.trim()).filter(Boolean),
     );
   }
-  return KINDS.filter((kind) => lists.has(kind)).map((kind) => {
+  const flags = KINDS.filter((kind) => lists.has(kind)).map((kind) => {
     const list = lists.get(kind)!;
     return list === true
       ? `--allow-${kind}`
       : `--allow-${kind}=${list.join(",")}`;
   });
+  // A variable outside a listed grant reads as unset, so a library probing its own settings does not crash.
+  if (Array.isArray(lists.get("env"))) flags.push(IGNORE_UNGRANTED_ENV);
+  return flags;
 }
+
+/**
+ * The flag {@linkcode permissionFlags} adds after a listed env grant: a read
+ * of a variable outside the grant answers `undefined` instead of throwing
+ * (`Deno.env.toObject()` and `process.env` hold only the granted ones), and
+ * `DENO_AUDIT_PERMISSIONS` still lists the read.
+ *
+ * @example
+ * ```ts
+ * import { IGNORE_UNGRANTED_ENV, permissionFlags } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(permissionFlags().at(-1), IGNORE_UNGRANTED_ENV);
+ * assert.ok(!permissionFlags(["--allow-env"]).includes(IGNORE_UNGRANTED_ENV));
+ * ```
+ */
+export const IGNORE_UNGRANTED_ENV = "--ignore-env";

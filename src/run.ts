@@ -12,12 +12,7 @@ import { EnvironmentError, InitError } from "./core/errors.ts";
 import { applyLayers, type Layer } from "./core/layer.ts";
 import { runResolved } from "./core/loop.ts";
 import { createRuntimeApi } from "./core/runtime_api.ts";
-import type {
-  Handler,
-  HandlerSource,
-  InvocationScope,
-  RunOptions,
-} from "./core/types.ts";
+import type { Handler, HandlerSource, RunOptions } from "./core/types.ts";
 import { safeReport } from "./core/_report.ts";
 import { type Resolved, resolveOptions } from "./core/_resolve.ts";
 import { resolveHandler } from "./_resolve_handler.ts";

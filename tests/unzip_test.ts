@@ -9,7 +9,12 @@ import {
   validateZip,
   type ZipReadOptions,
 } from "../local/zip.ts";
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { createZip } from "../scripts/zip.ts";
+import { lambdaClient, ROLE, startControlPlane } from "./_control_plane.ts";
 import { deflatedZeros, type RawEntry, rawZip } from "./_zip_bytes.ts";
 
 const MB = 1024 * 1024;
@@ -83,6 +88,7 @@ Deno.test("a valid package unpacks with its modes and links", async (t) => {
       "task/lib/tool 550 x",
     ]);
     assert.equal(await validateZip(zip), 21);
+    assert.equal(await validateZip(new Blob([zip as BlobPart])), 21);
   });
 
   await t.step(
@@ -339,5 +345,54 @@ Deno.test("paths and links that leave the folder are refused", async (t) => {
     await t.step(what, async () => {
       await assertRefused(await rawZip(entries), InvalidZipError, CORRUPT);
     });
+  }
+});
+
+Deno.test("the control plane answers a bad package with Lambda's error and creates nothing", async (t) => {
+  await using plane = await startControlPlane();
+  const lambda = lambdaClient(plane.url);
+  const create = (FunctionName: string, ZipFile: Uint8Array) =>
+    lambda.send(
+      new CreateFunctionCommand({
+        FunctionName,
+        Role: ROLE,
+        Runtime: "provided.al2023",
+        Handler: "bootstrap",
+        Code: { ZipFile },
+      }),
+    );
+  const cases: [string, Promise<Uint8Array>, string][] = [
+    ["an empty zip", rawZip([]), "Uploaded file must be a non-empty zip"],
+    [
+      "a lying size",
+      deflatedZeros(64 * MB).then((payload) =>
+        rawZip([bootstrap, { name: "big", payload, method: 8, size: 1000 }])
+      ),
+      CORRUPT,
+    ],
+    [
+      "a symlink out of the folder",
+      rawZip([bootstrap, { name: "etc", data: text("/etc"), mode: 0o120777 }]),
+      CORRUPT,
+    ],
+  ];
+  try {
+    for (const [what, zip, message] of cases) {
+      await t.step(what, async () => {
+        const name = what.replaceAll(" ", "-");
+        await assert.rejects(create(name, await zip), {
+          name: "InvalidParameterValueException",
+          message,
+        });
+        await assert.rejects(
+          lambda.send(
+            new GetFunctionConfigurationCommand({ FunctionName: name }),
+          ),
+          { name: "ResourceNotFoundException" },
+        );
+      });
+    }
+  } finally {
+    lambda.destroy();
   }
 });

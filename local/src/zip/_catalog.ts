@@ -5,6 +5,7 @@ import { dataOffset } from "./_local_header.ts";
 import { type PlacedEntry, placeEntries } from "./_names.ts";
 import type { ByteSource } from "./_source.ts";
 import { corrupt } from "./_bytes.ts";
+import { pause } from "./_pause.ts";
 
 /** An entry ready to read: its checked path and where its data is. */
 export type CatalogEntry = PlacedEntry & { dataOffset: number };
@@ -14,7 +15,8 @@ export async function readCatalog(source: ByteSource): Promise<CatalogEntry[]> {
   const location = await findDirectory(source);
   const placed = placeEntries(await readCentralDirectory(source, location));
   const entries: CatalogEntry[] = [];
-  for (const entry of placed) {
+  for (const [i, entry] of placed.entries()) {
+    if (i % 4096 === 4095) await pause();
     if (entry.kind === "directory" && entry.size !== 0) {
       corrupt(`holds data for the folder ${entry.name}`);
     }

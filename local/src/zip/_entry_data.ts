@@ -77,8 +77,18 @@ async function* _compressed(
   for (let at = entry.dataOffset; at < end; at += _READ_STEP) {
     const bytes = await source.read(at, Math.min(_READ_STEP, end - at));
     if (bytes.length === 0) corrupt(`ends inside ${entry.name}`);
-    for (let i = 0; i < bytes.length; i += _INFLATE_STEP) {
-      yield bytes.subarray(i, i + _INFLATE_STEP);
+    yield bytes;
+  }
+}
+
+/** The same bytes in steps of `step`. */
+async function* _steps(
+  input: AsyncGenerator<Uint8Array>,
+  step: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const bytes of input) {
+    for (let i = 0; i < bytes.length; i += step) {
+      yield bytes.subarray(i, i + step);
     }
   }
 }
@@ -88,7 +98,8 @@ async function* _inflate(
   input: AsyncGenerator<Uint8Array>,
   name: string,
 ): AsyncGenerator<Uint8Array> {
-  const output = ReadableStream.from(input as AsyncIterable<BufferSource>)
+  const steps = _steps(input, _INFLATE_STEP) as AsyncIterable<BufferSource>;
+  const output = ReadableStream.from(steps)
     .pipeThrough(
       new DecompressionStream("deflate-raw"),
     );

@@ -13,6 +13,7 @@ import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { readPackage } from "../scripts/deploy/package.ts";
 import { createZip } from "../scripts/zip.ts";
 import { lambdaClient, ROLE, startControlPlane } from "./_control_plane.ts";
 import { deflatedZeros, type RawEntry, rawZip } from "./_zip_bytes.ts";
@@ -394,5 +395,23 @@ Deno.test("the control plane answers a bad package with Lambda's error and creat
     }
   } finally {
     lambda.destroy();
+  }
+});
+
+Deno.test("the deploy tool reads its package through the same reader", async () => {
+  const work = await Deno.makeTempDir({ prefix: "unzip-test-deploy-" });
+  try {
+    await Deno.writeFile(
+      `${work}/lying.zip`,
+      await rawZip([{ ...bootstrap, method: 8, size: 1000 }]),
+    );
+    await assert.rejects(readPackage(`${work}/lying.zip`), {
+      name: "DeployError",
+      message: /lying\.zip is not a zip Lambda can unpack: .*declared bytes/,
+    });
+    await Deno.writeFile(`${work}/ok.zip`, await rawZip([bootstrap]));
+    assert.equal((await readPackage(`${work}/ok.zip`)).unzipped, 18);
+  } finally {
+    await Deno.remove(work, { recursive: true });
   }
 });

@@ -29,14 +29,13 @@ export interface CentralEntry {
 const _SIGNATURE = 0x02014b50;
 const _UNIX = 3;
 const _TYPE = 0o170000;
+/** Link and folder types; any other (a FIFO's, when zip read stdin) is written as a plain file, as unzip does. */
 const _TYPES: Record<number, EntryKind> = {
-  0: "file",
-  0o100000: "file",
   0o040000: "directory",
   0o120000: "symlink",
 };
 
-/** Reads the `location.count` records of the central directory, refusing any that is damaged, encrypted or of an unknown method or type. */
+/** Reads the `location.count` records of the central directory, refusing any that is damaged, encrypted or of an unknown method. */
 export async function readCentralDirectory(
   source: ByteSource,
   location: DirectoryLocation,
@@ -77,8 +76,9 @@ function _entry(
   const nameBytes = bytes.slice(at + 46, at + 46 + nameLength);
   const name = new TextDecoder().decode(nameBytes);
   const unix = bytes[at + 5] === _UNIX ? u32(bytes, at + 38) >>> 16 : 0;
-  const kind = name.endsWith("/") ? "directory" : _TYPES[unix & _TYPE];
-  if (kind === undefined) corrupt(`holds a special file: ${name}`);
+  const kind = name.endsWith("/")
+    ? "directory"
+    : _TYPES[unix & _TYPE] ?? "file";
   const sizes = _zip64Sizes(bytes, at, nameLength, extraLength);
   return {
     nameBytes,

@@ -158,15 +158,19 @@ Deno.test("a valid package unpacks with its modes and links", async (t) => {
         await new Deno.Command("ln", {
           args: ["-s", "lib/tool", `${work}/in/tool`],
         }).output();
-        await new Deno.Command("zip", {
-          args: ["-qry", "../cli.zip", "."],
-          cwd: `${work}/in`,
-        }).output();
-        const cli = await tryUnpack(await Deno.readFile(`${work}/cli.zip`));
-        assert.deepEqual(
-          cli.left,
-          [...ours.left, "task/tool -> lib/tool"].sort(),
-        );
+        // -fz: the same archive with zip64 end records and fields.
+        for (const zip64 of [[], ["-fz"]]) {
+          await new Deno.Command("zip", {
+            args: ["-qry", ...zip64, "../cli.zip", "."],
+            cwd: `${work}/in`,
+          }).output();
+          const cli = await tryUnpack(await Deno.readFile(`${work}/cli.zip`));
+          assert.deepEqual(
+            cli.left,
+            [...ours.left, "task/tool -> lib/tool"].sort(),
+          );
+          await Deno.remove(`${work}/cli.zip`);
+        }
       } finally {
         await Deno.remove(work, { recursive: true });
       }

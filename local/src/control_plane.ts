@@ -35,7 +35,7 @@ import {
   forwardRequest,
 } from "./_forward.ts";
 import { SignatureRefusedError, verifySignature } from "./_sigv4.ts";
-import { InvalidZipError, unpackZip, unzippedSize } from "./_unzip.ts";
+import { InvalidZipError, unpackZip, validateZip } from "../zip.ts";
 import {
   readS3Code,
   REQUEST_LIMIT,
@@ -184,19 +184,11 @@ export function createControlPlane(
     const zip = location === undefined
       ? inlineZip(body)
       : await readS3Code(options.s3Endpoint, location);
-    let size: number;
     try {
-      size = unzippedSize(zip);
+      await validateZip(zip, { limit: UNZIPPED_LIMIT });
     } catch (error) {
       if (!(error instanceof InvalidZipError)) throw error;
-      throw invalidParameter(
-        "Could not unzip uploaded file. Please check your file, then try to upload again.",
-      );
-    }
-    if (size > UNZIPPED_LIMIT) {
-      throw invalidParameter(
-        `Unzipped size must be smaller than ${UNZIPPED_LIMIT} bytes`,
-      );
+      throw invalidParameter(error.lambdaMessage);
     }
     return zip;
   }

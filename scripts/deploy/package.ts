@@ -5,7 +5,11 @@
  */
 
 import { DeployError } from "./errors.ts";
-import { InvalidZipError, unzippedSize } from "@rtl/lambda-local/zip";
+import {
+  InvalidZipError,
+  UnzippedSizeError,
+  validateZip,
+} from "@rtl/lambda-local/zip";
 
 /** Lambda's direct upload limit for a zip. */
 export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -18,7 +22,7 @@ export interface Package {
   bytes: Uint8Array;
   /** Zipped size. */
   zipped: number;
-  /** The sum of the files' sizes, from the central directory. */
+  /** The bytes its entries inflate to, each checked against its declared size and CRC-32. */
   unzipped: number;
   /** Base64 SHA-256, as Lambda reports it. */
   sha256: string;
@@ -45,7 +49,7 @@ export async function readPackage(path: string): Promise<Package> {
     path,
     bytes,
     zipped: bytes.byteLength,
-    unzipped: _unzippedSize(bytes, path),
+    unzipped: await _unzippedSize(bytes, path),
     sha256: btoa(String.fromCharCode(...digest)),
   };
 }
@@ -66,15 +70,21 @@ export function formatSize(bytes: number): string {
     : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-function _unzippedSize(zip: Uint8Array, path: string): number {
+async function _unzippedSize(zip: Uint8Array, path: string): Promise<number> {
   try {
-    return unzippedSize(zip);
+    return await validateZip(zip);
   } catch (error) {
     if (!(error instanceof InvalidZipError)) throw error;
-    throw new DeployError(
-      `${path} is not a zip`,
-      "Deploy the function.zip the build writes.",
-      { cause: error },
-    );
+    throw error instanceof UnzippedSizeError
+      ? new DeployError(
+        `${path}: ${error.lambdaMessage}`,
+        "Leave files out of the package, or move them to a layer.",
+        { cause: error },
+      )
+      : new DeployError(
+        `${path} is not a zip Lambda can unpack: ${error.message}`,
+        "Deploy the function.zip the build writes.",
+        { cause: error },
+      );
   }
 }

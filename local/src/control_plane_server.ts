@@ -11,6 +11,7 @@ import {
   createControlPlane,
 } from "./control_plane.ts";
 import { PortInUseError } from "./emulator.ts";
+import { gatedServe } from "./gate.ts";
 
 /**
  * A control plane listening: deploy to `url` (`--endpoint-url`).
@@ -74,7 +75,8 @@ export function serveControlPlane(
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    server = Deno.serve(
+    server = gatedServe(
+      "control-plane",
       { hostname, port, onListen: () => {} },
       async (request) =>
         await plane.handle(request) ??

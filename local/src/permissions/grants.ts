@@ -93,7 +93,7 @@ export function expandGrants(
  *
  * assert.equal(
  *   shellPermissionWord("--allow-net=$AWS_LAMBDA_RUNTIME_API,*.amazonaws.com"),
- *   `"--allow-net=*.amazonaws.com\${AWS_LAMBDA_RUNTIME_API:+,\$AWS_LAMBDA_RUNTIME_API}"`,
+ *   `"--allow-net=\${AWS_LAMBDA_RUNTIME_API:+$AWS_LAMBDA_RUNTIME_API,}*.amazonaws.com"`,
  * );
  * ```
  */
@@ -103,17 +103,17 @@ export function shellPermissionWord(flag: string): string {
   const values = match[2].split(",");
   const fixed = values.filter((value) => !_VARIABLE.test(value));
   const names = values.flatMap((value) => _VARIABLE.exec(value)?.[1] ?? []);
-  // A fixed value first, so that no comma leads; without one, the first variable leads (Lambda always sets it).
-  const [first, ...rest] = fixed.length > 0
+  // Each variable with its comma when set, then the fixed values; with none, the first variable leads (Lambda always sets it).
+  const words = fixed.length > 0
     ? [
+      ...names.map((name) => `\${${name}:+$${name},}`),
       _escape(fixed.join(",")),
-      ...names.map((name) => `\${${name}:+,$${name}}`),
     ]
     : [
       `$${names[0]}`,
       ...names.slice(1).map((name) => `\${${name}:+,$${name}}`),
     ];
-  return `"${_escape(match[1])}${first}${rest.join("")}"`;
+  return `"${_escape(match[1])}${words.join("")}"`;
 }
 
 /**

@@ -30,6 +30,13 @@ export function announceHost(
   credentials: SigningCredentials | undefined,
 ): string | undefined {
   if (isLoopbackHost(hostname)) return undefined;
+  // Node's listen throws a refused permission where it cannot be caught: asked first.
+  const host = hostname.includes(":") && !hostname.startsWith("[")
+    ? `[${hostname}]`
+    : hostname;
+  if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+    return _notAllowed(hostname);
+  }
   if (controlPlane && credentials === undefined) {
     return `--host ${hostname} with --control-plane requires signed requests: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the emulator, and sign with the same pair`;
   }
@@ -40,11 +47,12 @@ export function announceHost(
 /** A listen refused by the emulator's own permissions, explained; other errors as they are. */
 export function explainListenError(error: unknown, hostname: string): unknown {
   if (!(error instanceof Deno.errors.NotCapable)) return error;
-  return new Error(
-    `The emulator may not listen on ${hostname}: its permission set allows loopback and the wildcard addresses (0.0.0.0, ::); ` +
-      `add --allow-net=${hostname} to its deno run command, or pass --host 0.0.0.0`,
-    { cause: error },
-  );
+  return new Error(_notAllowed(hostname), { cause: error });
+}
+
+function _notAllowed(hostname: string): string {
+  return `The emulator may not listen on ${hostname}: its permission set allows loopback and the wildcard addresses (0.0.0.0, ::); ` +
+    `add --allow-net=${hostname} to its deno run command, or pass --host 0.0.0.0`;
 }
 
 const _OPEN = [

@@ -12,7 +12,7 @@ const own = { hostname: "127.0.0.1", port: 9000 };
 
 Deno.test("the gate's check", async (t) => {
   await t.step(
-    "lets the listener's own loopback names through, in any case",
+    "lets the listener's own loopback names through, in any case, with or without the port",
     () => {
       for (
         const host of [
@@ -20,6 +20,9 @@ Deno.test("the gate's check", async (t) => {
           "localhost:9000",
           "[::1]:9000",
           "LocalHost:9000",
+          // A hand-written client's bare name: a rebinding page sends its own name.
+          "127.0.0.1",
+          "[::1]",
         ]
       ) {
         assert.equal(
@@ -38,7 +41,7 @@ Deno.test("the gate's check", async (t) => {
           "attacker.example:9000",
           "127.0.0.1:9001",
           "0.0.0.0:9000",
-          "127.0.0.1",
+          "attacker.example",
           undefined,
         ]
       ) {

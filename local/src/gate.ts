@@ -106,16 +106,15 @@ export function ownHosts(own: GateListener): string[] {
 }
 
 function _isOwnHost(host: string, own: GateListener): boolean {
-  // A Host without a port names port 80.
-  const withPort = /:\d+$/.test(host) && !/^\[[^\]]*$/.test(host)
-    ? host
-    : `${host}:80`;
-  if (ownHosts(own).includes(withPort)) return true;
-  const at = withPort.lastIndexOf(":");
+  const port = /^(.*):(\d+)$/.exec(host);
+  // Without a port, only a hand-written client sends the bare name: a rebinding page's name is its own, with the port.
+  const [name, portText] = port === null || port[1].endsWith(":")
+    ? [host, String(own.port)]
+    : [port[1], port[2]];
+  if (ownHosts(own).includes(`${name}:${portText}`)) return true;
   // Bound to every address, the machine answers on each of its IPs; a DNS name there could still be rebound.
   return _WILDCARD.includes(_bracket(own.hostname)) &&
-    withPort.slice(at + 1) === String(own.port) &&
-    _IP.test(withPort.slice(0, at));
+    portText === String(own.port) && _IP.test(name);
 }
 
 function _bracket(hostname: string): string {

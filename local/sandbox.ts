@@ -23,6 +23,14 @@ export {
 } from "./src/permissions/declaration.ts";
 export { PermissionDeclarationError } from "./src/permissions/errors.ts";
 export {
+  DENY_NET_VARIABLE,
+  DENY_NET_WORD,
+  expandGrants,
+  RUNTIME_API_GRANT,
+  shellPermissionWord,
+  XRAY_DAEMON_GRANT,
+} from "./src/permissions/grants.ts";
+export {
   findDeclaration,
   type FoundDeclaration,
 } from "./src/permissions/find_declaration.ts";

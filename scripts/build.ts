@@ -40,11 +40,13 @@ import {
   UsageError,
 } from "./build/errors.ts";
 import {
+  expandGrants,
   findDeclaration,
   heapFlags,
   isPermissionFlag,
   PermissionDeclarationError,
   permissionFlags,
+  RUNTIME_API_HOST,
 } from "@rtl/lambda-local/sandbox";
 import { checkPermissionFlags } from "./build/permission_check.ts";
 import { withBanner } from "./build/init_banner.ts";
@@ -183,7 +185,11 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
 
   let shared = performance.now();
   await step(progress, "permissions", found?.file ?? "defaults", async () => {
-    await checkPermissionFlags(deno, permissions);
+    // Checked as they start on Lambda, where the Runtime API is 127.0.0.1:9001.
+    await checkPermissionFlags(
+      deno,
+      expandGrants(permissions, _LAMBDA_ADDRESSES),
+    );
     return { value: undefined, result: permissions.join(" ") };
   });
   await step(progress, "check", entry, async () => {
@@ -239,7 +245,10 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
             target,
             output: bootstrap,
             include: includes.map((include) => include.path),
-            permissions,
+            // A compiled binary cannot read its grants at start: it gets the whole loopback address.
+            permissions: expandGrants(permissions, {
+              AWS_LAMBDA_RUNTIME_API: RUNTIME_API_HOST,
+            }),
             v8Flags: memory === "off" ? [] : heapFlags(memory),
           });
           const size = (await Deno.stat(bootstrap)).size;
@@ -373,6 +382,12 @@ export async function main(args: readonly string[]): Promise<number> {
     throw error;
   }
 }
+
+// The addresses Lambda gives a function, to check its grants as they start there.
+const _LAMBDA_ADDRESSES = {
+  AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+  AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000",
+};
 
 const _USAGE =
   `usage: build.ts [ENTRY] [--target arm64|x64]... [--portable] [--out DIR]

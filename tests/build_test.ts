@@ -19,6 +19,7 @@ import {
 } from "../scripts/build.ts";
 import { ENVIRONMENT_VARIABLES } from "../src/core/environment.ts";
 import { heapFlags } from "../local/src/heap.ts";
+import { expandGrants } from "../local/sandbox.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const echo = `${root}/examples/echo/main.ts`;
@@ -82,7 +83,7 @@ Deno.test("permission flags", async (t) => {
     "default to the Runtime API, AWS's endpoints, AWS_* and Lambda's variables (others read as unset), the SDK's sys calls and /tmp",
     () => {
       assert.deepEqual(defaults, [
-        "--allow-net=127.0.0.1,*.amazonaws.com",
+        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,*.amazonaws.com",
         `--allow-env=AWS_*,${
           ENVIRONMENT_VARIABLES.filter((name) => !name.startsWith("AWS_"))
             .join(",")
@@ -112,7 +113,7 @@ Deno.test("permission flags", async (t) => {
         "--allow-read=/opt",
       ]),
       [
-        "--allow-net=127.0.0.1,*.amazonaws.com,api.example.com",
+        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,*.amazonaws.com,api.example.com,127.0.0.1",
         `${defaults[1]},TABLE`,
         defaults[2],
         "--allow-read=/var/task,/tmp,/opt",
@@ -250,37 +251,61 @@ Deno.test("the portable bootstrap script", async (t) => {
     }
   });
 
+  /** The arguments `script` passes to deno, run with `env` beside a stand-in deno that prints them. */
+  async function argumentsOf(env: Record<string, string>): Promise<string[]> {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/bootstrap`, script);
+      await Deno.writeTextFile(
+        `${dir}/deno`,
+        '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\nprintf "DENO_DIR=%s\\n" "$DENO_DIR"\n',
+      );
+      await Deno.chmod(`${dir}/bootstrap`, 0o755);
+      await Deno.chmod(`${dir}/deno`, 0o755);
+      const run = await new Deno.Command(`${dir}/bootstrap`, {
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin", ...env },
+        stdout: "piped",
+      }).output();
+      return new TextDecoder().decode(run.stdout).trimEnd().split("\n")
+        .map((line) => line.replaceAll(dir, "DIR"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+
   await t.step(
-    "passes the same arguments as portableRunArgs, quoted for sh",
+    "passes the same arguments as portableRunArgs, quoted for sh, the Runtime API's address read at start",
     async () => {
-      const dir = await Deno.makeTempDir();
-      try {
-        // A stand-in deno that prints its arguments, one per line.
-        await Deno.writeTextFile(`${dir}/bootstrap`, script);
-        await Deno.writeTextFile(
-          `${dir}/deno`,
-          '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\nprintf "DENO_DIR=%s\\n" "$DENO_DIR"\n',
-        );
-        await Deno.chmod(`${dir}/bootstrap`, 0o755);
-        await Deno.chmod(`${dir}/deno`, 0o755);
-        const run = await new Deno.Command(`${dir}/bootstrap`, {
-          clearEnv: true,
-          env: { PATH: "/usr/bin:/bin" },
-          stdout: "piped",
-        }).output();
-        const lines = new TextDecoder().decode(run.stdout).trimEnd().split(
-          "\n",
-        );
-        assert.deepEqual(lines, [
-          ...portableRunArgs(dir, [
-            ...defaults,
-            "--allow-read=/var/task/it's here",
-          ]),
-          `DENO_DIR=${DEFAULT_DENO_DIR}`,
-        ]);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      const env = {
+        AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+        AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000",
+      };
+      assert.deepEqual(await argumentsOf(env), [
+        ...portableRunArgs(
+          "DIR",
+          expandGrants([...defaults, "--allow-read=/var/task/it's here"], env),
+        ),
+        `DENO_DIR=${DEFAULT_DENO_DIR}`,
+      ]);
+    },
+  );
+
+  await t.step(
+    "under the emulator, denies what RTL_LAMBDA_DENY_NET lists; without the variables, grants only AWS's endpoints",
+    async () => {
+      const denied = await argumentsOf({
+        AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+        RTL_LAMBDA_DENY_NET: "127.0.0.1:9000,localhost:9000",
+      });
+      assert.equal(
+        denied[denied.indexOf("--no-prompt") + 1],
+        "--deny-net=127.0.0.1:9000,localhost:9000",
+      );
+      assert.ok(denied.includes("--allow-net=127.0.0.1:9001,*.amazonaws.com"));
+      const bare = await argumentsOf({});
+      assert.ok(!bare.some((arg) => arg.startsWith("--deny-net")));
+      assert.ok(bare.includes("--allow-net=*.amazonaws.com"));
     },
   );
 
@@ -564,7 +589,13 @@ Deno.test("permission checks and the audit", async (t) => {
   );
 
   await t.step("the defaults themselves are accepted by Deno", async () => {
-    await checkPermissionFlags(Deno.execPath(), permissionFlags());
+    await checkPermissionFlags(
+      Deno.execPath(),
+      expandGrants(permissionFlags(), {
+        AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+        AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000",
+      }),
+    );
   });
 
   await t.step(

@@ -11,7 +11,11 @@ import { spawnLocalServers } from "../examples/aws_sdk/spawn_local_servers.ts";
 const entry = new URL("./fixtures/aws_sdk/idempotency.ts", import.meta.url)
   .pathname;
 const permissions = permissionFlags([], {
-  declaration: { env: ["POWERTOOLS_*", "IDEMPOTENCY_TABLE"] },
+  // dynalite listens on loopback: the function is granted it as it would declare a local endpoint.
+  declaration: {
+    env: ["POWERTOOLS_*", "IDEMPOTENCY_TABLE"],
+    net: ["127.0.0.1"],
+  },
 });
 
 interface Answer {

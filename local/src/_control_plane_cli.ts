@@ -2,6 +2,7 @@
 import type { ControlPlaneOptions } from "./control_plane.ts";
 import { serveControlPlane } from "./control_plane_server.ts";
 import { untilStopped } from "./_until_stopped.ts";
+import { explainListenError, isLoopbackHost } from "./_beyond_loopback.ts";
 
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
@@ -18,11 +19,18 @@ export async function runControlPlane(
   try {
     server = await serveControlPlane({ hostname, port, ...options });
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    const explained = explainListenError(error, hostname);
+    console.error(
+      explained instanceof Error ? explained.message : String(explained),
+    );
     return 1;
   }
   console.error(
-    `Control plane on ${server.url} (the Lambda API's requests are not signature-checked: keep it on loopback)\n` +
+    `Control plane on ${server.url} (${
+      isLoopbackHost(hostname)
+        ? "the Lambda API's requests are not signature-checked: keep it on loopback"
+        : "the Lambda API's requests must be signed"
+    })\n` +
       (options.credentials === undefined
         ? "AWS_IAM function URLs refuse every request: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to check signatures against\n"
         : `AWS_IAM function URLs check signatures against AWS_ACCESS_KEY_ID ${options.credentials.accessKeyId}\n`) +

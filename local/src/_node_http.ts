@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { gateNodeServer } from "./gate.ts";
 
 const _encoder = new TextEncoder();
 
@@ -14,6 +15,7 @@ export function listenNode(
 ): Promise<Server> {
   // Lambda accepts headers far beyond Node's 16 KiB default (an X-Ray cause, a client context).
   const server = createServer({ maxHeaderSize: 1 << 20 }, handle);
+  gateNodeServer("runtime", "127.0.0.1", server);
   server.requestTimeout = 0;
   server.headersTimeout = 0;
   server.keepAliveTimeout = 0;

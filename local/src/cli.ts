@@ -18,6 +18,11 @@ import { permissionFlags } from "./permissions/flags.ts";
 import { findDeclaration } from "./permissions/find_declaration.ts";
 import { auditedDeclaration } from "./permissions/audit.ts";
 import { untilStopped } from "./_until_stopped.ts";
+import {
+  announceHost,
+  explainListenError,
+  guardControlPlane,
+} from "./_beyond_loopback.ts";
 
 // What npm, TLS and proxies need from the machine; Lambda has its own.
 const _PASSED = [
@@ -168,6 +173,12 @@ export async function main(args: string[]): Promise<number> {
   const credentials = accessKeyId && secretAccessKey
     ? { accessKeyId, secretAccessKey }
     : undefined;
+  const refused = announceHost(
+    values.host,
+    values["control-plane"],
+    credentials,
+  );
+  if (refused !== undefined) return _fail(refused);
   if (values["control-plane"] && entry === undefined) {
     return await runControlPlane(values.host, values.port, {
       s3Endpoint,
@@ -298,11 +309,15 @@ export async function main(args: string[]): Promise<number> {
       memory: numbers.memory,
       concurrency: numbers.concurrency,
       functionName: name,
-      routes: async (request) =>
-        await plane?.handle(request) ?? await routeOthers(request),
+      routes: guardControlPlane(
+        plane && values.host,
+        { credentials },
+        async (request) =>
+          await plane?.handle(request) ?? await routeOthers(request),
+      ),
     });
   } catch (error) {
-    return _fail(_message(error));
+    return _fail(_message(explainListenError(error, values.host)));
   }
   try {
     for (const [i, fn] of functions.entries()) {

@@ -11,6 +11,8 @@ import {
   createControlPlane,
 } from "./control_plane.ts";
 import { PortInUseError } from "./emulator.ts";
+import { gatedServe } from "./gate.ts";
+import { guardControlPlane } from "./_beyond_loopback.ts";
 
 /**
  * A control plane listening: deploy to `url` (`--endpoint-url`).
@@ -74,14 +76,19 @@ export function serveControlPlane(
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    server = Deno.serve(
+    server = gatedServe(
+      "control-plane",
       { hostname, port, onListen: () => {} },
-      async (request) =>
-        await plane.handle(request) ??
-          Response.json({
-            message:
-              "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
-          }, { status: 404 }),
+      guardControlPlane(
+        hostname,
+        options,
+        async (request) =>
+          await plane.handle(request) ??
+            Response.json({
+              message:
+                "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
+            }, { status: 404 }),
+      ),
     );
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {

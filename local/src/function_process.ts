@@ -7,6 +7,8 @@
 
 import type { Freezer } from "./freezer.ts";
 import type { MemoryGroup } from "./memory.ts";
+import { sandboxedCommand } from "./permissions/grants.ts";
+import { ownPorts } from "./permissions/own_ports.ts";
 
 /**
  * Where a line of output came from: the function's `stdout` or `stderr`,
@@ -75,9 +77,15 @@ const _SETSID = _findSetsid();
 export function startFunctionProcess(
   options: FunctionProcessOptions,
 ): FunctionProcess {
+  // The function gets its Runtime API's port, never the emulator's other ports.
+  const sandboxed = sandboxedCommand(
+    options.command,
+    options.env,
+    ownPorts.deniedTo(options.env.AWS_LAMBDA_RUNTIME_API),
+  );
   const command = _SETSID === undefined
-    ? options.command
-    : [_SETSID, ...options.command];
+    ? sandboxed.command
+    : [_SETSID, ...sandboxed.command];
   const join = options.freezer?.join ?? "";
   const [executable, ...args] = options.memory?.wrap(
     command,
@@ -88,7 +96,7 @@ export function startFunctionProcess(
     child = new Deno.Command(executable, {
       args,
       cwd: options.cwd,
-      env: options.env,
+      env: sandboxed.env,
       clearEnv: true,
       stdin: "null",
       stdout: "piped",

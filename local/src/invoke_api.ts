@@ -11,6 +11,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from "node:http";
+import { gateNodeServer } from "./gate.ts";
 import type { Outcome } from "./_outcome.ts";
 import { invokeComplete, payloadChunk } from "./event_stream.ts";
 import { parseFunctionName } from "./function_name.ts";
@@ -87,6 +88,7 @@ export async function serveInvokeApi(
   }, (request, response) => {
     _serveNode(options, request, response);
   });
+  gateNodeServer("invoke", options.hostname, server);
   // A caller that sends nothing (or headers without end) is cut off, as any front end does.
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = 0;

@@ -11,7 +11,11 @@ import { minify } from "terser";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";
-import { heapScript } from "@rtl/lambda-local/sandbox";
+import {
+  DENY_NET_WORD,
+  heapScript,
+  shellPermissionWord,
+} from "@rtl/lambda-local/sandbox";
 
 /**
  * The file names portable mode puts beside `bootstrap`.
@@ -138,7 +142,12 @@ export function bootstrapScript(
   permissions: readonly string[],
   options: { heap?: boolean } = {},
 ): string {
-  const args = ["run", ...PORTABLE_RUN_FLAGS, ...permissions].map(_shellQuote);
+  // The Runtime API's address is read at start; under the emulator, its control ports are denied.
+  const args = [
+    ...["run", ...PORTABLE_RUN_FLAGS].map(_shellQuote),
+    DENY_NET_WORD,
+    ...permissions.map(shellPermissionWord),
+  ];
   return [
     "#!/bin/sh",
     "# Lambda's entry point for this function (provided.al2023), made by @rtl/lambda's build --portable:",

@@ -9,7 +9,9 @@
 import {
   DEFAULT_PERMISSIONS,
   type PermissionDeclaration,
+  RUNTIME_API_HOST,
 } from "./declaration.ts";
+import { RUNTIME_API_GRANT } from "./grants.ts";
 
 /**
  * The declaration for what the audit lines show, without what the defaults
@@ -81,6 +83,8 @@ function _covered(
     if (kind === "read" || kind === "write") {
       return value === grant || value.startsWith(`${grant}/`);
     }
+    // The audit sees hosts without ports: the Runtime API's grant covers its host.
+    if (grant === RUNTIME_API_GRANT) return value === RUNTIME_API_HOST;
     if (grant.endsWith("*")) return value.startsWith(grant.slice(0, -1));
     if (grant.startsWith("*.")) return value.endsWith(grant.slice(1));
     return value === grant;

@@ -7,12 +7,13 @@
  */
 
 import { ENVIRONMENT_VARIABLES } from "@rtl/lambda/runtime";
+import { RUNTIME_API_GRANT, XRAY_DAEMON_GRANT } from "./grants.ts";
 
 /**
- * The host the function may reach by default: the Runtime API. Lambda sets
- * `AWS_LAMBDA_RUNTIME_API` to `127.0.0.1:9001`, but only at run time and
- * without documenting the port, and the emulator picks its own port, so the
- * whole loopback address is allowed rather than one port.
+ * The Runtime API's host where its port cannot be read at start: a
+ * compiled binary bakes its grants in, so it gets the whole loopback
+ * address. A bootstrap script or the emulator grants the one
+ * `$AWS_LAMBDA_RUNTIME_API` address instead ({@linkcode RUNTIME_API_GRANT}).
  *
  * @example
  * ```ts
@@ -60,7 +61,8 @@ export type PermissionKind =
   | "import";
 
 /**
- * What every function gets: the Runtime API host and AWS's endpoints; the
+ * What every function gets: its Runtime API's `host:port` and the X-Ray
+ * daemon's, read from its environment at start, and AWS's endpoints; the
  * variables Lambda sets (`AWS_*`, `_X_AMZN_TRACE_ID`, `_HANDLER`, `LAMBDA_*`,
  * `TZ`, `LANG`, `PATH`) and the home variables the AWS SDK destructures;
  * `osRelease` for the SDK's user agent and `uid`, `homedir` for its home lookup without `HOME`; `/tmp` to read and write and the task
@@ -75,7 +77,7 @@ export type PermissionKind =
  * ```
  */
 export const DEFAULT_PERMISSIONS: PermissionDeclaration = {
-  net: [RUNTIME_API_HOST, "*.amazonaws.com"],
+  net: [RUNTIME_API_GRANT, XRAY_DAEMON_GRANT, "*.amazonaws.com"],
   env: [
     "AWS_*",
     ...ENVIRONMENT_VARIABLES.filter((name) => !name.startsWith("AWS_")),

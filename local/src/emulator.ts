@@ -18,9 +18,11 @@ import {
 import type { InvokeRequest } from "./invoke_request.ts";
 import { createLogTail, type LogTail } from "./log_tail.ts";
 import {
+  type RuntimeApiRoutes,
   type RuntimeApiServer,
   startRuntimeApiServer,
 } from "./runtime_api_server.ts";
+import type { Freezer } from "./freezer.ts";
 import { systemClock } from "./scheduler/clock.ts";
 import type { Refusal } from "./scheduler/ports.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
@@ -29,7 +31,10 @@ import {
   type Instance,
   type Supervisor,
 } from "./supervisor.ts";
-import { emulatorSettings } from "./_emulator_settings.ts";
+import {
+  type EmulatorSettings,
+  emulatorSettings,
+} from "./_emulator_settings.ts";
 import { openCgroups, type SandboxCgroups } from "./_emulator_cgroups.ts";
 import {
   exitOf,
@@ -196,18 +201,9 @@ export async function startEmulator(
   });
   const output = extensions.output;
   const platform = (line: string) => output(line, "platform");
-  const runtimeServer = await startRuntimeApiServer({
-    extensions,
-    next: (response) => scheduler.poll(pollOf(response, supervisor.ready())),
-    initError(outcome) {
-      const current = supervisor.current;
-      if (current !== undefined) current.initError = outcome;
-    },
-    find: (id) => scheduler.find(id),
-    answer: (id, outcome) => void scheduler.answer(id, outcome),
-    stream: (id, outcome, abort) => void scheduler.stream(id, outcome, abort),
-    platform,
-  });
+  const runtimeServer = await startRuntimeApiServer(
+    _runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
+  );
   const env = functionEnvironment({
     runtimeApi: runtimeServer.address,
     functionName: settings.functionName,
@@ -230,22 +226,7 @@ export async function startEmulator(
     onExit: (exited, status, outOfMemory) =>
       scheduler.exited(exitOf(exited, status, outOfMemory, settings.memory)),
   });
-  const scheduler = new Scheduler<Instance>({
-    ...settings,
-    clock: systemClock,
-    sandbox: sandboxOf(supervisor, freezer),
-    memoryMb: settings.memory,
-    platform,
-    peak: peakReader(),
-    started: (invocation) =>
-      extensions.invoke({
-        requestId: invocation.id,
-        deadlineMs: invocation.deadlineMs,
-        invokedFunctionArn: settings.arn,
-        traceId: invocation.traceId,
-      }),
-    idle: () => freezeWhenIdle(scheduler, extensions, freezer),
-  });
+  const scheduler = _scheduler(settings, supervisor, extensions, freezer);
   const invokeApi = await serveInvokeApi({
     headersTimeoutMs: settings.headersTimeoutMs,
     hostname: settings.hostname,
@@ -275,6 +256,56 @@ export async function startEmulator(
       invokeApi,
     },
   );
+}
+
+/** The Runtime API's routes onto the scheduler and the supervisor (made after the server: `late`). */
+function _runtimeRoutes(
+  extensions: ExtensionHost,
+  platform: (line: string) => void,
+  late: () => { scheduler: Scheduler<Instance>; supervisor: Supervisor },
+): RuntimeApiRoutes {
+  return {
+    extensions,
+    next(response) {
+      const { scheduler, supervisor } = late();
+      scheduler.poll(pollOf(response, supervisor.ready()));
+    },
+    initError(outcome) {
+      const current = late().supervisor.current;
+      if (current !== undefined) current.initError = outcome;
+    },
+    find: (id) => late().scheduler.find(id),
+    answer: (id, outcome) => void late().scheduler.answer(id, outcome),
+    stream: (id, outcome, abort) =>
+      void late().scheduler.stream(id, outcome, abort),
+    platform,
+  };
+}
+
+/** The scheduler of the sandbox's invocations, on the real clock and processes. */
+function _scheduler(
+  settings: EmulatorSettings,
+  supervisor: Supervisor,
+  extensions: ExtensionHost,
+  freezer: Freezer,
+): Scheduler<Instance> {
+  const scheduler: Scheduler<Instance> = new Scheduler<Instance>({
+    ...settings,
+    clock: systemClock,
+    sandbox: sandboxOf(supervisor, freezer),
+    memoryMb: settings.memory,
+    platform: (line) => extensions.output(line, "platform"),
+    peak: peakReader(),
+    started: (invocation) =>
+      extensions.invoke({
+        requestId: invocation.id,
+        deadlineMs: invocation.deadlineMs,
+        invokedFunctionArn: settings.arn,
+        traceId: invocation.traceId,
+      }),
+    idle: () => freezeWhenIdle(scheduler, extensions, freezer),
+  });
+  return scheduler;
 }
 
 /** What a running emulator closes, in order. */

@@ -314,6 +314,41 @@ Deno.test("an invocation's life", async (t) => {
   );
 });
 
+Deno.test("a streamed answer", async (t) => {
+  const stream = (): Outcome & { kind: "stream" } => ({
+    kind: "stream",
+    body: new ReadableStream(),
+    contentType: "text/plain",
+  });
+
+  await t.step(
+    "reaches the caller when it starts; END and REPORT follow its end",
+    async () => {
+      const h = harness();
+      const { id, outcome } = h.submit();
+      h.poll();
+      const relayed = stream();
+      assert.equal(h.scheduler.stream(id, relayed, () => {}), true);
+      assert.equal(await outcome, relayed);
+      assert.equal(h.scheduler.state(id), "streaming");
+      assert.equal(h.lines.some((l) => l.startsWith("REPORT")), false);
+      assert.equal(h.scheduler.answer(id, relayed), true);
+      assert.equal(h.scheduler.stream(id, stream(), () => {}), false);
+    },
+  );
+
+  await t.step("is cut at the deadline", () => {
+    const h = harness();
+    const { id } = h.submit();
+    h.poll();
+    const aborted: Error[] = [];
+    h.scheduler.stream(id, stream(), (reason) => aborted.push(reason));
+    h.clock.advance(3000);
+    assert.match(aborted[0].message, /Task timed out after 3.00 seconds/);
+    assert.equal(h.scheduler.answer(id, stream()), false);
+  });
+});
+
 Deno.test("the scheduler's sandbox", async (t) => {
   await t.step(
     "hands one process no more than its concurrency at once",

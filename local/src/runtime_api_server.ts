@@ -135,61 +135,13 @@ async function _route(
       });
     }
     if (method !== "POST") return json(response, 405, _methodError());
-    const id = decodeURIComponent(match[1]);
-    const found = routes.find(id);
-    if (typeof found !== "object") {
-      await drain(request);
-      if (found === "timed out") {
-        return json(response, 410, {
-          errorMessage: `Invocation ${id} has already timed out`,
-          errorType: "InvocationTimedOut",
-        });
-      }
-      return json(response, 400, {
-        errorMessage: found === "completed"
-          ? `Invocation ${id} already has an outcome`
-          : `Invalid request ID: ${id}`,
-        errorType: found === "completed"
-          ? "InvalidStateTransition"
-          : "InvalidRequestID",
-      });
-    }
-    const echoed = header(request, "lambda-runtime-invocation-id");
-    if (echoed !== undefined && echoed !== found.invocationId) {
-      await drain(request);
-      return json(response, 400, {
-        errorMessage:
-          `Lambda-Runtime-Invocation-Id ${echoed} does not belong to invocation ${id}`,
-        errorType: "InvalidInvocationId",
-      });
-    }
-    if (match[2] === "error") {
-      return await _onError(routes, id, request, response);
-    }
-    if (
-      header(request, "lambda-runtime-function-response-mode")
-        ?.toLowerCase() === "streaming"
-    ) {
-      return await _onStream(routes, id, request, response);
-    }
-    const body = await readAll(request, MAX_RESPONSE);
-    if (body === undefined) {
-      // Lambda ends the invocation with its own words; the runtime's later report is too late.
-      routes.answer(
-        id,
-        errorOutcome(
-          "Function.ResponseSizeTooLarge",
-          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
-        ),
-      );
-      return _tooLarge(response);
-    }
-    routes.answer(id, {
-      kind: "response",
-      body,
-      contentType: header(request, "content-type") ?? "application/json",
-    });
-    json(response, 202, { status: "OK" });
+    await _onReply(
+      routes,
+      decodeURIComponent(match[1]),
+      match[2],
+      request,
+      response,
+    );
   } catch (error) {
     if (!response.headersSent) {
       json(response, 500, {
@@ -198,6 +150,70 @@ async function _route(
       });
     } else response.destroy();
   }
+}
+
+/** A reply to one invocation: refused unless it is delivered and the invocation id matches. */
+async function _onReply(
+  routes: RuntimeApiRoutes,
+  id: string,
+  kind: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const found = routes.find(id);
+  if (typeof found !== "object") {
+    await drain(request);
+    if (found === "timed out") {
+      return json(response, 410, {
+        errorMessage: `Invocation ${id} has already timed out`,
+        errorType: "InvocationTimedOut",
+      });
+    }
+    return json(response, 400, {
+      errorMessage: found === "completed"
+        ? `Invocation ${id} already has an outcome`
+        : `Invalid request ID: ${id}`,
+      errorType: found === "completed"
+        ? "InvalidStateTransition"
+        : "InvalidRequestID",
+    });
+  }
+  const echoed = header(request, "lambda-runtime-invocation-id");
+  if (echoed !== undefined && echoed !== found.invocationId) {
+    await drain(request);
+    return json(response, 400, {
+      errorMessage:
+        `Lambda-Runtime-Invocation-Id ${echoed} does not belong to invocation ${id}`,
+      errorType: "InvalidInvocationId",
+    });
+  }
+  if (kind === "error") {
+    return await _onError(routes, id, request, response);
+  }
+  if (
+    header(request, "lambda-runtime-function-response-mode")
+      ?.toLowerCase() === "streaming"
+  ) {
+    return await _onStream(routes, id, request, response);
+  }
+  const body = await readAll(request, MAX_RESPONSE);
+  if (body === undefined) {
+    // Lambda ends the invocation with its own words; the runtime's later report is too late.
+    routes.answer(
+      id,
+      errorOutcome(
+        "Function.ResponseSizeTooLarge",
+        `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+      ),
+    );
+    return _tooLarge(response);
+  }
+  routes.answer(id, {
+    kind: "response",
+    body,
+    contentType: header(request, "content-type") ?? "application/json",
+  });
+  json(response, 202, { status: "OK" });
 }
 
 function _tooLarge(response: ServerResponse): void {

@@ -5,7 +5,6 @@ import type { ServerResponse } from "node:http";
 import { serveInvokeApi, type Submission } from "../local/src/invoke_api.ts";
 import {
   deliverEvent,
-  type RuntimeInvocation,
   startRuntimeApiServer,
 } from "../local/src/runtime_api_server.ts";
 import { createSupervisor } from "../local/src/supervisor.ts";
@@ -62,19 +61,17 @@ Deno.test("the invoke API on its own", async (t) => {
 Deno.test("the Runtime API server on its own", async (t) => {
   const settled: Outcome[] = [];
   const polls: ServerResponse[] = [];
-  const invocation: RuntimeInvocation = {
-    id: "req-1",
-    invocationId: "inv-1",
-    completed: false,
-    reply: () => {},
-    abortStream: undefined,
-  };
   const server = await startRuntimeApiServer({
     next: (poll) => polls.push(poll),
     initError: () => {},
     find: (id) =>
-      id === "req-1" ? invocation : id === "late" ? "timed out" : undefined,
-    settle: (_, outcome) => settled.push(outcome),
+      id === "req-1"
+        ? { invocationId: "inv-1" }
+        : id === "late"
+        ? "timed out"
+        : undefined,
+    answer: (_, outcome) => void settled.push(outcome),
+    stream: () => {},
     platform: () => {},
   });
   await using _ = { [Symbol.asyncDispose]: () => server.close() };

@@ -1,34 +1,48 @@
 /**
  * The local Lambda: a Runtime API for the function process and an invoke
  * API for callers, with Lambda's timeout, payload limits, concurrency and
- * platform log lines.
+ * platform log lines. This file composes the parts; the scheduler
+ * (scheduler/) owns the invocations.
  *
  * @module
  */
 
-import type { ServerResponse } from "node:http";
 import type { OutputSink, OutputSource } from "./function_process.ts";
-import { createExtensionHost } from "./extension_host.ts";
-import { CgroupShell } from "./_cgroups.ts";
-import { createFreezer } from "./freezer.ts";
-import { createMemoryLimits } from "./memory.ts";
-import { errorOutcome, type Outcome } from "./_outcome.ts";
+import { createExtensionHost, type ExtensionHost } from "./extension_host.ts";
 import { functionEnvironment } from "./environment.ts";
-import { serveInvokeApi } from "./invoke_api.ts";
-import { createLogTail } from "./log_tail.ts";
 import {
-  deliverEvent,
-  fromBase64,
-  type RuntimeInvocation,
+  type InvokeApi,
+  serveInvokeApi,
+  type Submission,
+} from "./invoke_api.ts";
+import type { InvokeRequest } from "./invoke_request.ts";
+import { createLogTail, type LogTail } from "./log_tail.ts";
+import {
+  type RuntimeApiRoutes,
+  type RuntimeApiServer,
   startRuntimeApiServer,
 } from "./runtime_api_server.ts";
-import { createSupervisor, type Instance } from "./supervisor.ts";
+import type { Freezer } from "./freezer.ts";
+import { systemClock } from "./scheduler/clock.ts";
+import type { Refusal } from "./scheduler/ports.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
 import {
-  exitWords,
-  initErrorLine,
-  initTimeoutLine,
-  reportLine,
-} from "./platform_lines.ts";
+  createSupervisor,
+  type Instance,
+  type Supervisor,
+} from "./supervisor.ts";
+import {
+  type EmulatorSettings,
+  emulatorSettings,
+} from "./_emulator_settings.ts";
+import { openCgroups, type SandboxCgroups } from "./_emulator_cgroups.ts";
+import {
+  exitOf,
+  freezeWhenIdle,
+  peakReader,
+  pollOf,
+  sandboxOf,
+} from "./_emulator_sandbox.ts";
 
 /**
  * How to run a function under the emulator.
@@ -148,29 +162,6 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Lambda gives the init phase 10 seconds. */
-const _INIT_LIMIT_MS = 10_000;
-
-interface _Waiter {
-  response: ServerResponse;
-  owner: Instance | undefined;
-}
-
-interface _Invocation extends RuntimeInvocation {
-  event: Uint8Array;
-  traceId: string;
-  clientContext: string | undefined;
-  tenantId: string | undefined;
-  instance: Instance | undefined;
-  startedAt: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  deadlineMs: number;
-  delivered: boolean;
-  replied: boolean;
-  completed: boolean;
-  outcome: Promise<Outcome>;
-}
-
 /**
  * Starts the Runtime API, the invoke API and the function process.
  *
@@ -196,525 +187,224 @@ interface _Invocation extends RuntimeInvocation {
 export async function startEmulator(
   options: EmulatorOptions,
 ): Promise<Emulator> {
-  if (options.command.length === 0 || options.command[0] === "") {
-    throw new TypeError("The emulator needs a command to run the function");
-  }
-  const timeoutMs = (options.timeout ?? 3) * 1000;
-  const initLimitMs = options.initTimeout === undefined
-    ? _INIT_LIMIT_MS
-    : options.initTimeout * 1000;
-  const memory = options.memory ?? 128;
-  const concurrency = options.concurrency ?? 1;
-  const reserved = options.reservedConcurrency;
-  // Invocations in flight at once: one process's concurrency.
-  const limit = concurrency;
-  const functionName = options.functionName ?? "function";
-  const functionVersion = options.functionVersion ?? "$LATEST";
-  const hostname = options.hostname ?? "127.0.0.1";
+  const settings = emulatorSettings(options);
   const logTail = createLogTail(options.output ?? _stderrSink);
-  // One shell writes every cgroup file of the sandbox, memory and freezer.
-  const shell = _cgroupShell();
-  // Made before the memory groups: a killed emulator's frozen processes are thawed before they are killed.
-  const freezer = await createFreezer({ shell });
+  const cgroups = await openCgroups(settings.memory);
+  const { freezer } = cgroups;
   const extensions = createExtensionHost({
     dir: options.extensionsDir,
     output: logTail.sink,
     inInit: () => supervisor.current?.ready !== true,
-    functionName,
+    functionName: settings.functionName,
     freezer,
-    onIdle: freezeWhenIdle,
+    onIdle: () => freezeWhenIdle(scheduler, extensions, freezer),
   });
   const output = extensions.output;
-  const region = options.env?.AWS_REGION ?? "us-east-1";
-  const arn = `arn:aws:lambda:${region}:123456789012:function:${functionName}`;
-
-  const queue: _Invocation[] = [];
-  const waiters: _Waiter[] = [];
-  const active = new Map<string, _Invocation>();
-  const ended = new Map<string, "completed" | "timed out">();
-  let closing = false;
-  let platformLines = Promise.resolve();
-
-  /** Platform lines keep their order even when one of them waits for a memory reading. */
-  function platform(line: string | Promise<string>): void {
-    platformLines = platformLines.then(async () =>
-      output(await line, "platform")
-    );
-  }
-
-  const runtimeServer = await startRuntimeApiServer({
-    extensions,
-    next: onNext,
-    initError(outcome) {
-      const current = supervisor.current;
-      if (current !== undefined) current.initError = outcome;
-    },
-    find: (id) => active.get(id) ?? ended.get(id),
-    settle: (invocation, outcome) => settle(invocation as _Invocation, outcome),
-    platform,
-  });
-  const runtimeApi = runtimeServer.address;
+  const platform = (line: string) => output(line, "platform");
+  const runtimeServer = await startRuntimeApiServer(
+    _runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
+  );
   const env = functionEnvironment({
-    runtimeApi,
-    functionName,
-    functionVersion,
-    memory,
-    concurrency,
-    region,
+    runtimeApi: runtimeServer.address,
+    functionName: settings.functionName,
+    functionVersion: settings.functionVersion,
+    memory: settings.memory,
+    concurrency: settings.concurrency,
+    region: settings.region,
     cwd: options.cwd ?? Deno.cwd(),
     env: options.env,
   });
-  const limits = await createMemoryLimits(memory, { shell });
   const supervisor = createSupervisor({
     command: options.command,
     cwd: options.cwd,
     env,
     output,
-    limits,
-    initLimitMs,
+    limits: cgroups.limits,
+    initLimitMs: settings.initLimitMs,
     freshTmp: options.freshTmp,
     freezer,
-    onExit,
+    onExit: (exited, status, outOfMemory) =>
+      scheduler.exited(exitOf(exited, status, outOfMemory, settings.memory)),
   });
-
-  function onExit(
-    exited: Instance,
-    status: Deno.CommandStatus,
-    outOfMemory: boolean,
-  ): void {
-    if (closing) return;
-    const how = exitWords(status);
-    const heap = exited.heapLimit;
-    const errorType = outOfMemory || heap
-      ? "Runtime.OutOfMemory"
-      : "Runtime.ExitError";
-    // Lambda's words: an exit without an error status gives no reason.
-    const reason = status.code === 0 && status.signal === null
-      ? "Runtime exited without providing a reason"
-      : `Runtime exited with error: ${how}`;
-    if (heap) {
-      platform(
-        `The function ran out of memory: V8 reached its heap limit, which is sized to --memory ${memory} MB (${how})`,
-      );
-    }
-    let working = false;
-    for (const invocation of [...active.values()]) {
-      if (invocation.instance !== exited) continue;
-      working = true;
-      // A process that ends once its deadline has passed ended of it: the timeout is the answer.
-      if (Date.now() >= invocation.deadlineMs) {
-        onTimeout(invocation);
-        continue;
-      }
-      if (!exited.ready && exited.initError !== undefined) {
-        finish(invocation, exited.initError, "completed", errorType);
-        continue;
-      }
-      const message = `RequestId: ${invocation.id} Error: ${reason}`;
-      platform(message);
-      platform(errorType);
-      finish(
-        invocation,
-        errorOutcome("Runtime.ExitError", message),
-        "completed",
-        errorType,
-      );
-    }
-    const initMs = performance.now() - exited.startedAt;
-    if (exited.initTimedOut) {
-      platform(initTimeoutLine(initMs));
-      // Lambda's suppressed init: the next process inits inside the first invocation, under its timeout.
-      if (queue.length > 0) {
-        supervisor.spawn({ suppressed: true });
-        begin(queue.shift()!, supervisor.current);
-      }
-      return;
-    }
-    if (!exited.ready) {
-      if (exited.suppressed) {
-        platform(
-          initErrorLine(
-            initMs,
-            exited.initError?.errorType ?? errorType,
-            "invoke",
-          ),
-        );
-        dispatch();
-        return;
-      }
-      platform(
-        initErrorLine(initMs, exited.initError?.errorType ?? errorType),
-      );
-      // Lambda answers the waiting invocations with the init error, then tries init again on the next.
-      for (const invocation of queue.splice(0)) {
-        invocation.reply(
-          exited.initError ?? errorOutcome(
-            errorType,
-            `RequestId: ${invocation.id} Error: ${reason}`,
-          ),
-        );
-        invocation.completed = true;
-      }
-      return;
-    }
-    if (!working && !exited.retired) {
-      platform(
-        `The function process ended between invocations (${how}); the next invocation starts a new one`,
-      );
-    }
-    dispatch();
-  }
-
-  let reloading = false;
-  /** A pending reload happens once the current process has nothing in flight. */
-  function reloadWhenIdle(): void {
-    if (!reloading || closing) return;
-    const old = supervisor.current;
-    if (
-      old !== undefined &&
-      [...active.values()].some((invocation) => invocation.instance === old)
-    ) return;
-    reloading = false;
-    if (old !== undefined) {
-      freezer.thaw();
-      supervisor.retire(old);
-    }
-    supervisor.spawn();
-  }
-
-  function dispatch(): void {
-    reloadWhenIdle();
-    // The old process takes no new invocations while a reload waits for it.
-    if (reloading) return;
-    const current = supervisor.current;
-    // An invocation begun during a suppressed init goes to the process's first poll.
-    for (const invocation of active.values()) {
-      if (invocation.delivered || invocation.instance !== current) continue;
-      const waiter = takeWaiter();
-      if (waiter === undefined) break;
-      deliver(invocation, waiter);
-    }
-    while (queue.length > 0 && active.size < limit) {
-      const waiter = takeWaiter();
-      if (waiter === undefined) break;
-      const invocation = queue.shift()!;
-      begin(invocation, waiter.owner);
-      deliver(invocation, waiter);
-    }
-    if (queue.length > 0 && supervisor.current === undefined) {
-      supervisor.spawn();
-    }
-  }
-
-  /** The next live poll of the current process; polls left over from a killed one are closed. */
-  function takeWaiter(): _Waiter | undefined {
-    for (;;) {
-      const waiter = waiters.shift();
-      if (waiter === undefined) return undefined;
-      const { response } = waiter;
-      if (response.destroyed || response.writableEnded) continue;
-      if (waiter.owner === undefined || waiter.owner !== supervisor.current) {
-        response.destroy();
-        continue;
-      }
-      return waiter;
-    }
-  }
-
-  /** Starts an invocation's clock: START, the extensions' INVOKE, the timeout. */
-  function begin(invocation: _Invocation, owner: Instance | undefined): void {
-    invocation.deadlineMs = Date.now() + timeoutMs;
-    invocation.instance = owner;
-    invocation.startedAt = performance.now();
-    // The invoke phase thaws the whole sandbox: the function and the extensions its INVOKE goes to.
-    freezer.thaw();
-    active.set(invocation.id, invocation);
-    platform(`START RequestId: ${invocation.id} Version: ${functionVersion}`);
-    extensions.invoke({
-      requestId: invocation.id,
-      deadlineMs: invocation.deadlineMs,
-      invokedFunctionArn: arn,
-      traceId: invocation.traceId,
-    });
-    // No grace after the deadline: on Lambda the timeout wins any race with a late answer.
-    invocation.timer = setTimeout(() => onTimeout(invocation), timeoutMs);
-  }
-
-  function deliver(invocation: _Invocation, waiter: _Waiter): void {
-    invocation.delivered = true;
-    deliverEvent(waiter.response, {
-      ...invocation,
-      arn,
-    });
-  }
-
-  function onTimeout(invocation: _Invocation): void {
-    if (invocation.completed) return;
-    const seconds = (timeoutMs / 1000).toFixed(2);
-    platform(
-      `${
-        new Date().toISOString()
-      } ${invocation.id} Task timed out after ${seconds} seconds`,
-    );
-    const outcome = errorOutcome(
-      "Sandbox.Timedout",
-      `RequestId: ${invocation.id} Error: Task timed out after ${seconds} seconds`,
-    );
-    invocation.abortStream?.(
-      new Error(`Task timed out after ${seconds} seconds`),
-    );
-    // Lambda ends the sandbox of a function that timed out; the next invocation starts a new one.
-    const owner = invocation.instance;
-    if (owner !== undefined) {
-      if (!owner.ready) {
-        platform(
-          initTimeoutLine(performance.now() - owner.startedAt, "invoke"),
-        );
-      }
-      supervisor.retire(owner);
-    }
-    finish(invocation, outcome, "timed out");
-  }
-
-  /** An outcome from the Runtime API: too late once the deadline has passed. */
-  function settle(invocation: _Invocation, outcome: Outcome): void {
-    if (!invocation.completed && Date.now() >= invocation.deadlineMs) {
-      return onTimeout(invocation);
-    }
-    finish(invocation, outcome);
-  }
-
-  /** Answers the invoker (once) and closes the invocation with Lambda's END and REPORT lines. */
-  function finish(
-    invocation: _Invocation,
-    outcome: Outcome,
-    reason: "completed" | "timed out" = "completed",
-    errorType?: string,
-  ): void {
-    invocation.reply(outcome);
-    if (invocation.completed) return;
-    invocation.completed = true;
-    clearTimeout(invocation.timer);
-    active.delete(invocation.id);
-    ended.set(invocation.id, reason);
-    if (ended.size > 10_000) ended.delete(ended.keys().next().value!);
-    const durationMs = performance.now() - invocation.startedAt;
-    const owner = invocation.instance;
-    let initMs: number | undefined;
-    if (owner !== undefined && !owner.initReported && owner.initMs) {
-      owner.initReported = true;
-      initMs = owner.initMs;
-    }
-    platform(`END RequestId: ${invocation.id}`);
-    platform(
-      (owner?.process.peakMemory() ?? Promise.resolve(0)).then((bytes) =>
-        reportLine({
-          requestId: invocation.id,
-          durationMs,
-          memoryMb: memory,
-          maxMemoryBytes: bytes,
-          initMs,
-          status: reason === "timed out"
-            ? "timeout"
-            : errorType === undefined
-            ? undefined
-            : { errorType },
-        })
-      ),
-    );
-    dispatch();
-  }
-
-  function onNext(response: ServerResponse): void {
-    const owner = supervisor.ready();
-    const waiter: _Waiter = { response, owner };
-    waiters.push(waiter);
-    response.on("close", () => {
-      const at = waiters.indexOf(waiter);
-      if (at >= 0) waiters.splice(at, 1);
-    });
-    dispatch();
-    freezeWhenIdle();
-  }
-
-  /**
-   * Lambda freezes the sandbox once the invoke phase is over: nothing queued
-   * or running, the function waiting on `/next` and every extension on
-   * `/event/next`.
-   */
-  function freezeWhenIdle(): void {
-    const owner = supervisor.current;
-    if (
-      closing || reloading || owner === undefined || !owner.ready ||
-      queue.length > 0 || active.size > 0 || !extensions.idle() ||
-      !waiters.some((waiter) =>
-        waiter.owner === owner && !waiter.response.destroyed
-      )
-    ) return;
-    freezer.freeze([owner.process, ...extensions.processes()]);
-  }
-
+  const scheduler = _scheduler(settings, supervisor, extensions, freezer);
   const invokeApi = await serveInvokeApi({
-    headersTimeoutMs: options.headersTimeout === undefined
-      ? undefined
-      : options.headersTimeout * 1000,
-    hostname,
-    port: options.port ?? 9000,
-    functionName,
+    headersTimeoutMs: settings.headersTimeoutMs,
+    hostname: settings.hostname,
+    port: settings.port,
+    functionName: settings.functionName,
     portInUse: (host, port, cause) => new PortInUseError(host, port, { cause }),
     routes: options.routes,
-    submit({ event, headers, type, tail, id }) {
-      if (closing) {
-        return Response.json({ message: "The emulator is shutting down" }, {
-          status: 503,
-        });
-      }
-      // Reserved concurrency throttles synchronous callers beyond it; Lambda queues Event invocations itself.
-      if (
-        reserved !== undefined && type === "RequestResponse" &&
-        active.size + queue.length >= reserved
-      ) {
-        return Response.json({
-          Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
-          Type: "User",
-          message: "Rate Exceeded.",
-        }, {
-          status: 429,
-          headers: { "x-amzn-errortype": "TooManyRequestsException" },
-        });
-      }
-      const invocation = _newInvocation(event, headers, id);
-      const logResult = tail ? logTail.watch(invocation.id) : undefined;
-      queue.push(invocation);
-      dispatch();
-      return { id: invocation.id, outcome: invocation.outcome, logResult };
-    },
+    submit: (request) => _submit(scheduler, logTail, request),
   }).catch(async (error) => {
     // A busy port: what was started so far (the cgroup shells, the Runtime API) ends with the start.
-    await Promise.all([limits.close(), freezer.close(), runtimeServer.close()]);
-    await shell?.close();
+    await Promise.all([cgroups.close(), runtimeServer.close()]);
     throw error;
   });
-
-  async function close(): Promise<void> {
-    if (closing) return;
-    closing = true;
-    const stopped = errorOutcome(
-      "Emulator.Closed",
-      "The emulator was closed before the invocation finished",
-    );
-    for (const invocation of queue.splice(0)) invocation.reply(stopped);
-    for (const invocation of active.values()) {
-      invocation.abortStream?.(new Error("The emulator was closed"));
-      invocation.reply(stopped);
-    }
-    const running = supervisor.close();
-    // A frozen sandbox would take neither SIGTERM nor SHUTDOWN: it is thawed for the shutdown phase.
-    await freezer.thaw();
-    // Lambda's shutdown phase: SIGTERM and SHUTDOWN when extensions are registered, then SIGKILL.
-    await extensions.shutdown(running?.process);
-    for (const waiter of waiters.splice(0)) waiter.response.destroy();
-    await platformLines;
-    logTail.close();
-    await Promise.all([limits.close(), freezer.close()]);
-    await shell?.close();
-    await Promise.all([runtimeServer.close(), invokeApi.shutdown()]);
-  }
-
-  if (limits.removed.length > 0) {
-    output(
-      `Removed ${limits.removed.length} memory cgroup(s) left by an emulator that was killed, with what still ran in them: ${
-        limits.removed.join(", ")
-      }`,
-      "platform",
-    );
-  }
-  if (freezer.removed.length > 0) {
-    output(
-      `Removed ${freezer.removed.length} freezer cgroup(s) left by an emulator that was killed, thawing and killing what still ran in them: ${
-        freezer.removed.join(", ")
-      }`,
-      "platform",
-    );
-  }
-  if (limits.location === undefined) {
-    output(
-      `WARNING: --memory ${memory} is not enforced here (${limits.reason}): Max Memory Used is measured, but the function is not stopped at the limit as on Lambda`,
-      "platform",
-    );
-  }
+  for (const note of cgroups.notes(settings.memory)) platform(note);
   await extensions.start(env);
   supervisor.spawn();
-  const url = `http://${_urlHost(hostname)}:${invokeApi.port}`;
+  return new _RunningEmulator(
+    `http://${_urlHost(settings.hostname)}:${invokeApi.port}`,
+    settings.functionName,
+    {
+      scheduler,
+      supervisor,
+      extensions,
+      cgroups,
+      logTail,
+      runtimeServer,
+      invokeApi,
+    },
+  );
+}
+
+/** The Runtime API's routes onto the scheduler and the supervisor (made after the server: `late`). */
+function _runtimeRoutes(
+  extensions: ExtensionHost,
+  platform: (line: string) => void,
+  late: () => { scheduler: Scheduler<Instance>; supervisor: Supervisor },
+): RuntimeApiRoutes {
   return {
-    url,
-    runtimeApi,
-    invoke(event, init) {
-      return fetch(`${url}/2015-03-31/functions/${functionName}/invocations`, {
+    extensions,
+    next(response) {
+      const { scheduler, supervisor } = late();
+      scheduler.poll(pollOf(response, supervisor.ready()));
+    },
+    initError(outcome) {
+      const current = late().supervisor.current;
+      if (current !== undefined) current.initError = outcome;
+    },
+    find: (id) => late().scheduler.find(id),
+    answer: (id, outcome) => void late().scheduler.answer(id, outcome),
+    stream: (id, outcome, abort) =>
+      void late().scheduler.stream(id, outcome, abort),
+    platform,
+  };
+}
+
+/** The scheduler of the sandbox's invocations, on the real clock and processes. */
+function _scheduler(
+  settings: EmulatorSettings,
+  supervisor: Supervisor,
+  extensions: ExtensionHost,
+  freezer: Freezer,
+): Scheduler<Instance> {
+  const scheduler: Scheduler<Instance> = new Scheduler<Instance>({
+    ...settings,
+    clock: systemClock,
+    sandbox: sandboxOf(supervisor, freezer),
+    memoryMb: settings.memory,
+    platform: (line) => extensions.output(line, "platform"),
+    peak: peakReader(),
+    started: (invocation) =>
+      extensions.invoke({
+        requestId: invocation.id,
+        deadlineMs: invocation.deadlineMs,
+        invokedFunctionArn: settings.arn,
+        traceId: invocation.traceId,
+      }),
+    idle: () => freezeWhenIdle(scheduler, extensions, freezer),
+  });
+  return scheduler;
+}
+
+/** What a running emulator closes, in order. */
+interface _Parts {
+  scheduler: Scheduler<Instance>;
+  supervisor: Supervisor;
+  extensions: ExtensionHost;
+  cgroups: SandboxCgroups;
+  logTail: LogTail;
+  runtimeServer: RuntimeApiServer;
+  invokeApi: InvokeApi;
+}
+
+class _RunningEmulator implements Emulator {
+  readonly url: string;
+  readonly runtimeApi: string;
+  readonly #functionName: string;
+  readonly #parts: _Parts;
+  #closed: Promise<void> | undefined;
+
+  constructor(url: string, functionName: string, parts: _Parts) {
+    this.url = url;
+    this.runtimeApi = parts.runtimeServer.address;
+    this.#functionName = functionName;
+    this.#parts = parts;
+  }
+
+  invoke(
+    event: string | Uint8Array,
+    init?: { signal?: AbortSignal; headers?: HeadersInit },
+  ): Promise<Response> {
+    return fetch(
+      `${this.url}/2015-03-31/functions/${this.#functionName}/invocations`,
+      {
         method: "POST",
         body: event as BodyInit,
         signal: init?.signal,
         headers: init?.headers,
-      });
-    },
-    reload() {
-      reloading = true;
-      dispatch();
-    },
-    close,
-    [Symbol.asyncDispose]: close,
-  };
-}
+      },
+    );
+  }
 
-function _newInvocation(
-  event: Uint8Array,
-  headers: Headers,
-  id: string = crypto.randomUUID(),
-): _Invocation {
-  const outcome = Promise.withResolvers<Outcome>();
-  const context = headers.get("x-amz-client-context");
-  const invocation: _Invocation = {
-    id,
-    invocationId: crypto.randomUUID(),
-    event,
-    traceId: headers.get("x-amzn-trace-id") ?? _traceId(),
-    clientContext: context === null ? undefined : fromBase64(context),
-    tenantId: headers.get("x-amz-tenant-id") ?? undefined,
-    instance: undefined,
-    startedAt: 0,
-    timer: undefined,
-    deadlineMs: Infinity,
-    delivered: false,
-    replied: false,
-    completed: false,
-    reply(result) {
-      if (invocation.replied) return;
-      invocation.replied = true;
-      outcome.resolve(result);
-    },
-    outcome: outcome.promise,
-    abortStream: undefined,
-  };
-  return invocation;
-}
+  reload(): void {
+    this.#parts.scheduler.reload();
+  }
 
-/** The cgroup shell, or `undefined` (the limits and the freezer then say why) when none starts. */
-function _cgroupShell(): CgroupShell | undefined {
-  try {
-    return new CgroupShell();
-  } catch {
-    return undefined;
+  close(): Promise<void> {
+    this.#closed ??= _close(this.#parts);
+    return this.#closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
-function _traceId(): string {
-  const hex = (bytes: number) =>
-    Array.from(
-      crypto.getRandomValues(new Uint8Array(bytes)),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${hex(12)};Parent=${hex(8)};Sampled=0`;
+async function _close(parts: _Parts): Promise<void> {
+  const { scheduler, supervisor, extensions, cgroups } = parts;
+  // Every invocation ends with Emulator.Closed; reports already under way are still written.
+  const reported = scheduler.close();
+  const running = supervisor.close();
+  // A frozen sandbox would take neither SIGTERM nor SHUTDOWN: it is thawed for the shutdown phase.
+  await cgroups.freezer.thaw();
+  // Lambda's shutdown phase: SIGTERM and SHUTDOWN when extensions are registered, then SIGKILL.
+  await extensions.shutdown(running?.process);
+  scheduler.dropPolls();
+  await reported;
+  parts.logTail.close();
+  await cgroups.close();
+  await Promise.all([parts.runtimeServer.close(), parts.invokeApi.shutdown()]);
+}
+
+/** Hands a request to the scheduler, or answers Lambda's refusal; a `Tail` request's log is watched from its START. */
+function _submit(
+  scheduler: Scheduler<Instance>,
+  logTail: LogTail,
+  request: InvokeRequest,
+): Submission {
+  const refused = scheduler.refusal(request.type);
+  if (refused !== undefined) return _refusal(refused);
+  const id = request.id ?? crypto.randomUUID();
+  const logResult = request.logType === "Tail" ? logTail.watch(id) : undefined;
+  return { ...scheduler.submit({ ...request, id }), logResult };
+}
+
+function _refusal(refused: Refusal): Response {
+  if (refused === "closing") {
+    return Response.json({ message: "The emulator is shutting down" }, {
+      status: 503,
+    });
+  }
+  return Response.json({
+    Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+    Type: "User",
+    message: "Rate Exceeded.",
+  }, {
+    status: 429,
+    headers: { "x-amzn-errortype": "TooManyRequestsException" },
+  });
 }
 
 function _urlHost(hostname: string): string {

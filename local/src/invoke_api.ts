@@ -15,6 +15,7 @@ import { gateNodeServer } from "./gate.ts";
 import type { Outcome } from "./_outcome.ts";
 import { invokeComplete, payloadChunk } from "./event_stream.ts";
 import { parseFunctionName } from "./function_name.ts";
+import { type InvokeRequest, parseInvokeRequest } from "./invoke_request.ts";
 import {
   functionUrlEvent,
   functionUrlRefusal,
@@ -22,17 +23,7 @@ import {
   functionUrlTarget,
 } from "./function_url.ts";
 
-/** One accepted invocation request. */
-export interface InvokeRequest {
-  event: Uint8Array;
-  headers: Headers;
-  /** `RequestResponse` waits for the outcome; `Event` is answered 202 at once. */
-  type: "RequestResponse" | "Event";
-  /** Set for `LogType: Tail`: the invocation's log tail is recorded. */
-  tail?: boolean;
-  /** Makes the invocation's id (a function URL's event carries it). */
-  id?: string;
-}
+export type { InvokeRequest };
 
 /** An invocation under way. */
 export interface Accepted {
@@ -255,16 +246,14 @@ async function onInvoke(
   if (event === undefined) return tooLarge();
   // Lambda hands an empty payload to the function as an empty JSON object.
   if (event.byteLength === 0) event = _EMPTY;
-  const type = request.headers.get("x-amz-invocation-type") ??
-    "RequestResponse";
+  const parsed = parseInvokeRequest(event, request.headers);
+  const { type } = parsed;
   if (type === "DryRun") return new Response(null, { status: 204 });
-  const tail = request.headers.get("x-amz-log-type")?.toLowerCase() ===
-    "tail";
   const submitted = options.submit({
-    event,
-    headers: request.headers,
+    ...parsed,
+    // A response stream is always waited for; an Event's log goes nowhere.
     type: type === "Event" && streaming === null ? "Event" : "RequestResponse",
-    tail: tail && type !== "Event",
+    logType: type === "Event" ? "None" : parsed.logType,
   });
   if (submitted instanceof Response) return submitted;
   if (streaming !== null) return _eventStream(submitted);
@@ -312,12 +301,12 @@ async function _onFunctionUrl(
     requestId: id,
     domainName: `${options.functionName}.lambda-url.localhost`,
   });
-  const submitted = options.submit({
-    event: new TextEncoder().encode(JSON.stringify(event)),
-    headers: new Headers(),
-    type: "RequestResponse",
+  // The URL's caller speaks HTTP, not the Invoke API: none of its headers are Invoke API headers.
+  const submitted = options.submit(parseInvokeRequest(
+    new TextEncoder().encode(JSON.stringify(event)),
+    new Headers(),
     id,
-  });
+  ));
   if (submitted instanceof Response) return functionUrlRefusal(submitted);
   return functionUrlResponse(submitted.id, await submitted.outcome);
 }

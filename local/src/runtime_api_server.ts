@@ -9,6 +9,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { type ErrorOutcome, errorOutcome, type Outcome } from "./_outcome.ts";
+import type { EventDelivery, Found } from "./scheduler/ports.ts";
 import {
   drain,
   header,
@@ -18,16 +19,7 @@ import {
   readAll,
 } from "./_node_http.ts";
 
-/** An invocation as the Runtime API sees it. */
-export interface RuntimeInvocation {
-  readonly id: string;
-  readonly invocationId: string;
-  readonly completed: boolean;
-  /** Hands the caller its answer (the first call wins). */
-  reply(outcome: Outcome): void;
-  /** Set while a streamed response is relayed: ends it early. */
-  abortStream: ((reason: Error) => void) | undefined;
-}
+export type { EventDelivery, Found };
 
 /** What the server asks of the emulator. */
 export interface RuntimeApiRoutes {
@@ -40,10 +32,16 @@ export interface RuntimeApiRoutes {
   next(poll: ServerResponse): void;
   /** An `/init/error` report. */
   initError(outcome: ErrorOutcome): void;
-  /** The running invocation with this id, or how it ended. */
-  find(id: string): RuntimeInvocation | "completed" | "timed out" | undefined;
-  /** An invocation's outcome: ends it. */
-  settle(invocation: RuntimeInvocation, outcome: Outcome): void;
+  /** The delivered invocation with this id, or how it ended. */
+  find(id: string): Found;
+  /** An invocation's outcome: ends it (refused when it has ended already). */
+  answer(id: string, outcome: Outcome): void;
+  /** A streamed response began: the caller gets `outcome` now, `abort` ends it early. */
+  stream(
+    id: string,
+    outcome: Outcome & { kind: "stream" },
+    abort: (reason: Error) => void,
+  ): void;
   /** A platform line. */
   platform(line: string): void;
 }
@@ -53,18 +51,6 @@ export interface RuntimeApiServer {
   /** `127.0.0.1:port`: the function's `AWS_LAMBDA_RUNTIME_API`. */
   readonly address: string;
   close(): Promise<void>;
-}
-
-/** The event an invocation hands out on `/next`. */
-export interface EventDelivery {
-  id: string;
-  invocationId: string;
-  event: Uint8Array;
-  deadlineMs: number;
-  arn: string;
-  traceId: string;
-  clientContext?: string;
-  tenantId?: string;
 }
 
 const _RUNTIME = "/2018-06-01/runtime";
@@ -149,61 +135,13 @@ async function _route(
       });
     }
     if (method !== "POST") return json(response, 405, _methodError());
-    const id = decodeURIComponent(match[1]);
-    const found = routes.find(id);
-    if (typeof found !== "object") {
-      await drain(request);
-      if (found === "timed out") {
-        return json(response, 410, {
-          errorMessage: `Invocation ${id} has already timed out`,
-          errorType: "InvocationTimedOut",
-        });
-      }
-      return json(response, 400, {
-        errorMessage: found === "completed"
-          ? `Invocation ${id} already has an outcome`
-          : `Invalid request ID: ${id}`,
-        errorType: found === "completed"
-          ? "InvalidStateTransition"
-          : "InvalidRequestID",
-      });
-    }
-    const echoed = header(request, "lambda-runtime-invocation-id");
-    if (echoed !== undefined && echoed !== found.invocationId) {
-      await drain(request);
-      return json(response, 400, {
-        errorMessage:
-          `Lambda-Runtime-Invocation-Id ${echoed} does not belong to invocation ${id}`,
-        errorType: "InvalidInvocationId",
-      });
-    }
-    if (match[2] === "error") {
-      return await _onError(routes, found, request, response);
-    }
-    if (
-      header(request, "lambda-runtime-function-response-mode")
-        ?.toLowerCase() === "streaming"
-    ) {
-      return await _onStream(routes, found, request, response);
-    }
-    const body = await readAll(request, MAX_RESPONSE);
-    if (body === undefined) {
-      // Lambda ends the invocation with its own words; the runtime's later report is too late.
-      routes.settle(
-        found,
-        errorOutcome(
-          "Function.ResponseSizeTooLarge",
-          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
-        ),
-      );
-      return _tooLarge(response);
-    }
-    routes.settle(found, {
-      kind: "response",
-      body,
-      contentType: header(request, "content-type") ?? "application/json",
-    });
-    json(response, 202, { status: "OK" });
+    await _onReply(
+      routes,
+      decodeURIComponent(match[1]),
+      match[2],
+      request,
+      response,
+    );
   } catch (error) {
     if (!response.headersSent) {
       json(response, 500, {
@@ -212,6 +150,70 @@ async function _route(
       });
     } else response.destroy();
   }
+}
+
+/** A reply to one invocation: refused unless it is delivered and the invocation id matches. */
+async function _onReply(
+  routes: RuntimeApiRoutes,
+  id: string,
+  kind: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const found = routes.find(id);
+  if (typeof found !== "object") {
+    await drain(request);
+    if (found === "timed out") {
+      return json(response, 410, {
+        errorMessage: `Invocation ${id} has already timed out`,
+        errorType: "InvocationTimedOut",
+      });
+    }
+    return json(response, 400, {
+      errorMessage: found === "completed"
+        ? `Invocation ${id} already has an outcome`
+        : `Invalid request ID: ${id}`,
+      errorType: found === "completed"
+        ? "InvalidStateTransition"
+        : "InvalidRequestID",
+    });
+  }
+  const echoed = header(request, "lambda-runtime-invocation-id");
+  if (echoed !== undefined && echoed !== found.invocationId) {
+    await drain(request);
+    return json(response, 400, {
+      errorMessage:
+        `Lambda-Runtime-Invocation-Id ${echoed} does not belong to invocation ${id}`,
+      errorType: "InvalidInvocationId",
+    });
+  }
+  if (kind === "error") {
+    return await _onError(routes, id, request, response);
+  }
+  if (
+    header(request, "lambda-runtime-function-response-mode")
+      ?.toLowerCase() === "streaming"
+  ) {
+    return await _onStream(routes, id, request, response);
+  }
+  const body = await readAll(request, MAX_RESPONSE);
+  if (body === undefined) {
+    // Lambda ends the invocation with its own words; the runtime's later report is too late.
+    routes.answer(
+      id,
+      errorOutcome(
+        "Function.ResponseSizeTooLarge",
+        `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+      ),
+    );
+    return _tooLarge(response);
+  }
+  routes.answer(id, {
+    kind: "response",
+    body,
+    contentType: header(request, "content-type") ?? "application/json",
+  });
+  json(response, 202, { status: "OK" });
 }
 
 function _tooLarge(response: ServerResponse): void {
@@ -224,7 +226,7 @@ function _tooLarge(response: ServerResponse): void {
 
 async function _onError(
   routes: RuntimeApiRoutes,
-  invocation: RuntimeInvocation,
+  id: string,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -232,13 +234,13 @@ async function _onError(
   if (body === undefined) return _tooLarge(response);
   const errorType = header(request, "lambda-runtime-function-error-type") ??
     "Runtime.Unknown";
-  routes.settle(invocation, { kind: "error", body, errorType });
+  routes.answer(id, { kind: "error", body, errorType });
   json(response, 202, { status: "OK" });
 }
 
 async function _onStream(
   routes: RuntimeApiRoutes,
-  invocation: RuntimeInvocation,
+  id: string,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -272,18 +274,17 @@ async function _onStream(
       relayDone.resolve();
     },
   }, { highWaterMark: 0 });
-  invocation.abortStream = (reason) => {
+  routes.stream(id, {
+    kind: "stream",
+    body,
+    contentType: header(request, "content-type") ?? "application/octet-stream",
+  }, (reason) => {
     try {
       relay.error(reason);
     } catch {
       // Already closed.
     }
     request.destroy();
-  };
-  invocation.reply({
-    kind: "stream",
-    body,
-    contentType: header(request, "content-type") ?? "application/octet-stream",
   });
   await relayDone.promise;
   // The invoker went away: the function's stream is read to its end and dropped.
@@ -301,12 +302,11 @@ async function _onStream(
     routes.platform(
       `${
         new Date().toISOString()
-      } ${invocation.id} The response stream failed: ${failure.message}`,
+      } ${id} The response stream failed: ${failure.message}`,
     );
   }
-  if (!invocation.completed) {
-    routes.settle(invocation, { kind: "stream", body, contentType: "" });
-  }
+  // Refused when the invocation already ended (a timeout cut the stream).
+  routes.answer(id, { kind: "stream", body, contentType: "" });
   if (!response.destroyed) json(response, 202, { status: "OK" });
 }
 

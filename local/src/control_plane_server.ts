@@ -11,6 +11,7 @@ import {
   createControlPlane,
 } from "./control_plane.ts";
 import { PortInUseError } from "./emulator.ts";
+import { forbidden } from "./_control_plane/front.ts";
 
 /**
  * A control plane listening: deploy to `url` (`--endpoint-url`).
@@ -76,12 +77,7 @@ export function serveControlPlane(
   try {
     server = Deno.serve(
       { hostname, port, onListen: () => {} },
-      async (request) =>
-        await plane.handle(request) ??
-          Response.json({
-            message:
-              "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
-          }, { status: 404 }),
+      async (request) => await plane.handle(request) ?? _notServed(request),
     );
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
@@ -101,4 +97,15 @@ export function serveControlPlane(
     close,
     [Symbol.asyncDispose]: close,
   });
+}
+
+/** A path the plane does not serve: a function URL it does not have is Lambda's 403, anything else a 404 saying what it serves. */
+function _notServed(request: Request): Promise<Response> | Response {
+  if (new URL(request.url).pathname.startsWith("/lambda-url/")) {
+    return forbidden(request);
+  }
+  return Response.json({
+    message:
+      "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
+  }, { status: 404 });
 }

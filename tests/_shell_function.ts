@@ -1,5 +1,5 @@
 // A function made of a few lines of shell: a deploy test about the Lambda API needs no build. Its bootstrap
-// answers each event with the event and the variables it runs with.
+// answers each event with its code's tag, the event and the variables it runs with.
 import { createZip } from "../scripts/zip.ts";
 
 /** The variables the shell function reports beside each event. */
@@ -16,19 +16,20 @@ export const REPORTED_VARIABLES = [
 const _fields = REPORTED_VARIABLES.map((name) => `"${name}":"%s"`).join(",");
 const _values = REPORTED_VARIABLES.map((name) => `"$${name}"`).join(" ");
 
-/** The bootstrap: polls the Runtime API with curl, answers `{"event":…,"env":{…}}`. */
+/** The bootstrap: polls the Runtime API with curl, answers `{"tag":…,"event":…,"env":{…}}`. */
 export const SHELL_BOOTSTRAP = `#!/bin/sh
 api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
 headers="$(mktemp)"
+tag="$(cat "$LAMBDA_TASK_ROOT/tag.txt")"
 while :; do
   event="$(curl -sS -D "$headers" "$api/next")" || exit 1
   id="$(tr -d '\\r' < "$headers" | grep -i '^lambda-runtime-aws-request-id:' | cut -d' ' -f2)"
-  printf '{"event":%s,"env":{${_fields}}}' "$event" ${_values} |
+  printf '{"tag":"%s","event":%s,"env":{${_fields}}}' "$tag" "$event" ${_values} |
     curl -sS -X POST --data-binary @- "$api/$id/response" > /dev/null
 done
 `;
 
-/** The shell function's zip; `tag` lands in a file beside it, so that each tag is other code. */
+/** The shell function's zip; `tag` (plain text) lands in a file beside it and in each answer, so that each tag is other code. */
 export function shellZip(tag = ""): Uint8Array<ArrayBuffer> {
   const encoder = new TextEncoder();
   return createZip([

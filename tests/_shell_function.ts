@@ -16,7 +16,7 @@ export const REPORTED_VARIABLES = [
 const _fields = REPORTED_VARIABLES.map((name) => `"${name}":"%s"`).join(",");
 const _values = REPORTED_VARIABLES.map((name) => `"$${name}"`).join(" ");
 
-/** The bootstrap: polls the Runtime API with curl, answers `{"tag":…,"event":…,"env":{…}}`. */
+/** The bootstrap: polls the Runtime API with curl, answers `{"tag":…,"event":…,"env":{…}}`; an event that is a URL it fetches first. */
 export const SHELL_BOOTSTRAP = `#!/bin/sh
 api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
 headers="$(mktemp)"
@@ -24,6 +24,8 @@ tag="$(cat "$LAMBDA_TASK_ROOT/tag.txt")"
 while :; do
   event="$(curl -sS -D "$headers" "$api/next")" || exit 1
   id="$(tr -d '\\r' < "$headers" | grep -i '^lambda-runtime-aws-request-id:' | cut -d' ' -f2)"
+  # An event that is a URL (a JSON string) is fetched first: the test holds the answer until it says.
+  case "$event" in '"http://'*) curl -sS "$(printf %s "$event" | tr -d '"')" > /dev/null ;; esac
   printf '{"tag":"%s","event":%s,"env":{${_fields}}}' "$tag" "$event" ${_values} |
     curl -sS -X POST --data-binary @- "$api/$id/response" > /dev/null
 done

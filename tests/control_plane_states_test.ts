@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -27,6 +28,7 @@ import { ROUTES } from "../local/src/_control_plane/routes.ts";
 import { lambdaClient, ROLE, WAITING } from "./_control_plane.ts";
 import { shellZip } from "./_shell_function.ts";
 
+const decoder = new TextDecoder();
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:f";
 const IN_PROGRESS =
   `The operation cannot be performed at this time. An update is in progress for resource: ${ARN}`;
@@ -190,6 +192,29 @@ Deno.test("the route table", async (t) => {
   });
 });
 
+/** A loopback server that holds each request until `open()`; `arrived` settles at the first. */
+function heldRequest() {
+  const arrived = Promise.withResolvers<void>();
+  const opened = Promise.withResolvers<void>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async () => {
+      arrived.resolve();
+      await opened.promise;
+      return new Response("go");
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    arrived: arrived.promise,
+    open: () => opened.resolve(),
+    async [Symbol.asyncDispose]() {
+      opened.resolve();
+      await server.shutdown();
+    },
+  };
+}
+
 /** Functions start (as real emulators of the shell function) only once `release()` is called for them. */
 function heldStarts() {
   let held = Promise.withResolvers<void>();
@@ -203,6 +228,7 @@ function heldStarts() {
       return await startEmulator({
         command: [`${fn.dir}/bootstrap`],
         cwd: fn.dir,
+        timeout: fn.timeout,
         functionName: fn.name,
         port: 0,
         output: () => {},
@@ -309,7 +335,8 @@ Deno.test("states and conflicts as Lambda has them", async (t) => {
         const updated = await lambda.send(
           new UpdateFunctionConfigurationCommand({
             FunctionName,
-            Timeout: 9,
+            // Long enough for the next step's held invocation on a loaded machine.
+            Timeout: 120,
             RevisionId: before.RevisionId,
           }),
         );
@@ -338,6 +365,38 @@ Deno.test("states and conflicts as Lambda has them", async (t) => {
           }),
         );
         assert.equal(published.Version, "2");
+      },
+    );
+
+    await t.step(
+      "an invocation in flight during an update answers from the code it started on",
+      async () => {
+        await using held = heldRequest();
+        const before = lambda.send(
+          new InvokeCommand({
+            FunctionName,
+            Payload: JSON.stringify(held.url),
+          }),
+        );
+        await held.arrived;
+        await lambda.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName,
+            ZipFile: shellZip("three"),
+          }),
+        );
+        await waitUntilFunctionUpdatedV2(
+          { client: lambda, ...WAITING },
+          { FunctionName },
+        );
+        held.open();
+        const answered = await before;
+        assert.equal(answered.FunctionError, undefined);
+        assert.equal(JSON.parse(decoder.decode(answered.Payload)).tag, "two");
+        const after = await lambda.send(
+          new InvokeCommand({ FunctionName, Payload: '"now"' }),
+        );
+        assert.equal(JSON.parse(decoder.decode(after.Payload)).tag, "three");
       },
     );
   } finally {

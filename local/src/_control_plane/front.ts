@@ -2,6 +2,7 @@
 // function's emulator, whose URL front makes the event.
 import { type ForwardedUrlRequest, forwardRequest } from "../_forward.ts";
 import { SignatureRefusedError, verifySignature } from "../_sigv4.ts";
+import { through } from "./inflight.ts";
 import type { Call } from "./router.ts";
 import { target } from "./runners.ts";
 import type { Store, UrlRecord } from "./store.ts";
@@ -36,7 +37,10 @@ export async function functionUrlRequest(
   // The function's emulator serves its URL under its bare name.
   const rest = url.pathname.slice(`/lambda-url/${segment}`.length);
   const path = `/lambda-url/${encodeURIComponent(fn.name)}${rest}`;
-  return await forwardRequest(request, runner.url, path, forwarded);
+  return await through(
+    runner,
+    (to) => forwardRequest(request, to.url, path, forwarded),
+  );
 }
 
 /** Lambda's answer to a function URL request it refuses, or to a URL it does not have. */

@@ -76,6 +76,7 @@ function _record(
     phase: { name: "creating" },
     work: undefined,
     runner: undefined,
+    retiring: new Set(),
     versions: [],
     serial: 0,
     aliases: new Map(),

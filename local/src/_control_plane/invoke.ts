@@ -1,5 +1,6 @@
 // Invoke and InvokeWithResponseStream of a deployed name: passed to the process its qualifier names.
 import { forwardInvocation } from "../_forward.ts";
+import { through } from "./inflight.ts";
 import type { Call } from "./router.ts";
 import { target } from "./runners.ts";
 import { parseFunctionName } from "./wire.ts";
@@ -25,5 +26,8 @@ async function _invoke(
   const { fn, qualifier } = store.find(params.fn!, url.searchParams);
   const { runner, version } = await target(store, fn, qualifier);
   const path = `/${date}/functions/${encodeURIComponent(fn.name)}/${operation}`;
-  return await forwardInvocation(request, runner.url, path, version);
+  return await through(
+    runner,
+    (to) => forwardInvocation(request, to.url, path, version),
+  );
 }

@@ -3,6 +3,7 @@
 import type { Runner } from "../deployed_function.ts";
 import { unpackZip } from "../_unzip.ts";
 import { notFound, ServiceException } from "./errors.ts";
+import { retire } from "./inflight.ts";
 import { advance, assertInvocable } from "./lifecycle.ts";
 import {
   deployedOf,
@@ -47,8 +48,14 @@ async function _replace(
   }
   const previous = fn.runner;
   fn.runner = await store.settings.start(deployedOf(fn));
-  await previous?.close();
+  if (previous !== undefined) _retire(fn, previous);
   if (oldDir !== fn.dir) await removeUnused(fn, oldDir);
+}
+
+/** Invocations still running on the old code finish there, as on Lambda; then its process ends. */
+function _retire(fn: FunctionRecord, runner: Runner): void {
+  fn.retiring.add(runner);
+  retire(runner).catch(() => {}).finally(() => fn.retiring.delete(runner));
 }
 
 /** Removes a code folder that neither $LATEST nor a version runs any more. */
@@ -70,6 +77,7 @@ export async function stop(fn: FunctionRecord): Promise<void> {
   fn.versions = [];
   await Promise.all([
     fn.runner?.close(),
+    ...[...fn.retiring].map((runner) => runner.close()),
     ...versions.map(async (v) => (await started(v.runner))?.close()),
   ]);
   const dirs = new Set([fn.dir, ...versions.map((v) => v.deployed.dir)]);
@@ -85,7 +93,7 @@ export async function target(
   const version = versionOf(fn, qualifier);
   if (version === "$LATEST") {
     assertInvocable(fn.phase);
-    if (fn.runner === undefined) assertInvocable({ name: "creating" });
+    // Active means started: the phase moves on only once the runner is in place.
     return { runner: fn.runner!, version };
   }
   const published = fn.versions.find((v) => v.version === version);

@@ -53,6 +53,8 @@ export interface FunctionRecord {
   /** The update or creation in progress, until it ends. */
   work: Promise<void> | undefined;
   runner: Runner | undefined;
+  /** Former $LATEST processes, ended once their invocations in flight have answered. */
+  retiring: Set<Runner>;
   versions: VersionRecord[];
   /** The last version number given. */
   serial: number;

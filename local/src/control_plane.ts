@@ -10,6 +10,11 @@
  * meant for loopback. A function URL with `AuthType: AWS_IAM` checks each
  * request's Signature Version 4 against the credentials it is given.
  *
+ * Inside, the operations are a route table (`_control_plane/routes.ts`) over a
+ * typed store of functions, versions, aliases and URL configs; settings are
+ * checked as Lambda checks them, and a function's State and LastUpdateStatus
+ * follow one state machine (`_control_plane/lifecycle.ts`).
+ *
  * @module
  */
 

@@ -1,5 +1,5 @@
 // A function URL with AuthType AWS_IAM on the control plane: requests signed by AWS's own SigV4 signer
-// reach the deployed echo example, with the caller in requestContext.authorizer; the rest are 403.
+// reach a deployed shell function, with the caller in requestContext.authorizer; the rest are 403.
 import assert from "node:assert/strict";
 import {
   CreateFunctionUrlConfigCommand,
@@ -16,12 +16,13 @@ import {
 } from "../local/mod.ts";
 import {
   createActive,
-  echoFixture,
   lambdaClient,
   startControlPlane,
 } from "./_control_plane.ts";
+import { shellZip } from "./_shell_function.ts";
 
-const { zip } = await echoFixture("control-plane-iam-url-test-");
+// The URL's checks are the control plane's: a shell function that answers with its event is enough.
+const zip = shellZip();
 const KEY = "AKIDLOCALTEST";
 const SECRET = "local-secret/with+chars";
 /** The control plane's clock, and the date requests are signed at unless a step says otherwise. */
@@ -106,7 +107,7 @@ async function signedFetch(
   });
 }
 
-/** The event the echo example answers with (`ECHO: <event JSON>`). */
+/** The event the shell function answers with (`{"event": …}`). */
 async function echoedEvent(response: Response): Promise<{
   body?: string;
   rawPath: string;
@@ -117,8 +118,7 @@ async function echoedEvent(response: Response): Promise<{
   headers: Record<string, string>;
 }> {
   assert.equal(response.status, 200, await response.clone().text());
-  const { message } = await response.json();
-  return JSON.parse(message.slice("ECHO: ".length));
+  return (await response.json()).event;
 }
 
 /** A 403 `{"Message":"Forbidden"}`, as Lambda answers an AWS_IAM URL it refuses. */
@@ -127,7 +127,7 @@ async function assertForbidden(response: Response): Promise<void> {
   assert.deepEqual(await response.json(), { Message: "Forbidden" });
 }
 
-/** Deploys the echo example as `name` and gives it a function URL of `authType`; the URL. */
+/** Deploys the shell function as `name` and gives it a function URL of `authType`; the URL. */
 async function deployWithUrl(
   lambda: LambdaClient,
   FunctionName: string,
@@ -409,8 +409,8 @@ Deno.test("the emulator's command line checks AWS_IAM URLs against its own AWS_A
     stdout: "piped",
   }).output();
   assert.ok(curl.success);
-  const { message } = JSON.parse(new TextDecoder().decode(curl.stdout));
-  assert.equal(JSON.parse(message.slice("ECHO: ".length)).body, "from curl");
+  const answered = JSON.parse(new TextDecoder().decode(curl.stdout));
+  assert.equal(answered.event.body, "from curl");
   await assertForbidden(await fetch(`${url}hi`));
   assert.match(
     plane.output(),

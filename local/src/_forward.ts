@@ -1,5 +1,5 @@
 // Passing a request on to the emulator that runs the function it names, its answer streaming back.
-import { AUTHORIZER_HEADER } from "./function_url.ts";
+import { AUTHORIZER_HEADER, CALLER_HEADERS_HEADER } from "./function_url.ts";
 
 /** An invocation (buffered, or InvokeWithResponseStream's) to `base` + `path`; `executedVersion` is what the answer says ran. */
 export async function forwardInvocation(
@@ -46,8 +46,13 @@ export async function forwardRequest(
 ): Promise<Response> {
   const headers = new Headers(request.headers);
   headers.delete("host");
-  // Only the control plane says who signed: a caller's own copy never passes.
+  // Only the control plane says who signed, and what the caller sent: a caller's own copies never pass.
   headers.delete(AUTHORIZER_HEADER);
+  headers.delete(CALLER_HEADERS_HEADER);
+  // fetch adds Accept-Encoding, Accept-Language… and its own Host: the event carries the caller's as sent.
+  const sent = [...headers].filter(([name]) => name !== "host");
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  headers.set(CALLER_HEADERS_HEADER, JSON.stringify([["host", host], ...sent]));
   if (forwarded.authorizer !== undefined) {
     headers.set(AUTHORIZER_HEADER, JSON.stringify(forwarded.authorizer));
   }

@@ -13,6 +13,7 @@ import {
 import { PortInUseError } from "./emulator.ts";
 import { gatedServe } from "./gate.ts";
 import { guardControlPlane } from "./_beyond_loopback.ts";
+import { forbidden } from "./_control_plane/front.ts";
 
 /**
  * A control plane listening: deploy to `url` (`--endpoint-url`).
@@ -82,12 +83,7 @@ export function serveControlPlane(
       guardControlPlane(
         hostname,
         options,
-        async (request) =>
-          await plane.handle(request) ??
-            Response.json({
-              message:
-                "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
-            }, { status: 404 }),
+        async (request) => await plane.handle(request) ?? _notServed(request),
       ),
     );
   } catch (error) {
@@ -108,4 +104,15 @@ export function serveControlPlane(
     close,
     [Symbol.asyncDispose]: close,
   });
+}
+
+/** A path the plane does not serve: a function URL it does not have is Lambda's 403, anything else a 404 saying what it serves. */
+function _notServed(request: Request): Promise<Response> | Response {
+  if (new URL(request.url).pathname.startsWith("/lambda-url/")) {
+    return forbidden(request);
+  }
+  return Response.json({
+    message:
+      "This control plane serves the Lambda API under /2015-03-31/functions and /2021-10-31/functions",
+  }, { status: 404 });
 }

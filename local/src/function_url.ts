@@ -22,6 +22,14 @@ const _encoder = new TextEncoder();
  */
 export const AUTHORIZER_HEADER = "x-rtl-lambda-authorizer";
 
+/**
+ * The header the control plane forwards a function URL caller's own headers
+ * in (a JSON list of name and value pairs), so that the event carries them as
+ * sent: not the ones its own request to the function's emulator adds, nor that
+ * request's `Host`.
+ */
+export const CALLER_HEADERS_HEADER = "x-rtl-lambda-caller-headers";
+
 /** Where a request goes: a function URL of `name` at `path`, or `undefined` for an API route. */
 export function functionUrlTarget(
   pathname: string,
@@ -56,10 +64,10 @@ export function functionUrlEvent(
   options: FunctionUrlEventOptions,
 ): Record<string, unknown> {
   const url = new URL(request.url);
+  const sent = callerHeaders(request.headers);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
-  request.headers.forEach((value, name) => {
-    if (name === AUTHORIZER_HEADER) return;
+  sent.forEach((value, name) => {
     if (name === "cookie") {
       cookies = value.split(/;\s*/).filter((cookie) => cookie !== "");
     } else headers[name] = value;
@@ -92,7 +100,7 @@ export function functionUrlEvent(
       path: options.path,
       protocol: "HTTP/1.1",
       sourceIp: options.sourceIp,
-      userAgent: request.headers.get("user-agent") ?? "",
+      userAgent: sent.get("user-agent") ?? "",
     },
     requestId: options.requestId,
     routeKey: "$default",
@@ -101,13 +109,30 @@ export function functionUrlEvent(
     timeEpoch: now,
   };
   if (options.body.byteLength > 0) {
-    const text = _isText(request.headers.get("content-type"));
+    const text = _isText(sent.get("content-type"));
     event.body = text
       ? new TextDecoder().decode(options.body)
       : _toBase64(options.body);
     event.isBase64Encoded = !text;
   } else event.isBase64Encoded = false;
   return event;
+}
+
+/** The headers the caller sent: forwarded by the control plane, else the request's own, without the plane's. */
+export function callerHeaders(headers: Headers): Headers {
+  const forwarded = headers.get(CALLER_HEADERS_HEADER);
+  let sent = headers;
+  if (forwarded !== null) {
+    try {
+      sent = new Headers(JSON.parse(forwarded));
+    } catch {
+      // Not the plane's: the request's own headers stand.
+    }
+  }
+  const own = new Headers(sent);
+  own.delete(AUTHORIZER_HEADER);
+  own.delete(CALLER_HEADERS_HEADER);
+  return own;
 }
 
 /** The HTTP response a function URL gives for an invocation's outcome. */

@@ -6,14 +6,9 @@ import { untilStopped } from "./_until_stopped.ts";
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
   hostname: string,
-  portText: string,
+  port: number,
   options: Pick<ControlPlaneOptions, "s3Endpoint" | "credentials"> = {},
 ): Promise<number> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0) {
-    console.error(`--port must be a whole number, got "${portText}"`);
-    return 1;
-  }
   let server;
   try {
     server = await serveControlPlane({ hostname, port, ...options });

@@ -3,7 +3,8 @@
 import { permissionFlags } from "./permissions/flags.ts";
 import { findDeclaration } from "./permissions/find_declaration.ts";
 import { scriptRoot, type TaskRoot, taskRootFor } from "./_task_root.ts";
-import { checkLoad, type LoadCheck } from "./_load_check.ts";
+import { pathToFileURL } from "node:url";
+import { checkLoad, type LoadCheck, loadReportFile } from "./_load_check.ts";
 
 /** The function given to the emulator cannot be run as given. */
 export class FunctionEntryError extends Error {
@@ -75,12 +76,15 @@ async function _script(
 ): Promise<FunctionLaunch> {
   const found = await findDeclaration(entry);
   const cwd = scriptRoot(entry);
-  const load: LoadCheck = await checkLoad(entry, cwd);
+  const reportFile = await loadReportFile(
+    pathToFileURL(await Deno.realPath(entry)).href,
+  );
   // The task root reads as /var/task does, and is never written (a --deny wins over any --allow).
   const permissions = permissionFlags(
-    [...allow, `--allow-read=${cwd},${load.reportFile}`],
+    [...allow, `--allow-read=${cwd},${reportFile}`],
     { declaration: found?.declaration },
   );
+  const load: LoadCheck = await checkLoad(entry, cwd, permissions);
   return {
     command: [
       Deno.execPath(),

@@ -29,11 +29,16 @@ export async function loadReportFile(mainModule: string): Promise<string> {
 export async function checkLoad(
   entry: string,
   cwd: string,
+  permissions: readonly string[],
 ): Promise<LoadCheck> {
   const path = await Deno.realPath(entry);
   const reportFile = await loadReportFile(pathToFileURL(path).href);
+  // The function's own import grant: what it may not import fails here as it would at its start.
+  const imports = permissions.filter((flag) =>
+    flag === "--allow-all" || flag.startsWith("--allow-import")
+  );
   const refresh = async () => {
-    const error = await _loadError(path, cwd);
+    const error = await _loadError(path, cwd, imports);
     if (error === undefined) await Deno.remove(reportFile).catch(() => {});
     else await Deno.writeTextFile(reportFile, error);
   };
@@ -49,11 +54,12 @@ export async function checkLoad(
 async function _loadError(
   path: string,
   cwd: string,
+  imports: readonly string[],
 ): Promise<string | undefined> {
   let text: string;
   try {
     const { stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", path],
+      args: ["info", "--json", ...imports, path],
       cwd,
       stdout: "piped",
       stderr: "null",

@@ -149,8 +149,10 @@ export async function deploy(
   } else {
     action = "updated";
     arn = existing.Configuration!.FunctionArn!;
-    // A deploy or console change in flight would refuse the update.
-    await ready("waiting for an update in progress");
+    // A deploy or console change in flight would refuse the update: waited for only when there is one.
+    if (_busy(existing.Configuration)) {
+      await ready("waiting for an update in progress");
+    }
     await step(`UpdateFunctionCode ${name}`, () =>
       _retryConflict(
         () =>
@@ -348,6 +350,14 @@ async function _retryRole<T>(
       await sleep(3000);
     }
   }
+}
+
+/** Whether a function's last change is still being applied (a create pending, an update in progress). */
+function _busy(
+  configuration: { State?: string; LastUpdateStatus?: string } | undefined,
+): boolean {
+  return configuration?.State === "Pending" ||
+    configuration?.LastUpdateStatus === "InProgress";
 }
 
 /** An update in progress (another deploy, the console) ends soon: try again. */

@@ -140,12 +140,13 @@ function _banner(
 function _watch(count: number) {
   return (fn: _Served) =>
     watchSources(fn.entry, async (paths) => {
+      // Checked (or copied) first: the line says the next invocation runs the new code.
+      await fn.launch.refresh().catch(() => {});
       console.error(
         `Sources changed (${
           paths.map((path) => relative(Deno.cwd(), path)).join(", ")
         }): restarting ${count > 1 ? fn.name : "the function"}`,
       );
-      await fn.launch.refresh();
       fn.emulator?.reload();
     });
 }

@@ -3,10 +3,13 @@ import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
 
 /** A flag given wrongly; its message says what the flag takes. */
 export class CliUsageError extends Error {
+  /** Whether the usage text helps (an unknown flag, a missing value). */
+  readonly showUsage: boolean;
   /** Creates the error. */
-  constructor(message: string) {
+  constructor(message: string, options: { showUsage?: boolean } = {}) {
     super(message);
     this.name = "CliUsageError";
+    this.showUsage = options.showUsage ?? false;
   }
 }
 
@@ -244,6 +247,7 @@ function _parse(args: readonly string[]) {
   } catch (error) {
     throw new CliUsageError(
       error instanceof Error ? error.message : String(error),
+      { showUsage: true },
     );
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { parse as parseDotenv } from "dotenv";
+import { resolve } from "node:path";
 import { runControlPlane } from "./_control_plane_cli.ts";
 import { HEAP_SWITCH, heapFlags } from "./heap.ts";
 import { auditedDeclaration } from "./permissions/audit.ts";
@@ -93,9 +94,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     return _fail(
-      /^Unknown option|^Option/.test(error.message)
-        ? `${error.message}\n\n${_USAGE}`
-        : error.message,
+      error.showUsage ? `${error.message}\n\n${_USAGE}` : error.message,
     );
   }
   const { flags } = options;
@@ -151,7 +150,8 @@ async function _functionEnv(
   }
   for (const [key, value] of options.flags.env) env[key] = value;
   const audit = options.flags["audit-permissions"];
-  if (audit !== undefined) env.DENO_AUDIT_PERMISSIONS = audit;
+  // Absolute: the function runs from its own folder.
+  if (audit !== undefined) env.DENO_AUDIT_PERMISSIONS = resolve(audit);
   return env;
 }
 

@@ -6,10 +6,22 @@ import { tail } from "./_text_tail.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
+/** The CLI's stderr once it exits 1; fails (ending it) if it starts the function instead. */
 async function refusal(args: string[]): Promise<string> {
-  const { code, stderr } = await emulatorCommand(args).output();
-  assert.equal(code, 1);
-  return new TextDecoder().decode(stderr);
+  const process = emulatorCommand(args).spawn();
+  await using stderr = tail(process.stderr);
+  const started = stderr.match(/^Function .* on http/m).then(
+    () => "started",
+    () => "ended",
+  );
+  const outcome = await Promise.race([process.status, started]);
+  if (outcome === "started") {
+    process.kill("SIGKILL");
+    await process.status;
+    assert.fail(`the emulator started with ${args.join(" ")}`);
+  }
+  assert.equal((await process.status).code, 1);
+  return await stderr.ended();
 }
 
 async function invoke(url: string, name: string, body: string) {

@@ -121,8 +121,8 @@ export async function main(args: string[]): Promise<number> {
       launches.push(await launchFor(fn.entry, [], allow));
     }
     _warnUngranted(launches[0].command, Object.keys(env));
-    const env_ = _withHeap(launches[0], env, flags.memory);
-    const code = await serveFunctions(options, launches, env_);
+    const sized = _withHeap(launches[0], env, flags.memory);
+    const code = await serveFunctions(options, launches, sized);
     if (code === 0) await _printAudit(flags["audit-permissions"]);
     return code;
   } catch (error) {

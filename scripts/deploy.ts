@@ -31,6 +31,7 @@ import {
 } from "./deploy/package.ts";
 import { plan } from "./deploy/plan.ts";
 import { sleep } from "./deploy/wait.ts";
+import { invokeCommand } from "./deploy/invoke_hint.ts";
 
 /** Runs the deploy command line; resolves with the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -64,9 +65,9 @@ export async function main(args: string[]): Promise<number> {
         `  zipped    ${formatSize(pkg.zipped)} (CodeSize ${result.codeSize})`,
         `  unzipped  ${formatSize(pkg.unzipped)}`,
         `  sha256    ${result.codeSha256}`,
-        `Invoke it: aws lambda invoke --function-name ${options.name}${
-          options.endpointUrl ? ` --endpoint-url ${options.endpointUrl}` : ""
-        } --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
+        `Invoke it: ${
+          invokeCommand(options.name, options.endpointUrl || undefined)
+        }`,
       ];
       console.log(lines.filter(Boolean).join("\n"));
     } finally {

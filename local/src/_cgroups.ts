@@ -139,6 +139,8 @@ export class CgroupShell {
       stderr: "null",
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
       clearEnv: true,
+      // Out of the emulator's process group: a terminal's Ctrl-C must leave it to remove the groups.
+      detached: true,
     }).spawn();
     this.#writer = this.#child.stdin.getWriter();
     this.#lines = _splitLines(this.#child.stdout)[Symbol.asyncIterator]();

@@ -7,14 +7,9 @@ import { explainListenError, isLoopbackHost } from "./_beyond_loopback.ts";
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
   hostname: string,
-  portText: string,
+  port: number,
   options: Pick<ControlPlaneOptions, "s3Endpoint" | "credentials"> = {},
 ): Promise<number> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0) {
-    console.error(`--port must be a whole number, got "${portText}"`);
-    return 1;
-  }
   let server;
   try {
     server = await serveControlPlane({ hostname, port, ...options });

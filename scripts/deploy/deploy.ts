@@ -11,6 +11,7 @@ import {
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
   type FunctionCode,
+  type FunctionConfiguration,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionUrlConfigCommand,
@@ -66,9 +67,42 @@ export async function deploy(
   clients: DeployClients,
   io: { progress: (line: string) => void; sleep: Sleep },
 ): Promise<DeployResult> {
+  const run = _context(options, clients, io);
+  const code = await _code(options, pkg, clients, run.step);
+  const existing = await _existing(run);
+  const { configuration, ...done } = existing === undefined
+    ? await _create(run, code, await _role(run, clients))
+    : await _update(run, code, existing);
+  const result: DeployResult = {
+    ...done,
+    codeSha256: configuration.CodeSha256,
+    codeSize: configuration.CodeSize,
+  };
+  await _extras(run, result, configuration.CodeSha256);
+  return result;
+}
+
+/** What every step of one deploy shares. */
+interface _Run {
+  readonly options: DeployOptions;
+  readonly name: string;
+  readonly lambda: LambdaClient;
+  readonly sleep: Sleep;
+  readonly progress: (line: string) => void;
+  /** Runs one labelled step, its AWS error explained. */
+  readonly step: _Step;
+  /** Waits until the function is ready, as a step. */
+  readonly ready: (label: string) => Promise<FunctionConfiguration>;
+}
+
+function _context(
+  options: DeployOptions,
+  clients: DeployClients,
+  io: { progress: (line: string) => void; sleep: Sleep },
+): _Run {
   const { name } = options;
   let region: string | undefined;
-  const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+  const step: _Step = async (label, run) => {
     io.progress(`${label}…`);
     try {
       return await run();
@@ -79,16 +113,28 @@ export async function deploy(
   };
   const lambda = clients.lambda();
   const attempts = Math.max(1, Math.ceil(options.waitSeconds));
-  const ready = (label: string) =>
-    step(
-      label,
-      () => waitUntilReady(lambda, name, { attempts, sleep: io.sleep }),
-    );
+  return {
+    options,
+    name,
+    lambda,
+    sleep: io.sleep,
+    progress: io.progress,
+    step,
+    ready: (label) =>
+      step(
+        label,
+        () => waitUntilReady(lambda, name, { attempts, sleep: io.sleep }),
+      ),
+  };
+}
 
-  const code = await _code(options, pkg, clients, step);
-  const existing = await step(`GetFunction ${name}`, async () => {
+/** The function as it is, or `undefined` when it does not exist yet. */
+function _existing(run: _Run) {
+  return run.step(`GetFunction ${run.name}`, async () => {
     try {
-      return await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+      return await run.lambda.send(
+        new GetFunctionCommand({ FunctionName: run.name }),
+      );
     } catch (error) {
       if ((error as { name?: string }).name === "ResourceNotFoundException") {
         return undefined;
@@ -96,24 +142,32 @@ export async function deploy(
       throw error;
     }
   });
-  let role = options.role;
-  let roleIsNew = false;
-  if (role === undefined && existing === undefined) {
-    if (!options.createRole) {
-      throw new DeployError(
-        `${name} does not exist yet, and creating it needs an execution role`,
-        "Pass --role arn:aws:iam::<account>:role/<name>, or --create-role to create one that may write logs.",
-      );
-    }
-    const found = await step(
-      `CreateRole ${name}-role`,
-      () => ensureRole(clients.iam(), `${name}-role`),
+}
+
+/** The role a new function gets: `--role`, or one made with `--create-role`. */
+async function _role(
+  run: _Run,
+  clients: DeployClients,
+): Promise<{ arn: string; created: boolean }> {
+  const { options, name } = run;
+  if (options.role !== undefined) return { arn: options.role, created: false };
+  if (!options.createRole) {
+    throw new DeployError(
+      `${name} does not exist yet, and creating it needs an execution role`,
+      "Pass --role arn:aws:iam::<account>:role/<name>, or --create-role to create one that may write logs.",
     );
-    role = found.arn;
-    roleIsNew = found.created;
-    io.progress(`  role ${role}${found.created ? " (created)" : ""}`);
   }
-  const settings = {
+  const found = await run.step(
+    `CreateRole ${name}-role`,
+    () => ensureRole(clients.iam(), `${name}-role`),
+  );
+  run.progress(`  role ${found.arn}${found.created ? " (created)" : ""}`);
+  return found;
+}
+
+/** The settings given on the command line, as Lambda names them. */
+function _settings(options: DeployOptions) {
+  return {
     ...(options.memory === undefined ? {} : { MemorySize: options.memory }),
     ...(options.timeout === undefined ? {} : { Timeout: options.timeout }),
     ...(options.environment === undefined
@@ -122,105 +176,130 @@ export async function deploy(
     ...(options.layers === undefined ? {} : { Layers: options.layers }),
     ...(options.role === undefined ? {} : { Role: options.role }),
   };
-  let action: "created" | "updated";
-  let arn: string;
-  let configuration;
-  if (existing === undefined) {
-    action = "created";
-    const created = await step(`CreateFunction ${name}`, () =>
-      _retryRole(
-        () =>
-          lambda.send(
-            new CreateFunctionCommand({
-              FunctionName: name,
-              Role: role,
-              Runtime: options.runtime as "provided.al2023",
-              Handler: options.handler,
-              Architectures: [options.architecture],
-              Code: code,
-              ...settings,
-            }),
-          ),
-        io.sleep,
-        roleIsNew ? 6 : 1,
-      ));
-    arn = created.FunctionArn!;
-    configuration = await ready("waiting until Active");
-  } else {
-    action = "updated";
-    arn = existing.Configuration!.FunctionArn!;
-    // A deploy or console change in flight would refuse the update.
-    await ready("waiting for an update in progress");
-    await step(`UpdateFunctionCode ${name}`, () =>
+}
+
+interface _Done {
+  action: "created" | "updated";
+  arn: string;
+  configuration: FunctionConfiguration;
+}
+
+async function _create(
+  run: _Run,
+  code: FunctionCode,
+  role: { arn: string; created: boolean },
+): Promise<_Done> {
+  const { options, name } = run;
+  const created = await run.step(`CreateFunction ${name}`, () =>
+    _retryRole(
+      () =>
+        run.lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: name,
+            Role: role.arn,
+            Runtime: options.runtime as "provided.al2023",
+            Handler: options.handler,
+            Architectures: [options.architecture],
+            Code: code,
+            ..._settings(options),
+          }),
+        ),
+      run.sleep,
+      role.created ? 6 : 1,
+    ));
+  return {
+    action: "created",
+    arn: created.FunctionArn!,
+    configuration: await run.ready("waiting until Active"),
+  };
+}
+
+async function _update(
+  run: _Run,
+  code: FunctionCode,
+  existing: { Configuration?: FunctionConfiguration },
+): Promise<_Done> {
+  const { options, name } = run;
+  const current = existing.Configuration;
+  // A deploy or console change in flight would refuse the update: waited for only when there is one.
+  if (_busy(current)) await run.ready("waiting for an update in progress");
+  await run.step(`UpdateFunctionCode ${name}`, () =>
+    _retryConflict(
+      () =>
+        run.lambda.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: name,
+            Architectures: [options.architecture],
+            ...code,
+          }),
+        ),
+      run.sleep,
+    ));
+  let configuration = await run.ready("waiting until the code is updated");
+  const changes = {
+    ..._settings(options),
+    ...(options.runtime === current?.Runtime
+      ? {}
+      : { Runtime: options.runtime as "provided.al2023" }),
+    ...(options.handler === current?.Handler
+      ? {}
+      : { Handler: options.handler }),
+  };
+  if (Object.keys(changes).length > 0) {
+    await run.step(`UpdateFunctionConfiguration ${name}`, () =>
       _retryConflict(
         () =>
-          lambda.send(
-            new UpdateFunctionCodeCommand({
+          run.lambda.send(
+            new UpdateFunctionConfigurationCommand({
               FunctionName: name,
-              Architectures: [options.architecture],
-              ...code,
+              ...changes,
             }),
           ),
-        io.sleep,
+        run.sleep,
       ));
-    configuration = await ready("waiting until the code is updated");
-    const changes = {
-      ...settings,
-      ...(options.runtime === existing.Configuration?.Runtime
-        ? {}
-        : { Runtime: options.runtime as "provided.al2023" }),
-      ...(options.handler === existing.Configuration?.Handler
-        ? {}
-        : { Handler: options.handler }),
-    };
-    if (Object.keys(changes).length > 0) {
-      await step(`UpdateFunctionConfiguration ${name}`, () =>
-        _retryConflict(
-          () =>
-            lambda.send(
-              new UpdateFunctionConfigurationCommand({
-                FunctionName: name,
-                ...changes,
-              }),
-            ),
-          io.sleep,
-        ));
-      configuration = await ready("waiting until the configuration is updated");
-    }
+    configuration = await run.ready(
+      "waiting until the configuration is updated",
+    );
   }
-  const result: DeployResult = {
-    action,
-    arn,
-    codeSha256: configuration.CodeSha256,
-    codeSize: configuration.CodeSize,
-  };
+  return { action: "updated", arn: current!.FunctionArn!, configuration };
+}
+
+/** The URL, the version and the alias, as asked. */
+async function _extras(
+  run: _Run,
+  result: DeployResult,
+  codeSha256: string | undefined,
+): Promise<void> {
+  const { options, name, lambda } = run;
   if (options.url) {
-    result.url = await step(
+    result.url = await run.step(
       `CreateFunctionUrlConfig ${name}`,
       () => _url(lambda, name, options.url!),
     );
   }
   if (options.publish) {
-    const published = await step(`PublishVersion ${name}`, () =>
-      _retryConflict(
-        () =>
-          lambda.send(
-            new PublishVersionCommand({
-              FunctionName: name,
-              CodeSha256: configuration.CodeSha256,
-            }),
-          ),
-        io.sleep,
-      ));
+    const published = await run.step(
+      `PublishVersion ${name}`,
+      () =>
+        _retryConflict(
+          () =>
+            lambda.send(
+              new PublishVersionCommand({
+                FunctionName: name,
+                CodeSha256: codeSha256,
+              }),
+            ),
+          run.sleep,
+        ),
+    );
     result.version = published.Version;
   }
   if (options.alias && result.version) {
-    result.aliasArn = await step(
+    result.aliasArn = await run.step(
       `CreateAlias ${options.alias}`,
       () => _alias(lambda, name, options.alias!, result.version!),
     );
   }
-  return result;
 }
 
 type _Step = <T>(label: string, run: () => Promise<T>) => Promise<T>;
@@ -348,6 +427,14 @@ async function _retryRole<T>(
       await sleep(3000);
     }
   }
+}
+
+/** Whether a function's last change is still being applied (a create pending, an update in progress). */
+function _busy(
+  configuration: { State?: string; LastUpdateStatus?: string } | undefined,
+): boolean {
+  return configuration?.State === "Pending" ||
+    configuration?.LastUpdateStatus === "InProgress";
 }
 
 /** An update in progress (another deploy, the console) ends soon: try again. */

@@ -95,9 +95,48 @@ export async function parseDeployArgs(
   readTextFile: (path: string) => Promise<string> = Deno.readTextFile,
   exists: (path: string) => Promise<boolean> = pathExists,
 ): Promise<DeployOptions | "help"> {
-  let values;
+  const values = _parse(args);
+  if (values.help) return "help";
+  if (values.name === undefined) {
+    throw new DeployError(
+      "Name the function: --name NAME",
+      "The name is the function's on AWS: created when missing, updated when it exists.",
+    );
+  }
+  // Unsaid, the architecture is the build folder's (dist/x64/…), else arm64.
+  const architecture = _architecture(
+    values.architecture ??
+      (/(^|\/)(x64|x86_64)\//.test(values.zip ?? "") ? "x86_64" : "arm64"),
+  );
+  const auth = _urlAuth(values["url-auth"]);
+  return {
+    name: values.name,
+    zip: values.zip ?? await _defaultZip(architecture, exists),
+    architecture,
+    runtime: values.runtime,
+    handler: values.handler,
+    memory: _number("memory", values.memory, 128, 10240),
+    timeout: _number("timeout", values.timeout, 1, 900),
+    environment: await _environment(values, readTextFile),
+    role: values.role,
+    createRole: values["create-role"],
+    layers: values.layer,
+    url: values.url ? auth : undefined,
+    publish: values.publish || values.alias !== undefined,
+    alias: values.alias,
+    bucket: values.bucket,
+    region: values.region,
+    profile: values.profile,
+    endpointUrl: values["endpoint-url"],
+    s3EndpointUrl: values["s3-endpoint-url"],
+    dryRun: values["dry-run"],
+    waitSeconds: _number("wait", values.wait, 1, 3600)!,
+  };
+}
+
+function _parse(args: string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args,
       options: {
         name: { type: "string" },
@@ -125,32 +164,32 @@ export async function parseDeployArgs(
         "dry-run": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
+    }).values;
   } catch (error) {
     throw new DeployError(
       error instanceof Error ? error.message : String(error),
       "Run deno task deploy --help for the options.",
     );
   }
-  if (values.help) return "help";
-  if (values.name === undefined) {
-    throw new DeployError(
-      "Name the function: --name NAME",
-      "The name is the function's on AWS: created when missing, updated when it exists.",
-    );
+}
+
+/** The build's zip for `architecture`, else the one-target build's. */
+async function _defaultZip(
+  architecture: "x86_64" | "arm64",
+  exists: (path: string) => Promise<boolean>,
+): Promise<string> {
+  const zip = `dist/${architecture === "arm64" ? "arm64" : "x64"}/function.zip`;
+  if (!await exists(zip) && await exists("dist/function.zip")) {
+    return "dist/function.zip";
   }
-  // Unsaid, the architecture is the build folder's (dist/x64/…), else arm64.
-  const architecture = _architecture(
-    values.architecture ??
-      (/(^|\/)(x64|x86_64)\//.test(values.zip ?? "") ? "x86_64" : "arm64"),
-  );
-  let zip = values.zip;
-  if (zip === undefined) {
-    zip = `dist/${architecture === "arm64" ? "arm64" : "x64"}/function.zip`;
-    if (!await exists(zip) && await exists("dist/function.zip")) {
-      zip = "dist/function.zip";
-    }
-  }
+  return zip;
+}
+
+/** The variables of --env-file, then --env; `undefined` when neither is given. */
+async function _environment(
+  values: { "env-file"?: string; env: string[] },
+  readTextFile: (path: string) => Promise<string>,
+): Promise<Record<string, string> | undefined> {
   let environment: Record<string, string> | undefined;
   if (values["env-file"] !== undefined) {
     try {
@@ -172,37 +211,18 @@ export async function parseDeployArgs(
     environment ??= {};
     environment[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  const auth = values["url-auth"].toUpperCase();
+  return environment;
+}
+
+function _urlAuth(given: string): "NONE" | "AWS_IAM" {
+  const auth = given.toUpperCase();
   if (auth !== "NONE" && auth !== "AWS_IAM") {
     throw new DeployError(
-      `--url-auth is NONE or AWS_IAM, got "${values["url-auth"]}"`,
+      `--url-auth is NONE or AWS_IAM, got "${given}"`,
       "NONE makes the URL public; AWS_IAM needs signed requests.",
     );
   }
-  const waitSeconds = _number("wait", values.wait, 1, 3600)!;
-  return {
-    name: values.name,
-    zip,
-    architecture,
-    runtime: values.runtime,
-    handler: values.handler,
-    memory: _number("memory", values.memory, 128, 10240),
-    timeout: _number("timeout", values.timeout, 1, 900),
-    environment,
-    role: values.role,
-    createRole: values["create-role"],
-    layers: values.layer,
-    url: values.url ? auth : undefined,
-    publish: values.publish || values.alias !== undefined,
-    alias: values.alias,
-    bucket: values.bucket,
-    region: values.region,
-    profile: values.profile,
-    endpointUrl: values["endpoint-url"],
-    s3EndpointUrl: values["s3-endpoint-url"],
-    dryRun: values["dry-run"],
-    waitSeconds,
-  };
+  return auth;
 }
 
 function _architecture(value: string): "x86_64" | "arm64" {

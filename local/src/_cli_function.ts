@@ -1,0 +1,105 @@
+// How the CLI runs one function: a script under `deno run` with its deno.json's permissions and the
+// import-error loader, or a built bootstrap as is; each from its own folder, read-only to it.
+import { permissionFlags } from "./permissions/flags.ts";
+import { findDeclaration } from "./permissions/find_declaration.ts";
+import { scriptRoot, type TaskRoot, taskRootFor } from "./_task_root.ts";
+import { pathToFileURL } from "node:url";
+import { checkLoad, type LoadCheck, loadReportFile } from "./_load_check.ts";
+
+/** The function given to the emulator cannot be run as given. */
+export class FunctionEntryError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "FunctionEntryError";
+  }
+}
+
+/** One function, ready to start. */
+export interface FunctionLaunch {
+  /** The command line. */
+  readonly command: string[];
+  /** Its task root: working directory and `LAMBDA_TASK_ROOT`. */
+  readonly cwd: string;
+  /** Whether it is a script run by `deno run` (else a built bootstrap). */
+  readonly script: boolean;
+  /** Checks again what a restart will load, after its files changed. */
+  refresh(): Promise<void>;
+  /** Removes what was made for it (a copy, a load report). */
+  close(): Promise<void>;
+}
+
+const _LOADER = new URL("./_entry_loader.ts", import.meta.url).href;
+
+/** Whether `entry` is a script run by `deno run`. */
+export function isScript(entry: string): boolean {
+  return /\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry);
+}
+
+/** How to run `entry` with `rest` as its arguments; `allow` widens a script's permissions. */
+export async function launchFor(
+  entry: string,
+  rest: readonly string[],
+  allow: readonly string[],
+): Promise<FunctionLaunch> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(entry);
+  } catch {
+    throw new FunctionEntryError(`The function ${entry} does not exist`);
+  }
+  if (!isScript(entry)) {
+    if (!info.isFile || ((info.mode ?? 0o111) & 0o111) === 0) {
+      throw new FunctionEntryError(
+        `${entry} is not an executable file (chmod +x it, or give a .ts entry)`,
+      );
+    }
+    return _built(await taskRootFor(entry, rest));
+  }
+  return await _script(entry, rest, allow);
+}
+
+function _built(root: TaskRoot): FunctionLaunch {
+  return {
+    command: [...root.command],
+    cwd: root.dir,
+    script: false,
+    refresh: () => root.refresh(),
+    close: () => root.close(),
+  };
+}
+
+async function _script(
+  entry: string,
+  rest: readonly string[],
+  allow: readonly string[],
+): Promise<FunctionLaunch> {
+  const found = await findDeclaration(entry);
+  const cwd = scriptRoot(entry);
+  const reportFile = await loadReportFile(
+    pathToFileURL(await Deno.realPath(entry)).href,
+  );
+  // The task root reads as /var/task does, and is never written (a --deny wins over any --allow).
+  const permissions = permissionFlags(
+    [...allow, `--allow-read=${cwd},${reportFile}`],
+    { declaration: found?.declaration },
+  );
+  const load: LoadCheck = await checkLoad(entry, cwd, permissions);
+  return {
+    command: [
+      Deno.execPath(),
+      "run",
+      "--no-prompt",
+      ...permissions,
+      `--deny-write=${cwd}`,
+      "--preload",
+      _LOADER,
+      await Deno.realPath(entry),
+      ...rest,
+    ],
+    cwd,
+    script: true,
+    refresh: () => load.refresh(),
+    close: () => load.close(),
+  };
+}

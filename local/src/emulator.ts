@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ServerResponse } from "node:http";
 import type { OutputSink, OutputSource } from "./function_process.ts";
 import { createExtensionHost, type ExtensionHost } from "./extension_host.ts";
 import { functionEnvironment } from "./environment.ts";
@@ -268,7 +269,7 @@ function _runtimeRoutes(
     extensions,
     next(response) {
       const { scheduler, supervisor } = late();
-      scheduler.poll(pollOf(response, supervisor.ready()));
+      scheduler.poll(pollOf(response, pollOwner(response, supervisor)));
     },
     initError(outcome) {
       const current = late().supervisor.current;
@@ -281,6 +282,25 @@ function _runtimeRoutes(
     platform,
   };
 }
+
+/**
+ * The process a `/next` comes from: the one that was current at its connection's first request. A retired
+ * process's late poll (on its kept-alive socket) must not mark the new process ready, or the sandbox freezes
+ * with the new process still starting.
+ */
+function pollOwner(
+  response: ServerResponse,
+  supervisor: Supervisor,
+): Instance | undefined {
+  const socket = response.req.socket;
+  const known = _socketOwners.get(socket);
+  if (known !== undefined && known !== supervisor.current) return known;
+  const owner = supervisor.ready();
+  if (owner !== undefined) _socketOwners.set(socket, owner);
+  return owner;
+}
+
+const _socketOwners = new WeakMap<object, Instance>();
 
 /** The scheduler of the sandbox's invocations, on the real clock and processes. */
 function _scheduler(

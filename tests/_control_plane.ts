@@ -9,15 +9,13 @@ import {
 import { createZip, type ZipInput } from "../scripts/zip.ts";
 import { centralDirectory } from "./_zip_reader.ts";
 import { type CliProcess, startCli } from "./_cli.ts";
-
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const cacheDir = `/tmp/rtl-lambda-test-cache-${Deno.env.get("USER") ?? "user"}`;
+import { sharedEchoZip } from "./_echo_build.ts";
 
 /** A role ARN the control plane takes (it checks the shape only). */
 export const ROLE = "arn:aws:iam::123456789012:role/local";
 
-/** The SDK's waiters, polling every second for up to a minute. */
-export const WAITING = { maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+/** The SDK's waiters, polling from every 50 ms up to every half second, for up to a minute. */
+export const WAITING = { maxWaitTime: 60, minDelay: 0.05, maxDelay: 0.5 };
 
 /** The AWS SDK's Lambda client for a control plane at `url`, with test credentials. */
 export function lambdaClient(url: string): LambdaClient {
@@ -57,29 +55,12 @@ export async function createActive(
   );
 }
 
-/** Builds examples/echo with `scripts/build.ts --portable` into `out`; the zip's path. */
+/** Copies examples/echo built with `scripts/build.ts --portable` (once, shared: tests/_echo_build.ts) to `out`; the zip's path. */
 export async function buildEcho(out: string): Promise<string> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=build",
-      "--allow-sys=uid",
-      "--no-prompt",
-      `${root}/scripts/build.ts`,
-      `--entry=${root}/examples/echo/main.ts`,
-      "--portable",
-      `--target=${HOST_ARCH.build}`,
-      `--out=${out}`,
-      `--cache-dir=${cacheDir}`,
-    ],
-    cwd: root,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(`the build failed: ${new TextDecoder().decode(stderr)}`);
-  }
-  return `${out}/${HOST_ARCH.build}/function.zip`;
+  const zip = `${out}/${HOST_ARCH.build}/function.zip`;
+  await Deno.mkdir(`${out}/${HOST_ARCH.build}`, { recursive: true });
+  await Deno.copyFile(await sharedEchoZip(), zip);
+  return zip;
 }
 
 /** A temporary folder, removed when the test process ends, holding the echo example built. */

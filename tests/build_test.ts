@@ -1,5 +1,6 @@
 // scripts/build.ts: the command lines it makes and its errors. The artifacts it builds, run as Lambda
-// would, are in tests/measure/build_artifacts_test.ts (deno task test:measure).
+// would: the shared echo build in tests/portable_artifact_test.ts, every target and mode built afresh in
+// tests/measure/build_artifacts_test.ts (deno task test:measure).
 import assert from "node:assert/strict";
 import { resolveTarget } from "../scripts/build/targets.ts";
 import {

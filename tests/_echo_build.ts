@@ -1,0 +1,158 @@
+// The echo example built once with `scripts/build.ts --portable` and shared by every test process that
+// needs a built zip: kept under a key made of the build's inputs, so a change to any of them builds anew.
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Fetched Deno binaries and built echo zips, kept between runs. */
+export const TEST_CACHE = `/tmp/rtl-lambda-test-cache-${
+  Deno.env.get("USER") ?? "user"
+}`;
+
+/** The host's architecture in the build's words. */
+const HOST_ARCH_BUILD = Deno.build.arch === "aarch64" ? "arm64" : "x64";
+
+/** What the build reads: the runtime it bundles, the tools that bundle it, the sandbox's flags, the import map. */
+const INPUTS = [
+  "mod.ts",
+  "src",
+  "scripts",
+  "local",
+  "examples/echo",
+  "deno.json",
+  "deno.lock",
+];
+
+/** Entries nobody used for this long are removed when a new one is built. */
+const STALE_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The path of the echo example's portable zip for the host, built by the build CLI the first time these
+ * inputs are seen. Parallel test processes wait on a file lock, so one builds and the others reuse it.
+ */
+export async function sharedEchoZip(): Promise<string> {
+  const entry = `${TEST_CACHE}/echo-${HOST_ARCH_BUILD}-${await inputsKey()}`;
+  const zip = `${entry}/function.zip`;
+  await Deno.mkdir(TEST_CACHE, { recursive: true });
+  using lock = await Deno.open(`${entry}.lock`, {
+    write: true,
+    create: true,
+  });
+  await lock.lock(true);
+  if (!(await _exists(zip))) {
+    await _buildInto(entry);
+    await _removeStale(entry);
+  }
+  // Marks it used, so the removal of stale entries spares it.
+  const now = new Date();
+  await Deno.utime(entry, now, now);
+  await Deno.utime(`${entry}.lock`, now, now);
+  await lock.unlock();
+  return zip;
+}
+
+/** A hash of every file the build reads, the running Deno's version and the host's architecture. */
+export async function inputsKey(): Promise<string> {
+  const parts: string[] = [Deno.version.deno, HOST_ARCH_BUILD];
+  for (const input of INPUTS) {
+    for (const file of await _files(`${root}/${input}`)) {
+      const bytes = await Deno.readFile(file);
+      parts.push(file.slice(root.length), await _sha256(bytes));
+    }
+  }
+  return (await _sha256(new TextEncoder().encode(parts.join("\n"))))
+    .slice(0, 16);
+}
+
+/** Builds into a folder of its own, keeps only the zip, and renames it into place in one step. */
+async function _buildInto(entry: string): Promise<void> {
+  const staging = await Deno.makeTempDir({
+    dir: TEST_CACHE,
+    prefix: "echo-staging-",
+  });
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-P=build",
+        "--allow-sys=uid",
+        "--no-prompt",
+        `${root}/scripts/build.ts`,
+        `--entry=${root}/examples/echo/main.ts`,
+        "--portable",
+        `--target=${HOST_ARCH_BUILD}`,
+        `--out=${staging}/dist`,
+        `--cache-dir=${TEST_CACHE}`,
+      ],
+      cwd: root,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) {
+      throw new Error(`the build failed: ${new TextDecoder().decode(stderr)}`);
+    }
+    await Deno.mkdir(`${staging}/entry`);
+    await Deno.rename(
+      `${staging}/dist/${HOST_ARCH_BUILD}/function.zip`,
+      `${staging}/entry/function.zip`,
+    );
+    await _renameUnlessThere(`${staging}/entry`, entry);
+  } finally {
+    await Deno.remove(staging, { recursive: true });
+  }
+}
+
+/** Renames `from` to `to`; a `to` another process put there first (its lock removed as stale) is as good. */
+async function _renameUnlessThere(from: string, to: string): Promise<void> {
+  try {
+    await Deno.rename(from, to);
+  } catch (error) {
+    if (!(await _exists(`${to}/function.zip`))) throw error;
+  }
+}
+
+/** Removes the echo entries (and their locks) nobody has used for a while, other than `keep`. */
+async function _removeStale(keep: string): Promise<void> {
+  const name = keep.slice(TEST_CACHE.length + 1);
+  for await (const item of Deno.readDir(TEST_CACHE)) {
+    if (!item.name.startsWith("echo-") || item.name.startsWith(name)) continue;
+    const path = `${TEST_CACHE}/${item.name}`;
+    try {
+      const { mtime } = await Deno.stat(path);
+      if (mtime && Date.now() - mtime.getTime() > STALE_MS) {
+        await Deno.remove(path, { recursive: true });
+      }
+    } catch (error) {
+      // Another process removed it first.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+}
+
+/** Every file under `path` (or `path` itself), sorted. */
+async function _files(path: string): Promise<string[]> {
+  const info = await Deno.stat(path);
+  if (info.isFile) return [path];
+  const found: string[] = [];
+  for await (const item of Deno.readDir(path)) {
+    found.push(...await _files(`${path}/${item.name}`));
+  }
+  return found.sort();
+}
+
+async function _sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+async function _exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

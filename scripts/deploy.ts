@@ -13,9 +13,9 @@
  * @module
  */
 
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { S3Client } from "@aws-sdk/client-s3";
+import { LambdaClient } from "npm:@aws-sdk/client-lambda@3.1164.0";
+import { IAMClient } from "npm:@aws-sdk/client-iam@3.1169.0";
+import { S3Client } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { deploy, type DeployClients } from "./deploy/deploy.ts";
 import { DeployError } from "./deploy/errors.ts";
 import {

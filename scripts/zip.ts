@@ -21,7 +21,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Zippable, zipSync } from "fflate";
+import { type Zippable, zipSync } from "npm:fflate@0.8.2";
 import { LambdaRuntimeError } from "@rtl/lambda/runtime";
 import { formatBytes, formatSeconds } from "./build/progress.ts";
 

@@ -1,11 +1,11 @@
 // Helpers for the deploy tests: the echo example built into a portable zip (and variants of it), and
 // the emulator's control plane in a process of its own.
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@0.8.2";
 import {
   CreateFunctionCommand,
   LambdaClient,
   waitUntilFunctionActiveV2,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { createZip, type ZipInput } from "../scripts/zip.ts";
 import { centralDirectory } from "./_zip_reader.ts";
 import { type CliProcess, startCli } from "./_cli.ts";

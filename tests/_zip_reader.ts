@@ -1,6 +1,6 @@
 // Reads a zip's central directory, where the Unix mode and the "made by" system live, and unpacks
 // it as Lambda does: files written with the modes the archive records.
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@0.8.2";
 
 /** One central directory record. */
 export interface ZipRecord {

@@ -5,10 +5,13 @@ import {
   CreateFunctionUrlConfigCommand,
   type LambdaClient,
   UpdateFunctionUrlConfigCommand,
-} from "@aws-sdk/client-lambda";
-import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "@smithy/core/checksum";
-import { buildQueryString, HttpRequest } from "@smithy/core/protocols";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
+import { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";
+import { Sha256 } from "npm:@smithy/core@3.41.1/checksum";
+import {
+  buildQueryString,
+  HttpRequest,
+} from "npm:@smithy/core@3.41.1/protocols";
 import {
   type ControlPlaneServer,
   type OutputSink,

@@ -9,8 +9,8 @@ import {
   UpdateFunctionCodeCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
-} from "@aws-sdk/client-lambda";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
+import { PutObjectCommand, S3Client } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { createZip } from "../scripts/zip.ts";
 import {
   HOST_ARCH,

@@ -11,7 +11,7 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import {
   createControlPlane,
   type DeployedFunction,

@@ -10,7 +10,7 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { serveControlPlane } from "../local/mod.ts";
 import { lambdaClient, ROLE, WAITING } from "./_control_plane.ts";
 import { shellZip } from "./_shell_function.ts";

@@ -18,7 +18,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import {
   createActive,
   lambdaClient,

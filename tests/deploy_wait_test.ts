@@ -1,6 +1,6 @@
 // The deploy's wait: polls GetFunctionConfiguration on an injected delay until Active and Successful.
 import assert from "node:assert/strict";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { waitUntilReady } from "../scripts/deploy/wait.ts";
 import { DeployError } from "../scripts/deploy/errors.ts";
 

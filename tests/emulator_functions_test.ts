@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   InvokeCommand,
   InvokeWithResponseStreamCommand,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { startCli } from "./_cli.ts";
 import { emulatorCommand } from "./_emulator_cli.ts";
 import { lambdaClient } from "./_control_plane.ts";

@@ -1,7 +1,10 @@
 // `--host` beyond loopback: the emulator starts on the wildcard address, warns, and its control plane answers only
 // requests signed with its key pair. The test binds nothing itself and reaches the emulator through 127.0.0.1 only.
 import assert from "node:assert/strict";
-import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import {
+  LambdaClient,
+  ListFunctionsCommand,
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { startControlPlane } from "./_control_plane.ts";
 import { emulatorCommand } from "./_emulator_cli.ts";
 

@@ -1,6 +1,6 @@
 // The sources issue 18 added: WebSocket, VPC Lattice 1.0 and 2.0, incomplete console events, pass-through.
 import assert from "node:assert/strict";
-import { Hono } from "hono";
+import { Hono } from "npm:hono@4.13.19";
 import {
   type HttpHandler,
   type HttpInfo,

@@ -4,7 +4,7 @@ import {
   InvokeCommand,
   InvokeWithResponseStreamCommand,
   LambdaClient,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { emulate, fixture } from "./_emulator.ts";
 import { gate } from "./_gate.ts";
 

@@ -2,8 +2,14 @@
 // under the emulator: at one invocation at a time and at --concurrency 2.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+} from "npm:@aws-sdk/client-dynamodb@3.1169.0";
+import {
+  DynamoDBDocumentClient,
+  ScanCommand,
+} from "npm:@aws-sdk/lib-dynamodb@3.1169.0";
 import { emulate, type TestEmulator } from "./_emulator.ts";
 import { permissionFlags } from "../scripts/build.ts";
 import { spawnLocalServers } from "../examples/aws_sdk/spawn_local_servers.ts";

@@ -12,7 +12,7 @@ import {
 import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { readPackage } from "../scripts/deploy/package.ts";
 import { createZip } from "../scripts/zip.ts";
 import { lambdaClient, ROLE, startControlPlane } from "./_control_plane.ts";

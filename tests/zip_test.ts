@@ -1,6 +1,6 @@
 // scripts/zip.ts: deterministic archives with the Unix modes Lambda needs, in memory and from files.
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@0.8.2";
 import {
   archiveOrder,
   createZip,

@@ -7,9 +7,12 @@
  * @module
  */
 
-import S3rver from "s3rver";
-import dynalite from "dynalite";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import S3rver from "npm:s3rver@3.7.1";
+import dynalite from "npm:dynalite@4.0.0";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+} from "npm:@aws-sdk/client-dynamodb@3.1169.0";
 
 /** The two servers, closed together. */
 export interface LocalServers extends AsyncDisposable {

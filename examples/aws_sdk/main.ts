@@ -14,12 +14,12 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   S3Client,
-} from "@aws-sdk/client-s3";
+} from "npm:@aws-sdk/client-s3@3.1175.0";
 import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "npm:@aws-sdk/client-dynamodb@3.1169.0";
 import { run } from "../../mod.ts";
 
 /** What the function answers. */

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { Hono } from "npm:hono@4.13.19";
+import { getCookie, setCookie } from "npm:hono@4.13.19/cookie";
 import { type HttpInfo, serve } from "../../src/http/mod.ts";
 
 /** The app: a few routes that show what reaches a handler. */

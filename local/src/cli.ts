@@ -5,7 +5,7 @@
  */
 
 import { announceHost, explainListenError } from "./_beyond_loopback.ts";
-import { parse as parseDotenv } from "dotenv";
+import { parseEnv } from "node:util";
 import { resolve } from "node:path";
 import { runControlPlane } from "./_control_plane_cli.ts";
 import { HEAP_SWITCH, heapFlags } from "./heap.ts";
@@ -150,7 +150,10 @@ async function _functionEnv(
   }
   for (const file of options.flags["env-file"]) {
     try {
-      Object.assign(env, parseDotenv(await Deno.readTextFile(file)));
+      Object.assign(
+        env,
+        parseEnv(await Deno.readTextFile(file)) as Record<string, string>,
+      );
     } catch (error) {
       throw new Error(`Cannot read --env-file ${file}: ${_message(error)}`);
     }

@@ -7,7 +7,7 @@
  */
 
 import { resolve } from "node:path";
-import { minify } from "terser";
+import { minify } from "npm:terser@5.51.4";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";

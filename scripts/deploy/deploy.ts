@@ -21,9 +21,12 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   UpdateFunctionUrlConfigCommand,
-} from "@aws-sdk/client-lambda";
-import type { IAMClient } from "@aws-sdk/client-iam";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
+import type { IAMClient } from "npm:@aws-sdk/client-iam@3.1169.0";
+import {
+  PutObjectCommand,
+  type S3Client,
+} from "npm:@aws-sdk/client-s3@3.1175.0";
 import { DeployError, explain } from "./errors.ts";
 import type { DeployOptions } from "./options.ts";
 import { DIRECT_UPLOAD_LIMIT, type Package, s3Key } from "./package.ts";

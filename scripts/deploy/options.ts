@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { parse as parseDotenv } from "dotenv";
+import { parseEnv } from "node:util";
 import { DeployError } from "./errors.ts";
 import { exists as pathExists } from "../_exists.ts";
 
@@ -193,7 +193,9 @@ async function _environment(
   let environment: Record<string, string> | undefined;
   if (values["env-file"] !== undefined) {
     try {
-      environment = parseDotenv(await readTextFile(values["env-file"]));
+      environment = {
+        ...parseEnv(await readTextFile(values["env-file"])),
+      } as Record<string, string>;
     } catch (error) {
       throw new DeployError(
         `Cannot read --env-file ${values["env-file"]}: ${

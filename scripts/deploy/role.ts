@@ -9,7 +9,7 @@ import {
   CreateRoleCommand,
   GetRoleCommand,
   type IAMClient,
-} from "@aws-sdk/client-iam";
+} from "npm:@aws-sdk/client-iam@3.1169.0";
 
 /** The trust policy that lets Lambda assume the role. */
 export const TRUST_POLICY: string = JSON.stringify({

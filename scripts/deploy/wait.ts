@@ -9,7 +9,7 @@ import {
   type FunctionConfiguration,
   GetFunctionConfigurationCommand,
   type LambdaClient,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { DeployError } from "./errors.ts";
 
 /** Resolves after `ms`; injected so that tests need not wait. */

@@ -112,7 +112,7 @@ export interface ServeOptions extends HttpOptions, RunOptions {}
  *
  * @example A Hono app, unchanged
  * ```ts ignore
- * import { Hono } from "hono";
+ * import { Hono } from "npm:hono@4.13.19";
  * import { serve } from "@rtl/lambda/http";
  *
  * const app = new Hono();

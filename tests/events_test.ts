@@ -1,7 +1,7 @@
 // The event types against AWS's documented sample events: each fixture is checked with `satisfies` when
 // this file is type-checked, and the @ts-expect-error lines fail the check if the types stop biting.
 import assert from "node:assert/strict";
-import type * as aws from "aws-lambda";
+import type * as aws from "npm:@types/aws-lambda@8.10.164";
 import type {
   ALBEvent,
   APIGatewayProxyEventV2,

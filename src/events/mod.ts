@@ -41,7 +41,7 @@
  */
 
 // Aliases rather than re-exports: `deno doc --lint` would otherwise lint the npm declarations.
-import type * as aws from "aws-lambda";
+import type * as aws from "npm:@types/aws-lambda@8.10.164";
 
 // SQS, and the partial batch response it accepts.
 

@@ -14,7 +14,7 @@ function answering(states: Record<string, string>[]): LambdaClient {
 
 Deno.test("the deploy waits on its injected delay until Active and Successful", async (t) => {
   await t.step(
-    "it polls while Pending and InProgress, sleeping between polls",
+    "it polls while Pending and InProgress, sleeping between polls: soon at first, backing off",
     async () => {
       const sleeps: number[] = [];
       const ready = await waitUntilReady(
@@ -31,7 +31,7 @@ Deno.test("the deploy waits on its injected delay until Active and Successful", 
         { attempts: 5, sleep: (ms) => Promise.resolve(void sleeps.push(ms)) },
       );
       assert.equal(ready.FunctionName, "f");
-      assert.deepEqual(sleeps, [1000, 1000]);
+      assert.deepEqual(sleeps, [100, 200]);
     },
   );
 

@@ -58,7 +58,11 @@ async function exists(path: string): Promise<boolean> {
 Deno.test("a built bootstrap's task root is its own folder, read-only to it", async () => {
   const work = await Deno.makeTempDir({ prefix: "rtl-task-root-built-" });
   try {
-    await buildEcho(`${work}/dist`);
+    const zip = await buildEcho(`${work}/dist`);
+    const unzip = await new Deno.Command("unzip", {
+      args: ["-q", zip, "-d", `${work}/dist/${HOST_ARCH.build}`],
+    }).output();
+    assert.equal(unzip.code, 0, new TextDecoder().decode(unzip.stderr));
     // The portable bootstrap runs main.js: the writer instead of the echo; Deno itself would let it write /tmp.
     const dir = await Deno.realPath(`${work}/dist/${HOST_ARCH.build}`);
     await Deno.writeTextFile(`${dir}/main.js`, WRITER);

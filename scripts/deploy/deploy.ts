@@ -453,7 +453,8 @@ async function _retryConflict<T>(
         (error as { name?: string }).name !== "ResourceConflictException" ||
         attempt >= 10
       ) throw error;
-      await sleep(2000);
+      // Most updates end within a second: poll soon, then every 2 s.
+      await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
     }
   }
 }

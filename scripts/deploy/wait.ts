@@ -21,7 +21,7 @@ export const sleep: Sleep = (ms) =>
 
 /** How often to poll, and for how many attempts. */
 export interface WaitOptions {
-  /** The delay between polls in ms; 1000 by default. */
+  /** The longest delay between polls in ms, 1000 by default; the first polls come sooner (100, 200, 400 ms…), as a local or quick update is ready at once. */
   intervalMs?: number;
   /** How many polls before giving up. */
   attempts: number;
@@ -59,7 +59,9 @@ export async function waitUntilReady(
     const updated = last.LastUpdateStatus === undefined ||
       last.LastUpdateStatus === "Successful";
     if (last.State === "Active" && updated) return last;
-    await options.sleep(options.intervalMs ?? 1000);
+    await options.sleep(
+      Math.min(options.intervalMs ?? 1000, 100 * 2 ** attempt),
+    );
   }
   throw new DeployError(
     `${name} was not ready after ${options.attempts} checks (State ${last?.State}, LastUpdateStatus ${last?.LastUpdateStatus})`,

@@ -87,9 +87,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       // A process joining a frozen group would freeze before its init; the sandbox thaws first.
       options.freezer?.thaw();
       const group = options.limits.group();
-      let started: Instance | undefined = undefined;
       // The wrapper's first line says the sandbox is made: the init clock starts there, as on Lambda.
-      let sandboxed = group === undefined;
+      const watch: _Watch = {
+        started: undefined,
+        sandboxed: group === undefined,
+      };
       // A new sandbox starts cold: no cache from an earlier process may warm it.
       const tmp = options.freshTmp ? _freshTmp() : undefined;
       const process = startFunctionProcess({
@@ -98,28 +100,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         env: tmp === undefined
           ? options.env
           : { ...options.env, TMPDIR: tmp, DENO_DIR: `${tmp}/deno` },
-        output(line, source) {
-          if (
-            source === "stderr" && line === SANDBOX_READY_LINE &&
-            started !== undefined && !sandboxed
-          ) {
-            sandboxed = true;
-            started.startedAt = performance.now();
-            return;
-          }
-          // V8's own words when the sized heap is full; the process then dies of a trap.
-          if (
-            source === "stderr" && started !== undefined &&
-            /Reached heap limit|JavaScript heap out of memory|Fatal JavaScript out of memory/
-              .test(line)
-          ) started.heapLimit = true;
-          options.output(line, source);
-        },
+        output: _watchedOutput(watch, options.output),
         memory: group,
         freezer: options.freezer,
       });
       const suppressed = spawnOptions?.suppressed === true;
-      const instance: Instance = started = {
+      const instance: Instance = watch.started = {
         process,
         startedAt: performance.now(),
         ready: false,
@@ -168,6 +154,37 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       current = undefined;
       return running;
     },
+  };
+}
+
+/** What a spawn's output watch knows: its instance once made, and whether the sandbox line came. */
+interface _Watch {
+  started: Instance | undefined;
+  sandboxed: boolean;
+}
+
+/** The process's lines, less the sandbox line (which starts the init clock), noting V8's heap-limit words. */
+function _watchedOutput(
+  watch: _Watch,
+  output: SupervisorOptions["output"],
+): SupervisorOptions["output"] {
+  return (line, source) => {
+    const started = watch.started;
+    if (
+      source === "stderr" && line === SANDBOX_READY_LINE &&
+      started !== undefined && !watch.sandboxed
+    ) {
+      watch.sandboxed = true;
+      started.startedAt = performance.now();
+      return;
+    }
+    // V8's own words when the sized heap is full; the process then dies of a trap.
+    if (
+      source === "stderr" && started !== undefined &&
+      /Reached heap limit|JavaScript heap out of memory|Fatal JavaScript out of memory/
+        .test(line)
+    ) started.heapLimit = true;
+    output(line, source);
   };
 }
 

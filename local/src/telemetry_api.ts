@@ -50,36 +50,7 @@ export function createTelemetryApi(
 ): TelemetryApi {
   const subscriptions = new Map<string, _Subscription>();
 
-  function flush(subscription: _Subscription): Promise<void> {
-    clearTimeout(subscription.timer);
-    subscription.timer = undefined;
-    if (subscription.buffer.length === 0) return subscription.sending;
-    const body = `[${subscription.buffer.splice(0).join(",")}]`;
-    subscription.bytes = 0;
-    // One batch in flight per subscriber keeps the order.
-    subscription.sending = subscription.sending.then(async () => {
-      try {
-        const response = await fetch(subscription.uri, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await response.body?.cancel();
-        if (!response.ok) {
-          platform(
-            `TELEMETRY ${subscription.uri} answered ${response.status}; the batch was dropped`,
-          );
-        }
-      } catch (error) {
-        platform(
-          `TELEMETRY could not deliver to ${subscription.uri}: ${
-            message(error)
-          }`,
-        );
-      }
-    });
-    return subscription.sending;
-  }
+  const flush = (subscription: _Subscription) => _flush(subscription, platform);
 
   return {
     record(type, record) {
@@ -118,20 +89,9 @@ export function createTelemetryApi(
           errorType: "ValidationError",
         });
       }
-      const buffering = body.buffering ?? {};
       const old = subscriptions.get(extensionId);
       if (old !== undefined) await flush(old);
-      subscriptions.set(extensionId, {
-        uri: body.destination.URI,
-        types: new Set(body.types),
-        maxItems: buffering.maxItems ?? 1000,
-        maxBytes: buffering.maxBytes ?? 262_144,
-        timeoutMs: buffering.timeoutMs ?? 100,
-        buffer: [],
-        bytes: 0,
-        timer: undefined,
-        sending: Promise.resolve(),
-      });
+      subscriptions.set(extensionId, _subscription(body));
       response.writeHead(200, { "content-type": "text/plain" });
       response.end("OK");
     },
@@ -144,6 +104,56 @@ export function createTelemetryApi(
         await subscription.sending;
       }
     },
+  };
+}
+
+/** Sends what a subscription has buffered, after the batch before it. */
+function _flush(
+  subscription: _Subscription,
+  platform: (line: string) => void,
+): Promise<void> {
+  clearTimeout(subscription.timer);
+  subscription.timer = undefined;
+  if (subscription.buffer.length === 0) return subscription.sending;
+  const body = `[${subscription.buffer.splice(0).join(",")}]`;
+  subscription.bytes = 0;
+  // One batch in flight per subscriber keeps the order.
+  subscription.sending = subscription.sending.then(async () => {
+    try {
+      const response = await fetch(subscription.uri, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await response.body?.cancel();
+      if (!response.ok) {
+        platform(
+          `TELEMETRY ${subscription.uri} answered ${response.status}; the batch was dropped`,
+        );
+      }
+    } catch (error) {
+      platform(
+        `TELEMETRY could not deliver to ${subscription.uri}: ${message(error)}`,
+      );
+    }
+  });
+  return subscription.sending;
+}
+
+/** A new subscription from a valid request's body, with Lambda's buffering defaults. */
+// deno-lint-ignore no-explicit-any
+function _subscription(body: any): _Subscription {
+  const buffering = body.buffering ?? {};
+  return {
+    uri: body.destination.URI,
+    types: new Set(body.types),
+    maxItems: buffering.maxItems ?? 1000,
+    maxBytes: buffering.maxBytes ?? 262_144,
+    timeoutMs: buffering.timeoutMs ?? 100,
+    buffer: [],
+    bytes: 0,
+    timer: undefined,
+    sending: Promise.resolve(),
   };
 }
 

@@ -46,7 +46,11 @@ function text(emulator: TestEmulator): string {
 async function answer(emulator: TestEmulator, event: object): Promise<Answer> {
   const { status, body } = await emulator.call(event);
   assert.equal(status, 200, text(emulator));
-  assert.equal(typeof body?.execution, "number", JSON.stringify(body) + text(emulator));
+  assert.equal(
+    typeof body?.execution,
+    "number",
+    JSON.stringify(body) + text(emulator),
+  );
   return body;
 }
 

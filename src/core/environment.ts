@@ -122,7 +122,7 @@ export function readEnvironment(
         "To run the function locally, start it under the emulator: " +
         "deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda-local <entry.ts> " +
         "(in this repository: deno task emulator <entry.ts>), then invoke it " +
-        "with curl -d '{\"hello\":\"world\"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations",
+        'with curl -d \'{"hello":"world"}\' http://127.0.0.1:9000/2015-03-31/functions/function/invocations',
     );
   }
   if (!/^[^\s/]+:\d{1,5}$/.test(runtimeApi)) {

@@ -7,6 +7,7 @@ import { denortAvailable } from "../../scripts/build/compile.ts";
 import { bootstrapScript } from "../../scripts/build/portable.ts";
 import { build, permissionFlags, TARGETS } from "../../scripts/build.ts";
 import { startEmulator } from "../../local/mod.ts";
+import { shellPermissionWord } from "../../local/sandbox.ts";
 import { centralDirectory, unpack } from "../_zip_reader.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -61,11 +62,17 @@ Deno.test({
         "HOME",
         `DENO_DIR=${denoDir}`,
         "DENO_NO_UPDATE_CHECK=1",
-        qemu,
-        "-L",
-        armSysroot,
-        `${dir}/deno`,
-        ...portableRunArgs(dir, defaults),
+        // A shell, as bootstrap: the default grant names $AWS_LAMBDA_RUNTIME_API, known when the process starts.
+        "/bin/sh",
+        "-c",
+        [
+          qemu,
+          "-L",
+          armSysroot,
+          `${dir}/deno`,
+          ...portableRunArgs(dir, defaults),
+        ]
+          .map(shellPermissionWord).join(" "),
       ],
       true,
       // Emulated, Deno's start takes longer than Lambda's 10 s init limit,

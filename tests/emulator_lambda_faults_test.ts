@@ -266,11 +266,10 @@ Deno.test({
           probe.location!.parent,
         );
         await using leftover = process;
-        await using lambda = await emulate(faults);
+        await using _lambda = await emulate(faults);
         assert.equal((await leftover.status).signal, "SIGKILL");
-        assert.ok(
-          lambda.lines.some(({ line }) => line.includes(stale)),
-        );
+        // Which emulator names it is not asserted: any emulator starting beside this one (a parallel test, a
+        // second suite on a busy machine) sweeps the same stale groups, and the first to start does it.
         const exists = await new Deno.Command("test", { args: ["-d", stale] })
           .output();
         assert.equal(exists.success, false);

@@ -1,9 +1,8 @@
 // A package unpacked into a fresh folder beside the target, renamed into place only when every entry checked out.
-import { readCatalog } from "./_catalog.ts";
-import { entryData, InflateBudget } from "./_entry_data.ts";
-import { makeLinks, readLinks } from "./_links.ts";
-import { type ByteSource, byteSource, type ZipSource } from "./_source.ts";
-import { UNZIPPED_LIMIT } from "./errors.ts";
+import { openZip } from "./_open.ts";
+import { entryData, type InflateBudget } from "./_entry_data.ts";
+import { makeLinks } from "./_links.ts";
+import type { ByteSource, ZipSource } from "./_source.ts";
 import type { CatalogEntry } from "./_catalog.ts";
 import type { ZipReadOptions } from "./options.ts";
 
@@ -30,13 +29,7 @@ export async function unpackZip(
   directory: string,
   options: ZipReadOptions = {},
 ): Promise<number> {
-  const bytes = byteSource(source);
-  const entries = await readCatalog(bytes);
-  const budget = new InflateBudget(
-    options.limit ?? UNZIPPED_LIMIT,
-    options.onInflate,
-  );
-  const links = await readLinks(bytes, entries, budget);
+  const { bytes, entries, budget, links } = await openZip(source, options);
   const target = directory.replace(/(.)\/+$/, "$1");
   const slash = target.lastIndexOf("/");
   const staging = await Deno.makeTempDir({

@@ -1,9 +1,7 @@
 // A package checked as unpacking would check it, with nothing written.
-import { readCatalog } from "./_catalog.ts";
-import { entryData, InflateBudget } from "./_entry_data.ts";
-import { readLinks } from "./_links.ts";
-import { byteSource, type ZipSource } from "./_source.ts";
-import { UNZIPPED_LIMIT } from "./errors.ts";
+import { openZip } from "./_open.ts";
+import { entryData } from "./_entry_data.ts";
+import type { ZipSource } from "./_source.ts";
 import type { ZipReadOptions } from "./options.ts";
 
 /**
@@ -28,13 +26,7 @@ export async function validateZip(
   source: ZipSource,
   options: ZipReadOptions = {},
 ): Promise<number> {
-  const bytes = byteSource(source);
-  const entries = await readCatalog(bytes);
-  const budget = new InflateBudget(
-    options.limit ?? UNZIPPED_LIMIT,
-    options.onInflate,
-  );
-  await readLinks(bytes, entries, budget);
+  const { bytes, entries, budget } = await openZip(source, options);
   for (const entry of entries) {
     if (entry.kind !== "file") continue;
     for await (const _ of entryData(bytes, entry, budget)) {

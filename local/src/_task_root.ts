@@ -35,23 +35,26 @@ export async function taskRootFor(
   if (await _canBindReadOnly(dir)) {
     return {
       dir,
-      command: [
-        _UNSHARE!,
-        "-m",
-        "--propagation",
-        "private",
-        "/bin/sh",
-        "-c",
-        _READ_ONLY,
-        dir,
-        path,
-        ...rest,
-      ],
+      command: [_UNSHARE!, ..._readOnlyArgs(dir, [path, ...rest])],
       refresh: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
   return await _readOnlyCopy(dir, path.slice(dir.length + 1), rest);
+}
+
+/** `unshare`'s arguments that run `command` with `dir` mounted read-only over itself, in a mount namespace of its own. */
+function _readOnlyArgs(dir: string, command: readonly string[]): string[] {
+  return [
+    "-m",
+    "--propagation",
+    "private",
+    "/bin/sh",
+    "-c",
+    _READ_ONLY,
+    dir,
+    ...command,
+  ];
 }
 
 /** The folder a script entry runs in: its own. */
@@ -65,16 +68,7 @@ async function _canBindReadOnly(dir: string): Promise<boolean> {
   if (_UNSHARE === undefined) return false;
   try {
     const { success } = await new Deno.Command(_UNSHARE, {
-      args: [
-        "-m",
-        "--propagation",
-        "private",
-        "/bin/sh",
-        "-c",
-        _READ_ONLY,
-        dir,
-        "true",
-      ],
+      args: _readOnlyArgs(dir, ["true"]),
       stdout: "null",
       stderr: "null",
     }).output();

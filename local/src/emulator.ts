@@ -37,6 +37,7 @@ import {
   emulatorSettings,
 } from "./_emulator_settings.ts";
 import { openCgroups, type SandboxCgroups } from "./_emulator_cgroups.ts";
+import { type EmulatorOtel, startEmulatorOtel } from "./_emulator_otel.ts";
 import {
   exitOf,
   freezeWhenIdle,
@@ -106,6 +107,11 @@ export interface EmulatorOptions {
   extensionsDir?: string;
   /** More routes on the invoke API's server (a control plane), tried first; `undefined` passes the request on. */
   routes?: (request: Request) => Promise<Response | undefined>;
+  /**
+   * The OTLP receiver's port, when `env` has `OTEL_DENO=true` (and no
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` of its own); 0 (any free port) when absent.
+   */
+  otlpPort?: number;
 }
 
 /**
@@ -126,6 +132,12 @@ export interface Emulator extends AsyncDisposable {
   readonly url: string;
   /** `host:port` of the Runtime API: the function's `AWS_LAMBDA_RUNTIME_API`. */
   readonly runtimeApi: string;
+  /**
+   * The OTLP receiver's base URL (the function's `OTEL_EXPORTER_OTLP_ENDPOINT`;
+   * its page of recent invocations' spans at `/`), when the function runs
+   * with `OTEL_DENO=true`.
+   */
+  readonly otlpUrl: string | undefined;
   /** Invokes the function synchronously: a POST to the invoke endpoint. */
   invoke(
     event: string | Uint8Array,
@@ -201,7 +213,14 @@ export async function startEmulator(
     onIdle: () => freezeWhenIdle(scheduler, extensions, freezer),
   });
   const output = extensions.output;
-  const platform = (line: string) => output(line, "platform");
+  const otel = startEmulatorOtel(
+    { env: options.env, port: options.otlpPort },
+    (line) => output(line, "platform"),
+  );
+  const platform = (line: string) => {
+    output(line, "platform");
+    otel.platformLine(line);
+  };
   const runtimeServer = await startRuntimeApiServer(
     _runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
   );
@@ -213,7 +232,7 @@ export async function startEmulator(
     concurrency: settings.concurrency,
     region: settings.region,
     cwd: options.cwd ?? Deno.cwd(),
-    env: options.env,
+    env: { ...otel.env, ...options.env },
   });
   const supervisor = createSupervisor({
     command: options.command,
@@ -227,7 +246,13 @@ export async function startEmulator(
     onExit: (exited, status, outOfMemory) =>
       scheduler.exited(exitOf(exited, status, outOfMemory, settings.memory)),
   });
-  const scheduler = _scheduler(settings, supervisor, extensions, freezer);
+  const scheduler = _scheduler(
+    settings,
+    supervisor,
+    extensions,
+    freezer,
+    platform,
+  );
   const invokeApi = await serveInvokeApi({
     headersTimeoutMs: settings.headersTimeoutMs,
     hostname: settings.hostname,
@@ -238,7 +263,7 @@ export async function startEmulator(
     submit: (request) => _submit(scheduler, logTail, request),
   }).catch(async (error) => {
     // A busy port: what was started so far (the cgroup shells, the Runtime API) ends with the start.
-    await Promise.all([cgroups.close(), runtimeServer.close()]);
+    await Promise.all([cgroups.close(), runtimeServer.close(), otel.close()]);
     throw error;
   });
   for (const note of cgroups.notes(settings.memory)) platform(note);
@@ -255,6 +280,7 @@ export async function startEmulator(
       logTail,
       runtimeServer,
       invokeApi,
+      otel,
     },
   );
 }
@@ -308,13 +334,14 @@ function _scheduler(
   supervisor: Supervisor,
   extensions: ExtensionHost,
   freezer: Freezer,
+  platform: (line: string) => void,
 ): Scheduler<Instance> {
   const scheduler: Scheduler<Instance> = new Scheduler<Instance>({
     ...settings,
     clock: systemClock,
     sandbox: sandboxOf(supervisor, freezer),
     memoryMb: settings.memory,
-    platform: (line) => extensions.output(line, "platform"),
+    platform,
     peak: peakReader(),
     started: (invocation) =>
       extensions.invoke({
@@ -337,11 +364,13 @@ interface _Parts {
   logTail: LogTail;
   runtimeServer: RuntimeApiServer;
   invokeApi: InvokeApi;
+  otel: EmulatorOtel;
 }
 
 class _RunningEmulator implements Emulator {
   readonly url: string;
   readonly runtimeApi: string;
+  readonly otlpUrl: string | undefined;
   readonly #functionName: string;
   readonly #parts: _Parts;
   #closed: Promise<void> | undefined;
@@ -349,6 +378,7 @@ class _RunningEmulator implements Emulator {
   constructor(url: string, functionName: string, parts: _Parts) {
     this.url = url;
     this.runtimeApi = parts.runtimeServer.address;
+    this.otlpUrl = parts.otel.url;
     this.#functionName = functionName;
     this.#parts = parts;
   }
@@ -393,6 +423,8 @@ async function _close(parts: _Parts): Promise<void> {
   await extensions.shutdown(running?.process);
   scheduler.dropPolls();
   await reported;
+  // After the function's exit: what it exported on its way out has landed.
+  await parts.otel.close();
   parts.logTail.close();
   await cgroups.close();
   await Promise.all([parts.runtimeServer.close(), parts.invokeApi.shutdown()]);

@@ -77,11 +77,14 @@ const _SETSID = _findSetsid();
 export function startFunctionProcess(
   options: FunctionProcessOptions,
 ): FunctionProcess {
-  // The function gets its Runtime API's port, never the emulator's other ports.
+  // The function gets its Runtime API's port and its OTLP receiver's, never the emulator's other ports.
   const sandboxed = sandboxedCommand(
     options.command,
     options.env,
-    ownPorts.deniedTo(options.env.AWS_LAMBDA_RUNTIME_API),
+    ownPorts.deniedTo(
+      options.env.AWS_LAMBDA_RUNTIME_API,
+      options.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    ),
   );
   const command = _SETSID === undefined
     ? sandboxed.command

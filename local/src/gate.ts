@@ -14,7 +14,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { ownPorts } from "./permissions/own_ports.ts";
 
 /** Which API a listener serves: its refusals take that API's error shape. */
-export type GatedApi = "runtime" | "invoke" | "control-plane";
+export type GatedApi = "runtime" | "invoke" | "control-plane" | "otlp";
 
 /**
  * The listener a request arrived at, as {@linkcode gateRefusal} checks it.
@@ -134,6 +134,13 @@ function _refusal(
   reason: string,
 ): { body: string; headers: Record<string, string> } {
   const message = `Access denied: ${reason}`;
+  if (api === "otlp") {
+    // OTLP's error shape: a google.rpc.Status, 7 = PERMISSION_DENIED.
+    return {
+      body: JSON.stringify({ code: 7, message }),
+      headers: { "content-type": "application/json" },
+    };
+  }
   return api === "runtime"
     ? {
       body: JSON.stringify({
@@ -161,6 +168,7 @@ function _logLine(
     runtime: "Runtime API",
     invoke: "invoke API",
     "control-plane": "control plane",
+    otlp: "OTLP receiver",
   };
   return `Refused ${method} ${path.split("?")[0]} on the ${
     names[api]

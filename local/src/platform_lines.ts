@@ -78,3 +78,37 @@ export function initTimeoutLine(
 export function ms(value: number): string {
   return value.toFixed(2);
 }
+
+/** What {@linkcode parseReportLine} reads back from a REPORT line. */
+export interface ParsedReport {
+  requestId: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+  /** `success`, `timeout`, or `error` with its type. */
+  status: "success" | "timeout" | "error";
+  errorType?: string;
+}
+
+const _REPORT =
+  /^REPORT RequestId: (\S+)\tDuration: ([\d.]+) ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB(?:\tInit Duration: ([\d.]+) ms)?(?:\tStatus: (timeout|error)(?:\tError Type: (.+))?)?$/;
+
+/** The fields of a line {@linkcode reportLine} wrote; `undefined` for any other line. */
+export function parseReportLine(line: string): ParsedReport | undefined {
+  const match = _REPORT.exec(line);
+  if (match === null) return undefined;
+  const [, requestId, duration, billed, size, used, init, status, errorType] =
+    match;
+  return {
+    requestId,
+    durationMs: Number(duration),
+    billedDurationMs: Number(billed),
+    memorySizeMB: Number(size),
+    maxMemoryUsedMB: Number(used),
+    ...(init === undefined ? {} : { initDurationMs: Number(init) }),
+    status: (status ?? "success") as ParsedReport["status"],
+    ...(errorType === undefined ? {} : { errorType }),
+  };
+}

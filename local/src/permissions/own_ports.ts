@@ -7,7 +7,7 @@
  */
 
 /** What a port serves. */
-export type OwnPortKind = "runtime" | "invoke" | "control-plane";
+export type OwnPortKind = "runtime" | "invoke" | "control-plane" | "otlp";
 
 /**
  * The listening addresses of this process, by `host:port`.
@@ -41,15 +41,18 @@ export class OwnPorts {
   /**
    * What a function whose Runtime API is `runtimeApi` may not reach: every
    * other port, under each name that reaches it (loopback's, the wildcard
-   * address Linux routes to loopback, the bound address).
+   * address Linux routes to loopback, the bound address). `otlpEndpoint`
+   * (the function's `OTEL_EXPORTER_OTLP_ENDPOINT`) stays reachable only
+   * when it names one of these ports that is an OTLP receiver.
    */
-  deniedTo(runtimeApi: string | undefined): string[] {
+  deniedTo(runtimeApi: string | undefined, otlpEndpoint?: string): string[] {
     const own = runtimeApi?.slice(runtimeApi.lastIndexOf(":") + 1);
+    const otlp = _port(otlpEndpoint);
     const denied = new Set<string>();
-    for (const address of this.#addresses.keys()) {
+    for (const [address, kind] of this.#addresses) {
       const at = address.lastIndexOf(":");
       const port = address.slice(at + 1);
-      if (port === own) continue;
+      if (port === own || (kind === "otlp" && port === otlp)) continue;
       const host = address.slice(0, at);
       const bound = host.includes(":") && !host.startsWith("[")
         ? `[${host}]`
@@ -66,6 +69,16 @@ export class OwnPorts {
       ) denied.add(`${name}:${port}`);
     }
     return [...denied];
+  }
+}
+
+/** The port of an `http://host:port` endpoint, if it names one. */
+function _port(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  try {
+    return new URL(endpoint).port || undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,56 @@
+// The emulator with OTel on (OTEL_DENO=true): it receives the function's OTLP exports on its own port, which the
+// function may reach, and prints each invocation's spans as a tree after its REPORT line.
+import assert from "node:assert/strict";
+import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
+
+const entry = fixture("fixtures/otlp_function.ts");
+
+/** A loopback server the function fetches: its span is the invocation span's child. */
+function target(): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("ok"),
+  );
+}
+
+/** The lines the platform wrote after the REPORT of `requestId`, up to the next START. */
+function afterReport(emulator: TestEmulator, requestId: string): string[] {
+  const lines = emulator.lines.map((one) => one.line);
+  const at = lines.findIndex((line) =>
+    line.startsWith(`REPORT RequestId: ${requestId}\t`)
+  );
+  assert.ok(at >= 0, `no REPORT for ${requestId}: ${lines.join("\n")}`);
+  const rest = lines.slice(at + 1);
+  const next = rest.findIndex((line) => line.startsWith("START "));
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+for (const format of ["json", "protobuf"] as const) {
+  Deno.test(`an invocation's spans exported as OTLP/${format} print as a tree after its REPORT line`, async () => {
+    await using server = target();
+    await using emulator = await emulate(entry, {
+      env: { OTEL_DENO: "true" },
+    });
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const answer = await emulator.call({ url, format });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.exported, 200);
+    assert.equal(answer.body.endpoint, emulator.otlpUrl);
+    const tree = afterReport(emulator, answer.requestId!);
+    assert.equal(
+      tree[0].replace(/\d+\.\d ms/, "N ms"),
+      "  └ invoke function N ms  (faas.trigger=other)",
+    );
+    assert.equal(
+      tree[1].replace(/\d+\.\d ms/, "N ms"),
+      `     └ GET ${url} N ms 200`,
+    );
+  });
+}
+
+Deno.test("OTel off (no OTEL_DENO): no receiver, no endpoint in the function's environment", async () => {
+  await using emulator = await emulate(fixture("fixtures/env_function.ts"));
+  assert.equal(emulator.otlpUrl, undefined);
+  const answer = await emulator.call(["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+  assert.deepEqual(answer.body, {});
+});

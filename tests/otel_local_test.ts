@@ -32,7 +32,7 @@ for (const format of ["json", "protobuf"] as const) {
       env: { OTEL_DENO: "true" },
     });
     const url = `http://127.0.0.1:${server.addr.port}/`;
-    const answer = await emulator.call({ url, format });
+    const answer = await emulator.call({ urls: [url], format });
     assert.equal(answer.status, 200);
     assert.equal(answer.body.exported, 200);
     assert.equal(answer.body.endpoint, emulator.otlpUrl);

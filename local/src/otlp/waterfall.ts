@@ -19,7 +19,7 @@ section.invocation{background:#fff;border:1px solid #d8dde6;border-radius:6px;pa
 .row{display:grid;grid-template-columns:minmax(14rem,38%) 1fr;align-items:center;min-height:1.6rem}
 .row:nth-child(odd){background:#f4f6f9}
 .name{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-family:ui-monospace,monospace;font-size:12px}
-.track{position:relative;height:1.1rem}
+.track{position:relative;height:1.1rem;margin-right:4.5rem}
 .bar{position:absolute;top:0;bottom:0;min-width:2px;border-radius:3px;background:#3d7bd9}
 .bar.client{background:#2f9e6e}.bar.server{background:#8a5cd1}.bar.error{background:#d9453d}
 .bar span{position:absolute;left:100%;padding-left:4px;font-size:11px;white-space:nowrap;color:#333}
@@ -91,12 +91,20 @@ function _row(
   return `<div class="row" data-span-id="${span.spanId}" data-depth="${depth}"><div class="name" style="padding-left:${
     depth * 1.1
   }rem" title="${_escape(spanLabel(span))}">${
-    _escape(span.name)
+    _escape(_name(span))
   }</div><div class="track"><div class="bar ${kind}" style="left:${
     left.toFixed(3)
   }%;width:${width.toFixed(3)}%"><span>${
     durationMs(span).toFixed(1)
   } ms</span></div></div></div>`;
+}
+
+/** The span's name, and the URL a client span fetched. */
+function _name(span: OtlpSpan): string {
+  const url = span.attributes["url.full"];
+  return typeof url === "string" && !span.name.includes(url)
+    ? `${span.name} ${url}`
+    : span.name;
 }
 
 function _text(value: OtlpValue): string {

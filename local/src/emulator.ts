@@ -38,6 +38,7 @@ import {
 } from "./_emulator_settings.ts";
 import { openCgroups, type SandboxCgroups } from "./_emulator_cgroups.ts";
 import { type EmulatorOtel, startEmulatorOtel } from "./_emulator_otel.ts";
+import { PlatformEvents } from "./_platform_events.ts";
 import {
   exitOf,
   freezeWhenIdle,
@@ -217,12 +218,22 @@ export async function startEmulator(
     { env: options.env, port: options.otlpPort },
     (line) => output(line, "platform"),
   );
+  const events = new PlatformEvents(
+    (type, record, time) => extensions.platformEvent(type, record, time),
+    settings.functionVersion,
+  );
   const platform = (line: string) => {
     output(line, "platform");
     otel.platformLine(line);
+    events.line(line);
   };
   const runtimeServer = await startRuntimeApiServer(
-    _runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
+    _runtimeRoutes(
+      extensions,
+      platform,
+      events,
+      () => ({ scheduler, supervisor }),
+    ),
   );
   const env = functionEnvironment({
     runtimeApi: runtimeServer.address,
@@ -251,7 +262,7 @@ export async function startEmulator(
     supervisor,
     extensions,
     freezer,
-    platform,
+    { platform, events },
   );
   const invokeApi = await serveInvokeApi({
     headersTimeoutMs: settings.headersTimeoutMs,
@@ -281,6 +292,7 @@ export async function startEmulator(
       runtimeServer,
       invokeApi,
       otel,
+      events,
     },
   );
 }
@@ -289,22 +301,35 @@ export async function startEmulator(
 function _runtimeRoutes(
   extensions: ExtensionHost,
   platform: (line: string) => void,
+  events: PlatformEvents,
   late: () => { scheduler: Scheduler<Instance>; supervisor: Supervisor },
 ): RuntimeApiRoutes {
   return {
     extensions,
     next(response) {
       const { scheduler, supervisor } = late();
-      scheduler.poll(pollOf(response, pollOwner(response, supervisor)));
+      const starting = supervisor.current?.ready === false
+        ? supervisor.current
+        : undefined;
+      const owner = pollOwner(response, supervisor);
+      // The first /next ends the init phase: its events come before the first invocation's start.
+      if (starting?.ready) events.initDone(starting.initMs ?? 0);
+      events.polled();
+      scheduler.poll(pollOf(response, owner));
     },
     initError(outcome) {
       const current = late().supervisor.current;
       if (current !== undefined) current.initError = outcome;
     },
     find: (id) => late().scheduler.find(id),
-    answer: (id, outcome) => void late().scheduler.answer(id, outcome),
-    stream: (id, outcome, abort) =>
-      void late().scheduler.stream(id, outcome, abort),
+    answer(id, outcome) {
+      events.responding(id, true);
+      void late().scheduler.answer(id, outcome);
+    },
+    stream(id, outcome, abort) {
+      events.responding(id, false);
+      void late().scheduler.stream(id, outcome, abort);
+    },
     platform,
   };
 }
@@ -334,7 +359,10 @@ function _scheduler(
   supervisor: Supervisor,
   extensions: ExtensionHost,
   freezer: Freezer,
-  platform: (line: string) => void,
+  { platform, events }: {
+    platform: (line: string) => void;
+    events: PlatformEvents;
+  },
 ): Scheduler<Instance> {
   const scheduler: Scheduler<Instance> = new Scheduler<Instance>({
     ...settings,
@@ -343,13 +371,15 @@ function _scheduler(
     memoryMb: settings.memory,
     platform,
     peak: peakReader(),
-    started: (invocation) =>
+    started(invocation) {
+      events.started(invocation.id, invocation.traceId);
       extensions.invoke({
         requestId: invocation.id,
         deadlineMs: invocation.deadlineMs,
         invokedFunctionArn: settings.arn,
         traceId: invocation.traceId,
-      }),
+      });
+    },
     idle: () => freezeWhenIdle(scheduler, extensions, freezer),
   });
   return scheduler;
@@ -365,6 +395,7 @@ interface _Parts {
   runtimeServer: RuntimeApiServer;
   invokeApi: InvokeApi;
   otel: EmulatorOtel;
+  events: PlatformEvents;
 }
 
 class _RunningEmulator implements Emulator {
@@ -419,6 +450,8 @@ async function _close(parts: _Parts): Promise<void> {
   const running = supervisor.close();
   // A frozen sandbox would take neither SIGTERM nor SHUTDOWN: it is thawed for the shutdown phase.
   await cgroups.freezer.thaw();
+  // A REPORT still held for its runtime's next /next reaches the subscribers before SHUTDOWN.
+  parts.events.close();
   // Lambda's shutdown phase: SIGTERM and SHUTDOWN when extensions are registered, then SIGKILL.
   await extensions.shutdown(running?.process);
   scheduler.dropPolls();

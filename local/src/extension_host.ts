@@ -61,6 +61,8 @@ export interface ExtensionHost {
   start(env: Record<string, string>): Promise<void>;
   /** Sends `INVOKE` to the extensions registered for it. */
   invoke(metadata: InvokeMetadata): void;
+  /** Hands a platform event (`platform.start`, `platform.report`, …) to the Telemetry API's subscribers. */
+  platformEvent(type: `platform.${string}`, record: object, time?: Date): void;
   /**
    * Whether every registered extension waits on `/event/next` with nothing
    * queued: Lambda's invoke phase lasts until they all do.
@@ -169,6 +171,10 @@ class _Host implements ExtensionHost, HostParts {
         },
       });
     }
+  }
+
+  platformEvent(type: `platform.${string}`, record: object, time?: Date): void {
+    this.telemetry.platform(type, record, time);
   }
 
   idle(): boolean {

@@ -16,6 +16,12 @@ export type TelemetryType = "platform" | "function" | "extension";
 export interface TelemetryApi {
   /** Buffers one line for every subscriber of its type. */
   record(type: TelemetryType, line: string): void;
+  /**
+   * Buffers one platform event (`platform.start`, `platform.runtimeDone`,
+   * `platform.report`, …) with its record object for every subscriber of
+   * `platform`; `time` is when it happened (now when absent).
+   */
+  platform(type: `platform.${string}`, record: object, time?: Date): void;
   /** Answers `PUT /2022-07-01/telemetry` for a registered extension. */
   subscribe(
     extensionId: string,
@@ -52,33 +58,43 @@ export function createTelemetryApi(
 
   const flush = (subscription: _Subscription) => _flush(subscription, platform);
 
+  /** Buffers `event` (JSON) for the subscribers of `category`. */
+  const buffer = (category: TelemetryType, event: string) => {
+    let bytes: number | undefined;
+    for (const subscription of subscriptions.values()) {
+      if (!subscription.types.has(category)) continue;
+      subscription.buffer.push(event);
+      // maxBytes counts UTF-8 bytes, not UTF-16 code units.
+      bytes ??= _encoder.encode(event).byteLength;
+      subscription.bytes += bytes;
+      if (
+        subscription.buffer.length >= subscription.maxItems ||
+        subscription.bytes >= subscription.maxBytes
+      ) {
+        flush(subscription);
+      } else {
+        subscription.timer ??= setTimeout(
+          () => flush(subscription),
+          subscription.timeoutMs,
+        );
+      }
+    }
+  };
+
   return {
     record(type, record) {
       if (subscriptions.size === 0) return;
-      const event = JSON.stringify({
-        time: new Date().toISOString(),
+      buffer(
         type,
-        record,
-      });
-      let bytes: number | undefined;
-      for (const subscription of subscriptions.values()) {
-        if (!subscription.types.has(type)) continue;
-        subscription.buffer.push(event);
-        // maxBytes counts UTF-8 bytes, not UTF-16 code units.
-        bytes ??= _encoder.encode(event).byteLength;
-        subscription.bytes += bytes;
-        if (
-          subscription.buffer.length >= subscription.maxItems ||
-          subscription.bytes >= subscription.maxBytes
-        ) {
-          flush(subscription);
-        } else {
-          subscription.timer ??= setTimeout(
-            () => flush(subscription),
-            subscription.timeoutMs,
-          );
-        }
-      }
+        JSON.stringify({ time: new Date().toISOString(), type, record }),
+      );
+    },
+    platform(type, record, time = new Date()) {
+      if (subscriptions.size === 0) return;
+      buffer(
+        "platform",
+        JSON.stringify({ time: time.toISOString(), type, record }),
+      );
     },
     async subscribe(extensionId, request, response) {
       const body = await readJson(request);

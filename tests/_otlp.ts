@@ -40,6 +40,30 @@ export function tracesJson(spans: TestSpan[]): string {
   });
 }
 
+/** An `ExportLogsServiceRequest` in OTLP/JSON: one INFO record per line, written in span `spanId` of `traceId`. */
+export function logsJson(
+  traceId: string,
+  spanId: string,
+  lines: { timeNs: bigint; body: string }[],
+): string {
+  return JSON.stringify({
+    resourceLogs: [{
+      resource: { attributes: [_kv("service.name", "otlp-fixture")] },
+      scopeLogs: [{
+        scope: { name: "test" },
+        logRecords: lines.map((line) => ({
+          timeUnixNano: String(line.timeNs),
+          severityNumber: 9,
+          severityText: "INFO",
+          body: { stringValue: line.body },
+          traceId,
+          spanId,
+        })),
+      }],
+    }],
+  });
+}
+
 function _kv(key: string, value: string | number | boolean) {
   return {
     key,

@@ -32,6 +32,7 @@ Deno.test({
         format,
       });
       assert.equal(answer.body.exported, 200);
+      assert.equal(answer.body.logged, 200);
       ids.push(answer.requestId!);
     }
     const page = `${emulator.otlpUrl}/`;
@@ -63,6 +64,11 @@ Deno.test({
         assert.ok(left[1] + width[1] <= left[2] + 0.001, `${left} ${width}`);
         assert.ok(left[2] + width[2] <= 100.001, `${left} ${width}`);
         assert.ok(width[1] > 0 && width[2] > 0, `${width}`);
+        // The log line written in the invocation is listed under its waterfall.
+        assert.match(
+          section,
+          /<ol class="logs"><li>INFO checking 2 URLs<\/li><\/ol>/,
+        );
       },
     );
 

@@ -172,6 +172,35 @@ Deno.test("the OTLP receiver behind the gate", async (t) => {
   );
 
   await t.step(
+    "takes a gzip body, and counts the limit again once it is undone: 413 for a small bomb",
+    async () => {
+      const gzip = (bytes: Uint8Array<ArrayBuffer>) =>
+        new Response(
+          new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")),
+        ).bytes();
+      const taken = await post(
+        await gzip(await Deno.readFile(captured("deno_traces.binpb"))),
+        "application/x-protobuf",
+        { "content-encoding": "gzip" },
+      );
+      assert.equal(taken.status, 200);
+      await taken.body?.cancel();
+      const bomb = await gzip(new Uint8Array(8 * 1024 * 1024));
+      assert.ok(bomb.byteLength < 64 * 1024);
+      const refused = await post(bomb, "application/x-protobuf", {
+        "content-encoding": "gzip",
+      });
+      assert.equal(refused.status, 413);
+      await refused.body?.cancel();
+      const broken = await post(new Uint8Array([1, 2, 3]), "application/json", {
+        "content-encoding": "gzip",
+      });
+      assert.equal(broken.status, 400);
+      assert.match((await broken.json()).message, /the gzip body is broken/);
+    },
+  );
+
+  await t.step(
     "answers malformed protobuf 400 with what was wrong, as a google.rpc.Status",
     async () => {
       const response = await post(

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { emulate, fixture } from "./_emulator.ts";
 import { gate } from "./_gate.ts";
 import { tail } from "./_text_tail.ts";
+import { chromium, headless } from "./_chromium.ts";
 
 const decoder = new TextDecoder();
 
@@ -179,17 +180,6 @@ Deno.test("function URLs: a streaming function reaches curl as it produces", asy
   assert.ok((await child.status).success);
 });
 
-const chromium = (() => {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/chromium`).isFile) return `${dir}/chromium`;
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return undefined;
-})();
-
 Deno.test({
   name: "function URLs: headless Chromium loads the Hono example's pages" +
     (chromium === undefined
@@ -201,45 +191,22 @@ Deno.test({
       new URL("../examples/hono/main.ts", import.meta.url).pathname,
       { denoFlags: ["--allow-read"] },
     );
-    const profile = await Deno.makeTempDir({ prefix: "front-chromium-" });
-    try {
-      const dom = async (path: string) => {
-        const { stdout, success } = await new Deno.Command(chromium!, {
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            `--user-data-dir=${profile}`,
-            "--dump-dom",
-            `${emulator.url}${path}`,
-          ],
-          stdout: "piped",
-          stderr: "null",
-        }).output();
-        assert.ok(success, "chromium failed");
-        return decoder.decode(stdout);
-      };
-      await t.step("the root page renders Hono's text", async () => {
-        assert.match(
-          await dom("/"),
-          /<body>.*Hello from Hono on Lambda.*<\/body>/s,
-        );
-      });
-      await t.step(
-        "a route with a path parameter and a query renders its JSON",
-        async () => {
-          const page = await dom("/lambda-url/function/hello/Ada?tag=x");
-          assert.match(page, /"hello":"Ada"/);
-          assert.match(page, /"tags":\["x"\]/);
-          assert.match(page, /"source":"function-url"/);
-        },
+    const dom = (path: string) =>
+      headless(`${emulator.url}${path}`, ["--dump-dom"]);
+    await t.step("the root page renders Hono's text", async () => {
+      assert.match(
+        await dom("/"),
+        /<body>.*Hello from Hono on Lambda.*<\/body>/s,
       );
-    } finally {
-      await Deno.remove(profile, { recursive: true });
-    }
+    });
+    await t.step(
+      "a route with a path parameter and a query renders its JSON",
+      async () => {
+        const page = await dom("/lambda-url/function/hello/Ada?tag=x");
+        assert.match(page, /"hello":"Ada"/);
+        assert.match(page, /"tags":\["x"\]/);
+        assert.match(page, /"source":"function-url"/);
+      },
+    );
   },
 });

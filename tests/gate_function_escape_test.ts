@@ -1,36 +1,10 @@
 // A function never reaches the emulator's own control ports: under `emulator main.ts --control-plane` its
 // fetch of the control plane and of the invoke API is refused by its permissions, while its Runtime API works.
 import assert from "node:assert/strict";
-import { fixture } from "./_emulator.ts";
 import { startEmulatorCli } from "./_emulator_cli.ts";
 import { emulate } from "./_emulator.ts";
+import { escapeEntry as entry, ownUrls, tryAll } from "./_escape.ts";
 import { permissionFlags } from "../scripts/build.ts";
-
-const entry = fixture("fixtures/escape_function.ts");
-
-/** The emulator's own addresses at `url`, as a function would try them. */
-function ownUrls(url: string): string[] {
-  const port = new URL(url).port;
-  return ["127.0.0.1", "localhost", "0.0.0.0"].flatMap((host) => [
-    `http://${host}:${port}/2015-03-31/functions`,
-    `http://${host}:${port}/2015-03-31/functions/function/invocations`,
-  ]);
-}
-
-async function tryAll(
-  url: string,
-  urls: string[],
-): Promise<Record<string, string>> {
-  const response = await fetch(
-    `${url}/2015-03-31/functions/function/invocations`,
-    {
-      method: "POST",
-      body: JSON.stringify(urls),
-    },
-  );
-  assert.equal(response.status, 200);
-  return await response.json();
-}
 
 Deno.test("a function under the emulator CLI with --control-plane cannot reach the control plane or the invoke API", async () => {
   await using cli = await startEmulatorCli([

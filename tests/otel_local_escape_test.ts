@@ -1,25 +1,13 @@
 // With OTel on, the function's sandbox gets exactly one more of the emulator's ports: its OTLP receiver. The invoke
 // API stays refused, and an endpoint the function names itself (another listener's port) grants nothing.
 import assert from "node:assert/strict";
-import { emulate, fixture } from "./_emulator.ts";
+import { emulate } from "./_emulator.ts";
+import { escapeEntry as entry, tryAll } from "./_escape.ts";
 import { permissionFlags } from "../scripts/build.ts";
 
-const entry = fixture("fixtures/escape_function.ts");
 const allLoopback = permissionFlags([
   "--allow-net=127.0.0.1,localhost,0.0.0.0",
 ]);
-
-async function tryAll(
-  url: string,
-  urls: string[],
-): Promise<Record<string, string>> {
-  const response = await fetch(
-    `${url}/2015-03-31/functions/function/invocations`,
-    { method: "POST", body: JSON.stringify(urls) },
-  );
-  assert.equal(response.status, 200);
-  return await response.json();
-}
 
 /** The invoke API under each name a function would try. */
 function invokeUrls(url: string): string[] {

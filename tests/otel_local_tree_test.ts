@@ -70,6 +70,20 @@ function manualTimer() {
   };
 }
 
+/** A printer on a new store, its lines kept, its timer fired by hand. */
+function printing(waitMs?: number) {
+  const store = new TraceStore();
+  const printed: string[] = [];
+  const timer = manualTimer();
+  const printer = new TreePrinter({
+    store,
+    print: (line) => printed.push(line),
+    waitMs,
+    setTimer: timer.setTimer,
+  });
+  return { store, printed, timer, printer };
+}
+
 Deno.test("the tree: children by start time, nested by parent, with URL, duration, status and error", () => {
   const store = new TraceStore();
   store.addSpans([...children, invocation]);
@@ -82,14 +96,7 @@ Deno.test("the tree: children by start time, nested by parent, with URL, duratio
 });
 
 Deno.test("spans already there at the REPORT print at once", () => {
-  const store = new TraceStore();
-  const printed: string[] = [];
-  const timer = manualTimer();
-  const printer = new TreePrinter({
-    store,
-    print: (line) => printed.push(line),
-    setTimer: timer.setTimer,
-  });
+  const { store, printed, timer, printer } = printing();
   store.addSpans([...children, invocation]);
   printer.reported("req-1");
   assert.equal(printed.length, 4);
@@ -98,15 +105,7 @@ Deno.test("spans already there at the REPORT print at once", () => {
 });
 
 Deno.test("spans landing after the REPORT print when the invocation span arrives, within the bound", () => {
-  const store = new TraceStore();
-  const printed: string[] = [];
-  const timer = manualTimer();
-  const printer = new TreePrinter({
-    store,
-    print: (line) => printed.push(line),
-    waitMs: 250,
-    setTimer: timer.setTimer,
-  });
+  const { store, printed, timer, printer } = printing(250);
   printer.reported("req-1");
   assert.deepEqual(printed, []);
   assert.equal(timer.pending[0].ms, 250);
@@ -126,14 +125,7 @@ Deno.test("spans landing after the REPORT print when the invocation span arrives
 });
 
 Deno.test("past the bound, the invocation's tree is not printed, even if its spans come later", () => {
-  const store = new TraceStore();
-  const printed: string[] = [];
-  const timer = manualTimer();
-  const printer = new TreePrinter({
-    store,
-    print: (line) => printed.push(line),
-    setTimer: timer.setTimer,
-  });
+  const { store, printed, timer, printer } = printing();
   printer.reported("req-1");
   timer.fireAll();
   store.addSpans([...children, invocation]);

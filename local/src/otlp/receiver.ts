@@ -50,36 +50,32 @@ interface _Route {
   ): Promise<Response> | Response;
 }
 
+/** An export's spans, in either format. */
+function _spans(format: _Format, bytes: Uint8Array) {
+  return format === "json"
+    ? decodeTracesJson(_json(bytes))
+    : decodeTracesProtobuf(bytes);
+}
+
+/** An export's log records, in either format. */
+function _logs(format: _Format, bytes: Uint8Array) {
+  return format === "json"
+    ? decodeLogsJson(_json(bytes))
+    : decodeLogsProtobuf(bytes);
+}
+
 const _ROUTES: _Route[] = [
   {
     method: "POST",
     path: "/v1/traces",
-    handle: (r, store, limit) =>
-      _export(
-        r,
-        limit,
-        (format, bytes) =>
-          store.addSpans(
-            format === "json"
-              ? decodeTracesJson(_json(bytes))
-              : decodeTracesProtobuf(bytes),
-          ),
-      ),
+    handle: (request, store, limit) =>
+      _export(request, limit, (f, b) => store.addSpans(_spans(f, b))),
   },
   {
     method: "POST",
     path: "/v1/logs",
-    handle: (r, store, limit) =>
-      _export(
-        r,
-        limit,
-        (format, bytes) =>
-          store.addLogs(
-            format === "json"
-              ? decodeLogsJson(_json(bytes))
-              : decodeLogsProtobuf(bytes),
-          ),
-      ),
+    handle: (request, store, limit) =>
+      _export(request, limit, (f, b) => store.addLogs(_logs(f, b))),
   },
   // Metrics are taken and dropped: an exporter answered 404 would log an error at every flush.
   {

@@ -181,3 +181,39 @@ Deno.test("OpenTelemetry in the runtime", async (t) => {
     },
   );
 });
+
+Deno.test("with OpenTelemetry off, its layer is not part of what mod.ts loads", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../mod.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: {
+        code?: { specifier: string };
+        isDynamic?: boolean;
+      }[];
+    }[];
+  };
+  // What loads with mod.ts: its static imports, followed; a dynamic import loads only when it runs.
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const loaded = new Set<string>();
+  const todo = [...graph.roots];
+  for (let specifier; (specifier = todo.pop()) !== undefined;) {
+    if (loaded.has(specifier)) continue;
+    loaded.add(specifier);
+    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dependency.code && !dependency.isDynamic) {
+        todo.push(dependency.code.specifier);
+      }
+    }
+  }
+  const otel = [...loaded]
+    .filter((specifier) => specifier.includes("/src/otel/"))
+    .map((specifier) => specifier.slice(specifier.indexOf("/src/otel/")));
+  // Only the gate that imports the layer when OTEL_DENO=true.
+  assert.deepEqual(otel, ["/src/otel/load.ts"]);
+});

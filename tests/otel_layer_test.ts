@@ -1,6 +1,10 @@
 // The OpenTelemetry layer on its own: which parent an invocation's span gets, its kind and trigger, errors, the active context the handler sees, and the wait before /next.
 import assert from "node:assert/strict";
-import { createContext, type OtelSettings } from "../src/runtime.ts";
+import {
+  createContext,
+  type OtelSettings,
+  readEnvironment,
+} from "../src/runtime.ts";
 import { otelLayer } from "../src/otel/layer.ts";
 import { flushGate } from "../src/otel/_flush.ts";
 import {
@@ -253,4 +257,44 @@ Deno.test("the flush gate waits out the bound from the last span's end, and no m
   assert.equal(done, false, "within the bound it waits");
   stop.abort();
   await settled;
+});
+
+Deno.test("OpenTelemetry's settings are read only when OTEL_DENO=true", async (t) => {
+  const api = { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
+  await t.step("off: no otel field at all", () => {
+    const env = readEnvironment({ ...api, OTEL_PROPAGATORS: "tracecontext" });
+    assert.equal("otel" in env, false);
+  });
+  await t.step("on: the endpoint, propagators and bound, with defaults", () => {
+    assert.deepEqual(readEnvironment({ ...api, OTEL_DENO: "true" }).otel, {
+      endpoint: "http://localhost:4318",
+      propagators: undefined,
+      flushMs: 5,
+    });
+    assert.deepEqual(
+      readEnvironment({
+        ...api,
+        OTEL_DENO: "TRUE",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+        OTEL_PROPAGATORS: " TraceContext , xray ",
+        RTL_LAMBDA_OTEL_FLUSH_MS: "0",
+      }).otel,
+      {
+        endpoint: "http://collector:4318",
+        propagators: ["tracecontext", "xray"],
+        flushMs: 0,
+      },
+    );
+  });
+  await t.step("a malformed bound is an environment error", () => {
+    assert.throws(
+      () =>
+        readEnvironment({
+          ...api,
+          OTEL_DENO: "true",
+          RTL_LAMBDA_OTEL_FLUSH_MS: "soon",
+        }),
+      { name: "EnvironmentError", message: /RTL_LAMBDA_OTEL_FLUSH_MS/ },
+    );
+  });
 });

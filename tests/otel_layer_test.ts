@@ -205,6 +205,28 @@ Deno.test("the OpenTelemetry layer", async (t) => {
     },
   );
 
+  await t.step(
+    "a handler past its deadline that never settles still ends its span, with the deadline's error",
+    async () => {
+      const telemetry = recordingTelemetry();
+      const layer = otelLayer(environment, settings(), { telemetry });
+      const deadline = new AbortController();
+      const base = contextFor({});
+      const context = new Proxy(base, {
+        get: (target, key) =>
+          key === "signal" ? deadline.signal : Reflect.get(target, key),
+      });
+      // Never settles, as a handler stuck past its deadline.
+      layer.scope!(context, () => new Promise(() => {}));
+      const span = telemetry.started[0].span;
+      assert.equal(span.ended, false);
+      deadline.abort(new Error("Task timed out"));
+      assert.equal(span.ended, true);
+      assert.equal(span.status, 2);
+      assert.equal(span.exception, "Task timed out");
+    },
+  );
+
   await t.step("only the first invocation is a cold start", async () => {
     const telemetry = recordingTelemetry();
     const layer = otelLayer(environment, settings(), { telemetry });

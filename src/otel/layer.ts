@@ -15,8 +15,10 @@ import type { RuntimeApi } from "../core/runtime_api.ts";
 import { VERSION } from "../core/version.ts";
 import {
   contextWith,
+  type DenoSpan,
   type DenoTelemetry,
   denoTelemetry,
+  type OtelContext,
   SPAN_KEY,
   SpanKind,
   SpanStatusCode,
@@ -72,24 +74,32 @@ export function otelLayer(
       );
       first = false;
       const active = contextWith(telemetry, undefined).setValue(SPAN_KEY, span);
+      let open = true;
+      const finish = (error?: unknown) => {
+        if (!open) return;
+        open = false;
+        if (error !== undefined) _recordError(span, error);
+        span.end();
+        gate.ended();
+      };
+      // A handler past its deadline may never settle: its span ends with the deadline's error.
+      const onDeadline = () => finish(context.signal.reason);
+      context.signal.addEventListener("abort", onDeadline, { once: true });
       try {
         return await telemetry.contextManager.with(active, invoke);
       } catch (error) {
-        _recordError(span, error);
+        finish(error ?? new Error(String(error)));
         throw error;
       } finally {
-        span.end();
-        gate.ended();
+        context.signal.removeEventListener("abort", onDeadline);
+        finish();
       }
     },
     api: (api) => _quietApi(api, telemetry, quiet, gate),
   };
 }
 
-function _recordError(
-  span: ReturnType<DenoTelemetry["tracer"]["startSpan"]>,
-  error: unknown,
-): void {
+function _recordError(span: DenoSpan, error: unknown): void {
   const thrown = error instanceof Error
     ? error
     : { name: "Error", message: String(error) };
@@ -101,7 +111,7 @@ function _recordError(
 function _quietApi(
   api: RuntimeApi,
   telemetry: DenoTelemetry,
-  quiet: ReturnType<typeof contextWith>,
+  quiet: OtelContext,
   gate: FlushGate,
 ): RuntimeApi {
   const run = <T>(fn: () => T): T => telemetry.contextManager.with(quiet, fn);

@@ -207,7 +207,7 @@ Deno.test("the OpenTelemetry layer", async (t) => {
 
   await t.step(
     "a handler past its deadline that never settles still ends its span, with the deadline's error",
-    async () => {
+    () => {
       const telemetry = recordingTelemetry();
       const layer = otelLayer(environment, settings(), { telemetry });
       const deadline = new AbortController();

@@ -64,6 +64,18 @@ const _USAGE = `Usage: deno task bench [options]
   --help
 `;
 
+/** The OpenTelemetry variables the bench passes to every runtime when it has them. */
+const OTEL_VARIABLES = [
+  "OTEL_DENO",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_PROPAGATORS",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+  "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+  "RTL_LAMBDA_OTEL_FLUSH_MS",
+];
+
 const _ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 if (import.meta.main) {
@@ -124,7 +136,16 @@ async function main(args: string[]): Promise<number> {
   const runtimes = _select(values.runtimes, values.script ?? []);
 
   const passEnv: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+  // OpenTelemetry's settings too, to measure a function with OTEL_DENO=true.
+  for (
+    const name of [
+      "PATH",
+      "HOME",
+      "DENO_DIR",
+      "XDG_CACHE_HOME",
+      ...OTEL_VARIABLES,
+    ]
+  ) {
     const value = Deno.env.get(name);
     if (value !== undefined) passEnv[name] = value;
   }

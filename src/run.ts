@@ -26,6 +26,7 @@ import { awsLambdaLayer, installAwsLambdaGlobal } from "./node/awslambda.ts";
 import { installExecutionEnv } from "./node/execution_env.ts";
 import { permissionHintLayer } from "./node/permission_hint.ts";
 import { isStreamified } from "./node/streamify.ts";
+import { otelLayers } from "./otel/load.ts";
 import { xrayLayer } from "./xray/layer.ts";
 import { installTraceEnvFor } from "./xray/trace_env.ts";
 
@@ -102,6 +103,7 @@ export async function runWith<Event = unknown, Result = unknown>(
   using traceEnv = installTraceEnvFor(concurrency);
   // The features, outermost first; the options' own scope and client are innermost.
   const layers: readonly Layer[] = [
+    ...await otelLayers(environment),
     permissionHintLayer,
     awsLambdaLayer,
     logAttributionLayer,

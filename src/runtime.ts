@@ -50,8 +50,15 @@ export { createContext } from "./core/context.ts";
 export type {
   EnvironmentSource,
   LambdaEnvironment,
+  OtelSettings,
 } from "./core/environment.ts";
-export { ENVIRONMENT_VARIABLES, readEnvironment } from "./core/environment.ts";
+export {
+  DEFAULT_OTEL_FLUSH_MS,
+  DEFAULT_OTLP_ENDPOINT,
+  ENVIRONMENT_VARIABLES,
+  readEnvironment,
+} from "./core/environment.ts";
+export { OTEL_DEFAULTS } from "./otel/defaults.ts";
 
 // Error reports and the runtime's own errors.
 export type { ErrorFormatter, ErrorReport } from "./core/errors.ts";

@@ -17,6 +17,12 @@ export interface FaultPlan {
   response?(id: string): number;
   /** Deadline of each invocation; an hour ahead when absent. */
   deadlineMs?(): number;
+  /** The event for `id`; `{"id":…}` when absent. */
+  event?(id: string): string;
+  /** More headers for `id`'s `/next` answer (a trace header, say). */
+  headers?(id: string): Record<string, string>;
+  /** Called as the `n`th `/next` request arrives, before it is answered. */
+  onNext?(n: number): void;
 }
 
 export interface FaultyRuntimeApi extends AsyncDisposable {
@@ -49,7 +55,9 @@ export function faultyRuntimeApi(
       if (request === null) return;
       const [method, path] = text(request).split(" ", 2);
       if (method === "GET" && path.endsWith("/invocation/next")) {
-        const fault = plan.next?.(nexts++) ?? "answer";
+        const n = nexts++;
+        plan.onNext?.(n);
+        const fault = plan.next?.(n) ?? "answer";
         const id = pending[0];
         if (id === undefined) {
           drained.resolve();
@@ -62,8 +70,9 @@ export function faultyRuntimeApi(
         if (typeof fault === "object") {
           await new Promise((resolve) => setTimeout(resolve, fault.stall));
         }
-        const body = JSON.stringify({ id });
+        const body = plan.event?.(id) ?? JSON.stringify({ id });
         const headers = {
+          ...plan.headers?.(id),
           "content-type": "application/json",
           "lambda-runtime-aws-request-id": id,
           "lambda-runtime-deadline-ms": String(

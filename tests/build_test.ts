@@ -84,7 +84,7 @@ Deno.test("permission flags", async (t) => {
     "default to the Runtime API, AWS's endpoints, AWS_* and Lambda's variables (others read as unset), the SDK's sys calls and /tmp",
     () => {
       assert.deepEqual(defaults, [
-        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,*.amazonaws.com",
+        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,$RTL_LAMBDA_OTEL_ENDPOINT,*.amazonaws.com",
         `--allow-env=AWS_*,${
           ENVIRONMENT_VARIABLES.filter((name) => !name.startsWith("AWS_"))
             .join(",")
@@ -114,7 +114,7 @@ Deno.test("permission flags", async (t) => {
         "--allow-read=/opt",
       ]),
       [
-        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,*.amazonaws.com,api.example.com,127.0.0.1",
+        "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,$RTL_LAMBDA_OTEL_ENDPOINT,*.amazonaws.com,api.example.com,127.0.0.1",
         `${defaults[1]},TABLE`,
         defaults[2],
         "--allow-read=/var/task,/tmp,/opt",

@@ -14,6 +14,7 @@ import { isExecutableFor, type Target } from "./targets.ts";
 import {
   DENY_NET_WORD,
   heapScript,
+  otelShellLines,
   shellPermissionWord,
 } from "@rtl/lambda-local/sandbox";
 
@@ -125,7 +126,8 @@ export const PORTABLE_V8_FLAGS: readonly string[] = ["--no-lazy"];
  * `/var/task/bootstrap`), keeps Deno's cache under `/tmp` unless `DENO_DIR`
  * says otherwise, turns off Deno's update check, sizes V8's heap to
  * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at each start (`heapScript`, unless
- * `RTL_LAMBDA_HEAP=off`), and `exec`s the Deno binary on `main.js` with
+ * `RTL_LAMBDA_HEAP=off`), grants the OTLP endpoint and sets OpenTelemetry's
+ * batch and sampler defaults when `OTEL_DENO=true`, and `exec`s the Deno binary on `main.js` with
  * {@linkcode portableRunArgs}. It works without `HOME`.
  *
  * @example
@@ -168,6 +170,7 @@ export function bootstrapScript(
     }\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"`,
     "export DENO_DIR DENO_NO_UPDATE_CHECK NO_COLOR DENO_V8_FLAGS",
     ...(options.heap === false ? [] : [heapScript().trimEnd()]),
+    ...otelShellLines(),
     `exec "$root/${PORTABLE_FILES.deno}" ${
       args.join(" ")
     } "$root/${PORTABLE_FILES.bundle}"`,

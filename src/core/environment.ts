@@ -63,7 +63,38 @@ export interface LambdaEnvironment {
   readonly logLevel: string;
   /** `AWS_LAMBDA_FUNCTION_TIMEOUT`: the function's timeout in seconds, when set; no invocation's deadline is later. */
   readonly functionTimeoutSeconds?: number;
+  /** OpenTelemetry's settings, present only when `OTEL_DENO` is `true` (Deno's built-in OpenTelemetry is on). */
+  readonly otel?: OtelSettings;
 }
+
+/**
+ * What the OpenTelemetry layer reads, when `OTEL_DENO=true`.
+ *
+ * @example
+ * ```ts
+ * import type { OtelSettings } from "@rtl/lambda/runtime";
+ *
+ * const settings: OtelSettings = {
+ *   endpoint: "http://localhost:4318",
+ *   propagators: undefined,
+ *   flushMs: 5,
+ * };
+ * ```
+ */
+export interface OtelSettings {
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`, `http://localhost:4318` when unset: where Deno exports. */
+  readonly endpoint: string;
+  /** `OTEL_PROPAGATORS`, split and lower-cased; `undefined` when unset (the X-Ray header only). */
+  readonly propagators: readonly string[] | undefined;
+  /** `RTL_LAMBDA_OTEL_FLUSH_MS`: how long after an invocation's span ends `/next` waits for the export, 5 when unset. */
+  readonly flushMs: number;
+}
+
+/** The OTLP/HTTP endpoint OpenTelemetry's specification gives when `OTEL_EXPORTER_OTLP_ENDPOINT` is unset. */
+export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
+
+/** How long `/next` waits after an invocation's span ended, when `RTL_LAMBDA_OTEL_FLUSH_MS` is unset. */
+export const DEFAULT_OTEL_FLUSH_MS = 5;
 
 /**
  * The variables {@linkcode readEnvironment} reads; a compiled function needs
@@ -86,6 +117,10 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "AWS_LAMBDA_LOG_LEVEL",
   "AWS_LAMBDA_FUNCTION_TIMEOUT",
   "_X_AMZN_TRACE_ID",
+  "OTEL_DENO",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_PROPAGATORS",
+  "RTL_LAMBDA_OTEL_FLUSH_MS",
 ];
 
 /**
@@ -165,6 +200,37 @@ export function readEnvironment(
         runtimeApi,
       ),
     }),
+    // Only when on: with OTel off the value is what it was before OTel existed.
+    ...(get("OTEL_DENO")?.toLowerCase() === "true" &&
+      { otel: _otelSettings(get, runtimeApi) }),
+  });
+}
+
+function _otelSettings(
+  get: (key: string) => string | undefined,
+  runtimeApi: string,
+): OtelSettings {
+  const propagators = get("OTEL_PROPAGATORS");
+  const flush = get("RTL_LAMBDA_OTEL_FLUSH_MS");
+  let flushMs = DEFAULT_OTEL_FLUSH_MS;
+  if (flush !== undefined && flush !== "") {
+    flushMs = Number(flush);
+    if (!Number.isInteger(flushMs) || flushMs < 0) {
+      throw new EnvironmentError(
+        `RTL_LAMBDA_OTEL_FLUSH_MS must be a whole number of milliseconds, got "${flush}"`,
+        { runtimeApi },
+      );
+    }
+  }
+  return Object.freeze({
+    endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT") || DEFAULT_OTLP_ENDPOINT,
+    propagators: propagators === undefined || propagators.trim() === ""
+      ? undefined
+      : Object.freeze(
+        propagators.split(",").map((name) => name.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    flushMs,
   });
 }
 

@@ -25,6 +25,7 @@ import type { Layer } from "../core/layer.ts";
 import type { InvocationScope } from "../core/types.ts";
 import { LEVEL_RANK, parseLevel } from "../core/_levels.ts";
 import { writeRecord } from "../core/_stdio.ts";
+import { consoleSink } from "./_console_sink.ts";
 import {
   asyncSlot,
   type InvocationSlot,
@@ -356,6 +357,8 @@ function _loggerFromSettings(
   return createLambdaLogger({
     format,
     level: format === "JSON" ? level : undefined,
+    // Deno's console exports OTel logs; the default sink writes past it.
+    ...(environment?.otel !== undefined && { sink: consoleSink() }),
   });
 }
 

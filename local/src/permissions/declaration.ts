@@ -7,7 +7,11 @@
  */
 
 import { ENVIRONMENT_VARIABLES } from "@rtl/lambda/runtime";
-import { RUNTIME_API_GRANT, XRAY_DAEMON_GRANT } from "./grants.ts";
+import {
+  OTEL_ENDPOINT_GRANT,
+  RUNTIME_API_GRANT,
+  XRAY_DAEMON_GRANT,
+} from "./grants.ts";
 
 /**
  * The Runtime API's host where its port cannot be read at start: a
@@ -77,7 +81,12 @@ export type PermissionKind =
  * ```
  */
 export const DEFAULT_PERMISSIONS: PermissionDeclaration = {
-  net: [RUNTIME_API_GRANT, XRAY_DAEMON_GRANT, "*.amazonaws.com"],
+  net: [
+    RUNTIME_API_GRANT,
+    XRAY_DAEMON_GRANT,
+    OTEL_ENDPOINT_GRANT,
+    "*.amazonaws.com",
+  ],
   env: [
     "AWS_*",
     ...ENVIRONMENT_VARIABLES.filter((name) => !name.startsWith("AWS_")),

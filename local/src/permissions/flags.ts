@@ -60,7 +60,7 @@ export interface PermissionFlagsOptions {
  * import assert from "node:assert/strict";
  *
  * const flags = permissionFlags(["--allow-net=api.example.com"], { declaration: { env: ["TABLE"] } });
- * assert.equal(flags[0], "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,*.amazonaws.com,api.example.com");
+ * assert.equal(flags[0], "--allow-net=$AWS_LAMBDA_RUNTIME_API,$AWS_XRAY_DAEMON_ADDRESS,$RTL_LAMBDA_OTEL_ENDPOINT,*.amazonaws.com,api.example.com");
  * assert.match(flags[1], /^--allow-env=AWS_\*,.*,TABLE$/);
  * ```
  */

@@ -1,12 +1,15 @@
 /**
  * Grants read from the function's environment at start: the default net
  * grant names `$AWS_LAMBDA_RUNTIME_API` (one `host:port`, not all of
- * loopback) and `$AWS_XRAY_DAEMON_ADDRESS`; the bootstrap's shell expands
- * them, the emulator does for a script. The emulator also denies the
+ * loopback), `$AWS_XRAY_DAEMON_ADDRESS` and, only when `OTEL_DENO=true`, the
+ * OTLP endpoint's `host:port`; the bootstrap's shell expands them, the
+ * emulator does for a script. The emulator also denies the
  * function its own control ports (`--deny-net`, which beats any grant).
  *
  * @module
  */
+
+import { DEFAULT_OTLP_ENDPOINT, OTEL_DEFAULTS } from "@rtl/lambda/runtime";
 
 /**
  * The Runtime API's `host:port`, read from the function's environment at start.
@@ -33,6 +36,98 @@ export const RUNTIME_API_GRANT: string = "$AWS_LAMBDA_RUNTIME_API";
  * ```
  */
 export const XRAY_DAEMON_GRANT: string = "$AWS_XRAY_DAEMON_ADDRESS";
+
+/**
+ * The variable holding the OTLP endpoint's `host:port` when `OTEL_DENO` is
+ * `true`; unset otherwise. Nothing sets it from outside: the bootstrap
+ * derives it from `OTEL_EXPORTER_OTLP_ENDPOINT` (default
+ * `http://localhost:4318`), and {@linkcode expandGrants} does the same.
+ *
+ * @example
+ * ```ts
+ * import { OTEL_ENDPOINT_VARIABLE } from "./grants.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(OTEL_ENDPOINT_VARIABLE, "RTL_LAMBDA_OTEL_ENDPOINT");
+ * ```
+ */
+export const OTEL_ENDPOINT_VARIABLE: string = "RTL_LAMBDA_OTEL_ENDPOINT";
+
+/**
+ * The OTLP endpoint's `host:port`, granted only when OpenTelemetry is on.
+ *
+ * @example
+ * ```ts
+ * import { OTEL_ENDPOINT_GRANT } from "./grants.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(OTEL_ENDPOINT_GRANT, "$RTL_LAMBDA_OTEL_ENDPOINT");
+ * ```
+ */
+export const OTEL_ENDPOINT_GRANT: string = `$${OTEL_ENDPOINT_VARIABLE}`;
+
+/**
+ * The `host:port` Deno's OpenTelemetry exports to, when `OTEL_DENO` is
+ * `true` in `env`: from `OTEL_EXPORTER_OTLP_ENDPOINT`, default
+ * `http://localhost:4318`, the port of its scheme when it names none.
+ *
+ * @example
+ * ```ts
+ * import { otelEndpointAddress } from "./grants.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(otelEndpointAddress({ OTEL_DENO: "true" }), "localhost:4318");
+ * assert.equal(otelEndpointAddress({}), undefined);
+ * ```
+ */
+export function otelEndpointAddress(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (env.OTEL_DENO?.toLowerCase() !== "true") return undefined;
+  try {
+    const url = new URL(
+      env.OTEL_EXPORTER_OTLP_ENDPOINT || DEFAULT_OTLP_ENDPOINT,
+    );
+    const port = url.port || (url.protocol === "https:" ? "443" : "80");
+    return `${url.hostname}:${port}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bootstrap's lines for OpenTelemetry: when `OTEL_DENO=true`, the
+ * endpoint's `host:port` into {@linkcode OTEL_ENDPOINT_VARIABLE} (for the
+ * net grant), each of the runtime's `OTEL_DEFAULTS` the function does not
+ * set, and `OTEL_SERVICE_NAME` as the function's name when unset (as the
+ * OpenTelemetry Lambda layer does); otherwise the variable is unset, whatever the environment said.
+ *
+ * @example
+ * ```ts
+ * import { otelShellLines } from "./grants.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(otelShellLines().join("\n"), /OTEL_DENO/);
+ * ```
+ */
+export function otelShellLines(): string[] {
+  const v = OTEL_ENDPOINT_VARIABLE;
+  const defaults = Object.entries(OTEL_DEFAULTS);
+  return [
+    "# OpenTelemetry on (OTEL_DENO=true): grant the OTLP endpoint's host:port, export each span and log at once.",
+    'case "${OTEL_DENO:-}" in [Tt][Rr][Uu][Ee])',
+    `  ${v}="\${OTEL_EXPORTER_OTLP_ENDPOINT:-${DEFAULT_OTLP_ENDPOINT}}"`,
+    `  case "$${v}" in https://*) rtl_port=443 ;; *) rtl_port=80 ;; esac`,
+    `  ${v}="\${${v}#*://}"; ${v}="\${${v}%%/*}"; ${v}="\${${v}##*@}"`,
+    `  case "$${v}" in *]:*) ;; *]) ${v}="$${v}:$rtl_port" ;; *:*) ;; *) ${v}="$${v}:$rtl_port" ;; esac`,
+    ...defaults.map(([name, value]) => `  : "\${${name}:=${value}}"`),
+    '  if [ -n "${AWS_LAMBDA_FUNCTION_NAME:-}" ]; then : "${OTEL_SERVICE_NAME:=$AWS_LAMBDA_FUNCTION_NAME}"; export OTEL_SERVICE_NAME; fi',
+    `  export ${v} ${defaults.map(([name]) => name).join(" ")}`,
+    "  ;;",
+    `*) unset ${v} ;;`,
+    "esac",
+  ];
+}
 
 /**
  * The variable through which the emulator gives a built bootstrap the
@@ -76,7 +171,10 @@ export function expandGrants(
     const values = match[2].split(",").flatMap((value) => {
       const name = _VARIABLE.exec(value)?.[1];
       if (name === undefined) return [value];
-      return env[name] ? [env[name]] : [];
+      const expanded = name === OTEL_ENDPOINT_VARIABLE
+        ? otelEndpointAddress(env)
+        : env[name];
+      return expanded ? [expanded] : [];
     });
     return values.length > 0 ? [`${match[1]}${values.join(",")}`] : [];
   });

@@ -7,6 +7,7 @@
 
 import { formatBytes } from "./progress.ts";
 import type { Target } from "./targets.ts";
+import type { LayerArtifact } from "./layer.ts";
 
 /**
  * Lambda's deployment package limits, in bytes: 50 MiB zipped for a direct
@@ -72,6 +73,8 @@ export interface Artifact {
   zippedBytes: number;
   /** The sum of the archive's entries. */
   unzippedBytes: number;
+  /** The layer holding the Deno binary, in layer mode (`--layer`). */
+  layer?: LayerArtifact;
   /** How long this target took, shared steps (type-check, bundle) included in the first. */
   milliseconds: number;
 }
@@ -148,6 +151,19 @@ export function formatSummary(artifacts: readonly Artifact[]): string {
         "unzipped code",
       ),
       `  files      ${artifact.entries.join(", ")}`,
+      ...(artifact.layer
+        ? [
+          `  layer      ${artifact.layer.zip}  ${
+            formatBytes(artifact.layer.zippedBytes)
+          } zipped, ${
+            formatBytes(artifact.layer.unzippedBytes)
+          } unzipped, Deno at ${artifact.layer.path}, sha256 ${
+            artifact.layer.sha256.slice(0, 16)
+          }…`,
+          `  layer mode: deno task deploy --layer-mode --name ${artifact.name} ` +
+          `--zip ${artifact.zip} publishes the layer once per content and uploads only function.zip`,
+        ]
+        : []),
       `  heap       ${_heap(artifact)}`,
     ];
     if (artifact.zippedBytes > LAMBDA_LIMITS.zippedBytes) {

@@ -1,5 +1,6 @@
 // The control plane's layers: each name's versions, each unpacked once into a folder of the plane's, and
 // how a function's Layers are resolved, checked against Lambda's limits, and merged into its /opt.
+import { unpackZip } from "../../zip.ts";
 import { invalidParameter } from "./errors.ts";
 
 /** One published layer version. */
@@ -17,8 +18,21 @@ export interface LayerVersionRecord {
   readonly codeSize: number;
   /** The bytes its zip inflated to: counted with the function's against Lambda's 250 MB. */
   readonly unzipped: number;
-  /** Where it is unpacked: what Lambda would extract into /opt. */
+  /** Its zip, checked at publish. */
+  readonly zip: Uint8Array;
+  /** Where it is unpacked, at its first use by a function: what Lambda would extract into /opt. */
   readonly dir: string;
+  /** The unpacking, once begun. */
+  unpacked?: Promise<void>;
+}
+
+/** The layer's folder, unpacked at the first call: a layer no function uses writes nothing. */
+export async function unpackedLayer(
+  layer: LayerVersionRecord,
+): Promise<{ dir: string }> {
+  layer.unpacked ??= unpackZip(layer.zip, layer.dir).then(() => {});
+  await layer.unpacked;
+  return { dir: layer.dir };
 }
 
 /** A layer name's versions; numbers are never given twice, even after a delete. */

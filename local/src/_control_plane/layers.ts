@@ -1,6 +1,7 @@
 // Layers: PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayerVersions, ListLayers and
-// DeleteLayerVersion, in Lambda's shapes. A layer's zip is read by the one zip reader and unpacked once.
-import { InvalidZipError, unpackZip } from "../../zip.ts";
+// DeleteLayerVersion, in Lambda's shapes. A layer's zip is checked by the one zip reader at publish, and
+// unpacked when a function first uses it.
+import { InvalidZipError, validateZip } from "../../zip.ts";
 import { REQUEST_LIMIT, requestTooLarge, UNZIPPED_LIMIT } from "../_s3_code.ts";
 import { zipBytesOf } from "./code.ts";
 import { invalidParameter, ResourceNotFoundException } from "./errors.ts";
@@ -36,7 +37,7 @@ export async function publishLayerVersion({ request, params, store }: Call) {
   const dir = await store.newCodeDir(`layer-${name}-${version}`);
   let unzipped: number;
   try {
-    unzipped = await unpackZip(zip, dir, { limit: UNZIPPED_LIMIT });
+    unzipped = await validateZip(zip, { limit: UNZIPPED_LIMIT });
   } catch (error) {
     if (!(error instanceof InvalidZipError)) throw error;
     throw invalidParameter(error.lambdaMessage);
@@ -55,6 +56,7 @@ export async function publishLayerVersion({ request, params, store }: Call) {
     codeSha256: await sha256Base64(zip),
     codeSize: zip.byteLength,
     unzipped,
+    zip,
     dir,
   };
   layer.versions.set(version, record);

@@ -5,7 +5,7 @@ import { unpackZip } from "../../zip.ts";
 import { notFound, ServiceException } from "./errors.ts";
 import { retire } from "./inflight.ts";
 import { advance, assertInvocable } from "./lifecycle.ts";
-import { optFolder } from "./layer_store.ts";
+import { optFolder, unpackedLayer } from "./layer_store.ts";
 import {
   deployedOf,
   type FunctionRecord,
@@ -48,7 +48,7 @@ async function _replace(
     fn.dir = dir;
   }
   fn.opt = await optFolder(
-    fn.layers ?? [],
+    await Promise.all((fn.layers ?? []).map(unpackedLayer)),
     () => store.newCodeDir(`${fn.name}-opt`),
   );
   const previous = fn.runner;

@@ -1,7 +1,6 @@
 // The runtime layer on the local control plane, through the AWS SDK: the echo example built with --layer
 // publishes its layer, runs with it at /opt, and every bad layer is refused or reported in Lambda's words.
 import assert from "node:assert/strict";
-import { crc32 } from "node:zlib";
 import {
   CreateFunctionCommand,
   DeleteLayerVersionCommand,
@@ -13,10 +12,10 @@ import {
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import {
+  createActive,
   HOST_ARCH,
   lambdaClient,
   ROLE,
@@ -24,7 +23,7 @@ import {
   WAITING,
 } from "./_control_plane.ts";
 import { sharedEchoLayerBuild } from "./_echo_build.ts";
-import { deflatedZeros, rawZip } from "./_zip_bytes.ts";
+import { rawZip, zerosEntry } from "./_zip_bytes.ts";
 import { createZip } from "../scripts/zip.ts";
 
 const built = await sharedEchoLayerBuild();
@@ -33,28 +32,12 @@ const layerZip = await Deno.readFile(`${built}/layer.zip`);
 const decoder = new TextDecoder();
 const MB = 1024 * 1024;
 
-async function createWith(
+function createWith(
   lambda: LambdaClient,
   FunctionName: string,
   Layers: string[],
-  zip: Uint8Array = functionZip,
 ): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName,
-      Role: ROLE,
-      Runtime: "provided.al2023",
-      Handler: "bootstrap",
-      Architectures: [HOST_ARCH.lambda as "x86_64"],
-      Code: { ZipFile: zip },
-      Layers,
-      Timeout: 10,
-    }),
-  );
-  await waitUntilFunctionActiveV2(
-    { client: lambda, ...WAITING },
-    { FunctionName },
-  );
+  return createActive(lambda, FunctionName, functionZip, Layers);
 }
 
 async function invoke(lambda: LambdaClient, FunctionName: string) {
@@ -70,20 +53,9 @@ async function invoke(lambda: LambdaClient, FunctionName: string) {
   };
 }
 
-/** A layer zip holding one file of `size` zeros, deflated, without ever holding them: counted as it inflates. */
+/** A layer zip holding one file of `size` zeros, never held: counted as it inflates. */
 async function zerosLayer(size: number): Promise<Uint8Array> {
-  const chunk = new Uint8Array(MB);
-  let crc = 0;
-  for (let left = size; left > 0; left -= MB) {
-    crc = crc32(chunk.subarray(0, Math.min(MB, left)), crc);
-  }
-  return await rawZip([{
-    name: "zeros",
-    payload: await deflatedZeros(size),
-    method: 8,
-    size,
-    crc,
-  }]);
+  return await rawZip([await zerosEntry("zeros", size)]);
 }
 
 Deno.test("a function built with --layer runs on the control plane with its layer published and attached", async (t) => {

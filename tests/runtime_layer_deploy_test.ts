@@ -1,7 +1,6 @@
 // `deno task deploy --layer-mode` against the control plane: the Deno layer is published once per content,
 // reused after, attached, and only function.zip is uploaded; a layer that does not fit is refused first.
 import assert from "node:assert/strict";
-import { crc32 } from "node:zlib";
 import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
@@ -15,7 +14,7 @@ import {
 } from "./_control_plane.ts";
 import { sharedEchoLayerBuild } from "./_echo_build.ts";
 import { denoTask, type TaskRun } from "./_task.ts";
-import { deflatedZeros, rawZip } from "./_zip_bytes.ts";
+import { rawZip, zerosEntry } from "./_zip_bytes.ts";
 import { createZip } from "../scripts/zip.ts";
 
 const built = await sharedEchoLayerBuild();
@@ -120,9 +119,21 @@ Deno.test("deploy --layer-mode publishes the Deno layer once, reuses it after, a
   }
 });
 
+/** A dry run of layer mode with `zip` and `layer`, against a port nothing listens on: a refusal must come before any request. */
+function refusedDryRun(zip: string, layer: string): Promise<TaskRun> {
+  return deployTask("http://127.0.0.1:9", [
+    "--name",
+    "x",
+    "--zip",
+    zip,
+    "--layer-mode",
+    "--layer-zip",
+    layer,
+    "--dry-run",
+  ]);
+}
+
 Deno.test("deploy --layer-mode refuses, before calling anything, a layer that does not go with the function", async (t) => {
-  // No control plane: a refusal must come before any request (the port below is closed).
-  const url = "http://127.0.0.1:9";
   const functionZip = `${built}/function.zip`;
 
   await t.step("a layer for another Deno version", async () => {
@@ -135,16 +146,7 @@ Deno.test("deploy --layer-mode refuses, before calling anything, a layer that do
         executable: true,
       }]),
     );
-    const run = await deployTask(url, [
-      "--name",
-      "x",
-      "--zip",
-      functionZip,
-      "--layer-mode",
-      "--layer-zip",
-      other,
-      "--dry-run",
-    ]);
+    const run = await refusedDryRun(functionZip, other);
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
@@ -166,16 +168,7 @@ Deno.test("deploy --layer-mode refuses, before calling anything, a layer that do
         { name: "deno", data: new Uint8Array(8), executable: true },
       ]),
     );
-    const run = await deployTask(url, [
-      "--name",
-      "x",
-      "--zip",
-      full,
-      "--layer-mode",
-      "--layer-zip",
-      `${built}/layer.zip`,
-      "--dry-run",
-    ]);
+    const run = await refusedDryRun(full, `${built}/layer.zip`);
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
@@ -186,40 +179,19 @@ Deno.test("deploy --layer-mode refuses, before calling anything, a layer that do
   await t.step(
     "a layer that with the function passes 250 MB unzipped",
     async () => {
-      // The real function's bootstrap, and a layer of its folder padded with zeros to just under 250 MB alone.
+      // The folder the function's bootstrap expects, and zeros to just under 250 MB alone.
       const folder = /\}\/(deno-[^/]+)\/deno"/.exec(
         await Deno.readTextFile(`${built}/bootstrap`),
       )![1];
-      const size = 262_000_000;
-      const chunk = new Uint8Array(MB);
-      let crc = 0;
-      for (let left = size; left > 0; left -= MB) {
-        crc = crc32(chunk.subarray(0, Math.min(MB, left)), crc);
-      }
       const heavy = `${work}/heavy.zip`;
       await Deno.writeFile(
         heavy,
         await rawZip([
           { name: `${folder}/deno`, data: new Uint8Array(8) },
-          {
-            name: "zeros",
-            payload: await deflatedZeros(size),
-            method: 8,
-            size,
-            crc,
-          },
+          await zerosEntry("zeros", 262_000_000),
         ]),
       );
-      const run = await deployTask(url, [
-        "--name",
-        "x",
-        "--zip",
-        functionZip,
-        "--layer-mode",
-        "--layer-zip",
-        heavy,
-        "--dry-run",
-      ]);
+      const run = await refusedDryRun(functionZip, heavy);
       assert.equal(run.code, 1);
       assert.match(
         run.stderr,

@@ -8,6 +8,7 @@ import { HOST_ARCH } from "./_control_plane.ts";
 import { parseBuildArgs } from "../scripts/build.ts";
 import { layerFolder, packLayer } from "../scripts/build/layer.ts";
 import { resolveTarget } from "../scripts/build/targets.ts";
+import { formatSummary } from "../scripts/build/summary.ts";
 
 const built = await sharedEchoLayerBuild();
 const functionZip = await Deno.readFile(`${built}/function.zip`);
@@ -54,6 +55,35 @@ Deno.test("build --layer puts Deno in layer.zip and leaves function.zip under 1 
       assert.equal(records[0].size, Deno.statSync(Deno.execPath()).size);
     },
   );
+
+  await t.step("the summary's commands publish the layer and attach it", () => {
+    const text = formatSummary([{
+      name: "echo",
+      target: resolveTarget("x64"),
+      mode: "portable",
+      directory: "dist/x64",
+      bootstrap: "dist/x64/bootstrap",
+      zip: "dist/x64/function.zip",
+      entries: ["bootstrap", "main.js"],
+      bootstrapBytes: 4000,
+      zippedBytes: 388_000,
+      unzippedBytes: 980_000,
+      layer: {
+        zip: "dist/x64/layer.zip",
+        path: "/opt/deno-2.9.6-x86_64/deno",
+        zippedBytes: 42_000_000,
+        unzippedBytes: 95_000_000,
+        sha256: "ab".repeat(32),
+      },
+      milliseconds: 1000,
+    }]);
+    assert.match(
+      text,
+      /aws lambda publish-layer-version --layer-name deno-2_9_6-x86_64 --compatible-architectures x86_64 --zip-file fileb:\/\/dist\/x64\/layer\.zip/,
+    );
+    assert.match(text, /create-function .* --layers <layer-version-arn>/);
+    assert.match(text, /deno task deploy --layer-mode/);
+  });
 
   await t.step(
     "the same binary gives the same layer bytes, whatever its file's times",

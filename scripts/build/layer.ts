@@ -53,6 +53,22 @@ export function layerFolder(
 }
 
 /**
+ * The layer's name on Lambda for a layer folder: the folder, dots as
+ * underscores (layer names take letters, digits, `-` and `_`).
+ *
+ * @example
+ * ```ts
+ * import { layerName } from "./layer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(layerName("deno-2.9.6-x86_64"), "deno-2_9_6-x86_64");
+ * ```
+ */
+export function layerName(folder: string): string {
+  return folder.replaceAll(".", "_");
+}
+
+/**
  * The error type a bootstrap reports at `/runtime/init/error` when it finds
  * no Deno to start: Lambda's own for an entry point that cannot run.
  *

@@ -7,7 +7,7 @@
 
 import { formatBytes } from "./progress.ts";
 import type { Target } from "./targets.ts";
-import type { LayerArtifact } from "./layer.ts";
+import { type LayerArtifact, layerName } from "./layer.ts";
 
 /**
  * Lambda's deployment package limits, in bytes: 50 MiB zipped for a direct
@@ -170,6 +170,18 @@ export function formatSummary(artifacts: readonly Artifact[]): string {
       lines.push(
         "  too large to upload directly: copy it to S3 and pass --code S3Bucket=…,S3Key=… instead of --zip-file",
       );
+    }
+    if (artifact.layer) {
+      const folder = artifact.layer.path.split("/")[2];
+      lines.push(
+        `  layer:   aws lambda publish-layer-version --layer-name ${
+          layerName(folder)
+        } --compatible-architectures ${artifact.target.lambdaArchitecture} ` +
+          `--zip-file fileb://${artifact.layer.zip}`,
+        `  deploy:  ${create} --layers <layer-version-arn>`,
+        `  update:  ${update}`,
+      );
+      return lines.join("\n");
     }
     lines.push(`  deploy:  ${create}`, `  update:  ${update}`);
     return lines.join("\n");

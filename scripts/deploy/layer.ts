@@ -16,6 +16,7 @@ import {
 } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { unzipSync } from "npm:fflate@0.8.2";
 import { UNZIPPED_LIMIT } from "@rtl/lambda-local/zip";
+import { layerName } from "../build/layer.ts";
 import { DeployError } from "./errors.ts";
 import { DIRECT_UPLOAD_LIMIT, type Package, readPackage } from "./package.ts";
 
@@ -70,7 +71,7 @@ export async function readLayer(
     pkg,
     sha256Hex,
     folder: expected,
-    name: expected.replaceAll(".", "_"),
+    name: layerName(expected),
     description:
       `${expected} for @rtl/lambda (deno task build --layer) sha256:${sha256Hex}`,
   };

@@ -134,6 +134,11 @@ export async function main(args: string[]): Promise<number> {
     }
     for (const launch of launches) {
       if (launch.note) console.error(launch.note);
+      if (launch.script && flags.layer.length > 0) {
+        console.error(
+          "--layer is for a built bootstrap (its /opt): a .ts entry runs without it",
+        );
+      }
     }
     _warnUngranted(launches[0].command, Object.keys(env));
     const sized = _withHeap(launches[0], env, flags.memory);

@@ -6,6 +6,7 @@
  * ```sh
  * deno run -P=build scripts/build.ts main.ts --target arm64             # deno compile
  * deno run -P=build scripts/build.ts main.ts --target arm64 --portable  # no denort needed
+ * deno run -P=build scripts/build.ts main.ts --target arm64 --layer     # Deno in layer.zip
  * ```
  *
  * Options: `--target arm64|x64` (repeatable; both by default), `--out DIR`
@@ -63,7 +64,17 @@ import {
   stderrProgress,
   step,
 } from "./build/progress.ts";
-import { type Artifact, formatSummary } from "./build/summary.ts";
+import {
+  type Artifact,
+  formatSummary,
+  LAMBDA_LIMITS,
+} from "./build/summary.ts";
+import {
+  checkUnzippedTotal,
+  type LayerArtifact,
+  packLayer,
+  removeLayer,
+} from "./build/layer.ts";
 import { resolveTarget, type Target, TARGETS } from "./build/targets.ts";
 
 // The errors' base class, so that the documented API is complete.
@@ -95,6 +106,11 @@ export {
 export { checkPermissionFlags } from "./build/permission_check.ts";
 export type { ProgressSink } from "./build/progress.ts";
 export type { Artifact } from "./build/summary.ts";
+export {
+  type LayerArtifact,
+  layerFolder,
+  LayerTooLargeError,
+} from "./build/layer.ts";
 
 /**
  * What to build.
@@ -127,6 +143,11 @@ export interface BuildOptions {
   allow?: readonly string[];
   /** Build a Deno binary, a bundle and a shell `bootstrap` instead of using `deno compile`. */
   portable?: boolean;
+  /**
+   * Portable mode with the Deno binary in `<out>/<arch>/layer.zip` (at
+   * `/opt/deno-<version>-<arch>/deno` on Lambda) instead of in `function.zip`.
+   */
+  layer?: boolean;
   /**
    * The function's memory size in MB, 128 by default: compile mode bakes V8
    * heap flags for it (a compiled binary reads no `DENO_V8_FLAGS`), portable
@@ -179,7 +200,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
   const name = options.name ?? _functionName(entryDir);
   for (const target of targets) {
     await _requireWritable(`${out}/${target.arch}`);
-    if (!options.portable) await checkDenortBin(target);
+    if (!options.portable && !options.layer) await checkDenortBin(target);
   }
   const deno = denoExecutable();
 
@@ -198,7 +219,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     return { value: undefined, result: "ok" };
   });
   let bundled: { code: string; map: string } | undefined;
-  if (options.portable) {
+  if (options.portable || options.layer) {
     bundled = await step(progress, "bundle", entry, async () => {
       const output = `${out}/${targets[0].arch}/${PORTABLE_FILES.bundle}`;
       const { code, map, unminified } = await bundle(entry, output, deno);
@@ -222,6 +243,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
     // A failed build must not leave the previous artifacts looking current.
     await _removeQuietly(zip);
     await _removeQuietly(bootstrap);
+    await removeLayer(directory);
     let entries: string[];
     if (bundled) {
       entries = await _stagePortable(target, directory, bundled, permissions, {
@@ -229,6 +251,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
         includes,
         progress,
         heap: memory !== "off",
+        layer: options.layer === true,
       });
     } else {
       await _removeQuietly(`${directory}/${PORTABLE_FILES.deno}`);
@@ -266,6 +289,9 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
         }`,
       };
     });
+    const layer = bundled && options.layer
+      ? await _layer(directory, target, summary.unzippedBytes, progress)
+      : undefined;
     artifacts.push({
       name,
       target,
@@ -278,6 +304,7 @@ export async function build(options: BuildOptions): Promise<Artifact[]> {
       bootstrapBytes: (await Deno.stat(bootstrap)).size,
       zippedBytes: summary.zippedBytes,
       unzippedBytes: summary.unzippedBytes,
+      ...(layer ? { layer } : {}),
       milliseconds: performance.now() - started +
         (artifacts.length === 0 ? shared : 0),
     });
@@ -316,6 +343,7 @@ export function parseBuildArgs(args: readonly string[]): BuildOptions {
         name: { type: "string" },
         include: { type: "string", multiple: true },
         portable: { type: "boolean", default: false },
+        layer: { type: "boolean", default: false },
         memory: { type: "string", short: "m" },
         "cache-dir": { type: "string" },
       },
@@ -337,6 +365,7 @@ export function parseBuildArgs(args: readonly string[]): BuildOptions {
     include: values.include ?? [],
     allow,
     portable: values.portable,
+    layer: values.layer,
     memory: values.memory === undefined
       ? undefined
       : values.memory === "off"
@@ -390,12 +419,14 @@ const _LAMBDA_ADDRESSES = {
 };
 
 const _USAGE =
-  `usage: build.ts [ENTRY] [--target arm64|x64]... [--portable] [--out DIR]
+  `usage: build.ts [ENTRY] [--target arm64|x64]... [--portable] [--layer] [--out DIR]
                 [--name NAME] [--include PATH]... [--memory MB|off] [--cache-dir DIR]
                 [--allow-*[=LIST]]...
   ENTRY        the module that calls run() (default: --entry, else main.ts)
   --target     arm64 (aarch64) or x64 (x86_64); repeat for both; default both
   --portable   ship the Deno binary, a bundle and a shell bootstrap (no denort needed)
+  --layer      portable, with the Deno binary in <out>/<arch>/layer.zip (/opt on Lambda):
+               function.zip keeps the bootstrap, main.js, its map and caches
   --memory     the function's memory size in MB (default 128): compile mode sizes V8's
                heap for it at build time, portable mode at each start; off: V8's defaults
   --out        output folder, default dist: writes <out>/<arch>/bootstrap and function.zip
@@ -425,20 +456,23 @@ async function _includes(
       throw new UsageError(`--include ${path}: not found`, { cause: error });
     }
     const name = relative(entryDir, resolve(path)).replaceAll("\\", "/");
-    if (options.portable && (name === "" || name.startsWith(".."))) {
+    const portable = options.portable || options.layer;
+    if (portable && (name === "" || name.startsWith(".."))) {
       throw new UsageError(
         `--include ${path} is not under the entry's folder ${entryDir}: portable mode ` +
           `places included files beside main.js as they lie beside the entry`,
       );
     }
     if (
-      options.portable &&
+      portable &&
       [
         PORTABLE_FILES.bundle,
         PORTABLE_FILES.map,
         PORTABLE_FILES.deno,
         "bootstrap",
         "function.zip",
+        "layer",
+        "layer.zip",
       ]
         .includes(name.split("/")[0])
     ) {
@@ -461,6 +495,7 @@ async function _stagePortable(
     includes: _Include[];
     progress: ProgressSink;
     heap: boolean;
+    layer: boolean;
   },
 ): Promise<string[]> {
   const binary = await step(
@@ -491,7 +526,10 @@ async function _stagePortable(
   const bootstrap = `${directory}/bootstrap`;
   await Deno.writeTextFile(
     bootstrap,
-    bootstrapScript(permissions, { heap: options.heap }),
+    bootstrapScript(permissions, {
+      heap: options.heap,
+      layer: options.layer ? target : undefined,
+    }),
   );
   await Deno.chmod(bootstrap, 0o755);
   for (const include of options.includes) {
@@ -506,12 +544,36 @@ async function _stagePortable(
     : [];
   return [
     "bootstrap",
-    PORTABLE_FILES.deno,
+    ...(options.layer ? [] : [PORTABLE_FILES.deno]),
     PORTABLE_FILES.bundle,
     PORTABLE_FILES.map,
     ...cache,
     ...options.includes.map((include) => include.name),
   ];
+}
+
+/** Packs the staged Deno binary into the layer; refused when function and layer pass Lambda's unzipped limit. */
+async function _layer(
+  directory: string,
+  target: Target,
+  functionBytes: number,
+  progress: ProgressSink,
+): Promise<LayerArtifact> {
+  const zip = `${directory}/layer.zip`;
+  return await step(progress, "layer", zip, async () => {
+    const layer = await packLayer(directory, target);
+    checkUnzippedTotal(
+      functionBytes,
+      layer.unzippedBytes,
+      LAMBDA_LIMITS.unzippedBytes,
+    );
+    return {
+      value: layer,
+      result: `${formatBytes(layer.zippedBytes)} from ${
+        formatBytes(layer.unzippedBytes)
+      }, ${layer.path}`,
+    };
+  });
 }
 
 async function _copy(from: string, to: string): Promise<void> {

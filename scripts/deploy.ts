@@ -8,6 +8,7 @@
  * deno task build
  * deno task deploy --name echo --role arn:aws:iam::123456789012:role/echo --url
  * deno task deploy --name echo --dry-run
+ * deno task build --layer && deno task deploy --name echo --layer-mode   # uploads function.zip only
  * ```
  *
  * @module
@@ -17,7 +18,14 @@ import { LambdaClient } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { IAMClient } from "npm:@aws-sdk/client-iam@3.1169.0";
 import { S3Client } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { deploy, type DeployClients } from "./deploy/deploy.ts";
-import { DeployError } from "./deploy/errors.ts";
+import { DeployError, explain } from "./deploy/errors.ts";
+import {
+  findLayer,
+  type LayerAction,
+  type LayerPackage,
+  publishLayer,
+  readLayer,
+} from "./deploy/layer.ts";
 import {
   type DeployOptions,
   parseDeployArgs,
@@ -42,23 +50,40 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const pkg = await readPackage(options.zip);
+    const layer = options.layerMode
+      ? await readLayer(options.layerZip, pkg)
+      : undefined;
     const s3Endpoint = _s3Endpoint(options, pkg);
-    const steps = plan(options, pkg);
-    console.error(
-      `${options.dryRun ? "Plan (dry run, nothing is called)" : "Plan"}:\n${
-        steps.map((line, i) => `  ${i + 1}. ${line}`).join("\n")
-      }`,
-    );
-    if (options.dryRun) return 0;
     const clients = _clients(options, s3Endpoint);
     try {
-      const result = await deploy(options, pkg, clients, {
-        progress: (line) => console.error(line),
-        sleep,
-      });
+      const action = layer && await _findLayer(options, layer, clients);
+      const steps = plan(
+        options,
+        pkg,
+        layer && action && { package: layer, action },
+      );
+      console.error(
+        `${
+          !options.dryRun
+            ? "Plan"
+            : layer
+            ? "Plan (dry run: only ListLayerVersions is called)"
+            : "Plan (dry run, nothing is called)"
+        }:\n${steps.map((line, i) => `  ${i + 1}. ${line}`).join("\n")}`,
+      );
+      if (options.dryRun) return 0;
+      const attached = layer && action &&
+        await _attachLayer(options, layer, action, clients);
+      const result = await deploy(
+        attached ? { ...options, layers: attached.layers } : options,
+        pkg,
+        clients,
+        { progress: (line) => console.error(line), sleep },
+      );
       const lines = [
         `${options.name} ${result.action}`,
         `  arn       ${result.arn}`,
+        attached && `  layer     ${attached.layers[0]} (${attached.how})`,
         result.version && `  version   ${result.version}`,
         result.aliasArn && `  alias     ${result.aliasArn}`,
         result.url && `  url       ${result.url}`,
@@ -81,6 +106,58 @@ export async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** Whether the layer's content is published already (ListLayerVersions, read-only: also in a dry run). */
+async function _findLayer(
+  options: DeployOptions,
+  layer: LayerPackage,
+  clients: ReturnType<typeof _clients>,
+): Promise<LayerAction> {
+  try {
+    return await findLayer(clients.lambda(), layer);
+  } catch (error) {
+    const region = await clients.region().catch(() => undefined);
+    throw explain(error, {
+      step: "ListLayerVersions",
+      name: options.name,
+      region,
+    });
+  }
+}
+
+/** Publishes the layer when its content is new; the layers to attach, the Deno layer first. */
+async function _attachLayer(
+  options: DeployOptions,
+  layer: LayerPackage,
+  action: LayerAction,
+  clients: ReturnType<typeof _clients>,
+): Promise<{ layers: string[]; how: string }> {
+  let arn: string;
+  let how: string;
+  if (action.kind === "reuse") {
+    ({ arn } = action);
+    how = "reused: the same content was published before";
+  } else {
+    console.error(`PublishLayerVersion ${layer.name}…`);
+    try {
+      ({ arn } = await publishLayer(
+        clients.lambda(),
+        layer,
+        options.architecture,
+      ));
+    } catch (error) {
+      if (error instanceof DeployError) throw error;
+      const region = await clients.region().catch(() => undefined);
+      throw explain(error, {
+        step: "PublishLayerVersion",
+        name: options.name,
+        region,
+      });
+    }
+    how = `published, ${formatSize(layer.pkg.zipped)}`;
+  }
+  return { layers: [arn, ...(options.layers ?? [])], how };
 }
 
 /**

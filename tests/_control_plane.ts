@@ -32,11 +32,12 @@ export const HOST_ARCH: { lambda: string; build: string } =
     ? { lambda: "arm64", build: "arm64" }
     : { lambda: "x86_64", build: "x64" };
 
-/** Creates `FunctionName` from a zip of the echo example (or a variant) for the host's architecture, and waits until it is Active. */
+/** Creates `FunctionName` from a zip of the echo example (or a variant) for the host's architecture, with `Layers` when given, and waits until it is Active. */
 export async function createActive(
   lambda: LambdaClient,
   FunctionName: string,
   zip: Uint8Array,
+  Layers?: string[],
 ): Promise<void> {
   await lambda.send(
     new CreateFunctionCommand({
@@ -47,6 +48,7 @@ export async function createActive(
       Architectures: [HOST_ARCH.lambda as "x86_64"],
       Code: { ZipFile: zip },
       Timeout: 10,
+      ...(Layers === undefined ? {} : { Layers }),
     }),
   );
   await waitUntilFunctionActiveV2(

@@ -29,8 +29,30 @@ const STALE_MS = 6 * 60 * 60 * 1000;
  * inputs are seen. Parallel test processes wait on a file lock, so one builds and the others reuse it.
  */
 export async function sharedEchoZip(): Promise<string> {
-  const entry = `${TEST_CACHE}/echo-${HOST_ARCH_BUILD}-${await inputsKey()}`;
-  const zip = `${entry}/function.zip`;
+  return `${await _shared("", ["--portable"], ["function.zip"])}/function.zip`;
+}
+
+/**
+ * The folder of the echo example built with `--layer` for the host, shared as {@linkcode sharedEchoZip}
+ * is: its `function.zip`, `layer.zip` and `bootstrap`.
+ */
+export async function sharedEchoLayerBuild(): Promise<string> {
+  return await _shared("layer-", ["--layer"], [
+    "function.zip",
+    "layer.zip",
+    "bootstrap",
+  ]);
+}
+
+/** The cache entry of one build variant, built the first time its inputs are seen. */
+async function _shared(
+  variant: string,
+  flags: string[],
+  keep: string[],
+): Promise<string> {
+  const entry =
+    `${TEST_CACHE}/echo-${variant}${HOST_ARCH_BUILD}-${await inputsKey()}`;
+  const zip = `${entry}/${keep[0]}`;
   await Deno.mkdir(TEST_CACHE, { recursive: true });
   using lock = await Deno.open(`${entry}.lock`, {
     write: true,
@@ -38,7 +60,7 @@ export async function sharedEchoZip(): Promise<string> {
   });
   await lock.lock(true);
   if (!(await _exists(zip))) {
-    await _buildInto(entry);
+    await _buildInto(entry, flags, keep);
     await _removeStale(entry);
   }
   // Marks it used, so the removal of stale entries spares it.
@@ -46,7 +68,7 @@ export async function sharedEchoZip(): Promise<string> {
   await Deno.utime(entry, now, now);
   await Deno.utime(`${entry}.lock`, now, now);
   await lock.unlock();
-  return zip;
+  return entry;
 }
 
 /** A hash of every file the build reads, the running Deno's version and the host's architecture. */
@@ -62,8 +84,12 @@ export async function inputsKey(): Promise<string> {
     .slice(0, 16);
 }
 
-/** Builds into a folder of its own, keeps only the zip, and renames it into place in one step. */
-async function _buildInto(entry: string): Promise<void> {
+/** Builds into a folder of its own, keeps only `keep`, and renames it into place in one step. */
+async function _buildInto(
+  entry: string,
+  flags: string[],
+  keep: string[],
+): Promise<void> {
   const staging = await Deno.makeTempDir({
     dir: TEST_CACHE,
     prefix: "echo-staging-",
@@ -77,7 +103,7 @@ async function _buildInto(entry: string): Promise<void> {
         "--no-prompt",
         `${root}/scripts/build.ts`,
         `--entry=${root}/examples/echo/main.ts`,
-        "--portable",
+        ...flags,
         `--target=${HOST_ARCH_BUILD}`,
         `--out=${staging}/dist`,
         `--cache-dir=${TEST_CACHE}`,
@@ -90,22 +116,28 @@ async function _buildInto(entry: string): Promise<void> {
       throw new Error(`the build failed: ${new TextDecoder().decode(stderr)}`);
     }
     await Deno.mkdir(`${staging}/entry`);
-    await Deno.rename(
-      `${staging}/dist/${HOST_ARCH_BUILD}/function.zip`,
-      `${staging}/entry/function.zip`,
-    );
-    await _renameUnlessThere(`${staging}/entry`, entry);
+    for (const file of keep) {
+      await Deno.rename(
+        `${staging}/dist/${HOST_ARCH_BUILD}/${file}`,
+        `${staging}/entry/${file}`,
+      );
+    }
+    await _renameUnlessThere(`${staging}/entry`, entry, keep);
   } finally {
     await Deno.remove(staging, { recursive: true });
   }
 }
 
 /** Renames `from` to `to`; a `to` another process put there first (its lock removed as stale) is as good. */
-async function _renameUnlessThere(from: string, to: string): Promise<void> {
+async function _renameUnlessThere(
+  from: string,
+  to: string,
+  keep: string[],
+): Promise<void> {
   try {
     await Deno.rename(from, to);
   } catch (error) {
-    if (!(await _exists(`${to}/function.zip`))) throw error;
+    if (!(await _exists(`${to}/${keep[0]}`))) throw error;
   }
 }
 

@@ -69,6 +69,19 @@ export async function deflatedZeros(size: number): Promise<Uint8Array> {
   );
 }
 
+/** An entry of `size` zeros, deflated and its CRC-32 true, without ever holding them: it inflates to `size`. */
+export async function zerosEntry(
+  name: string,
+  size: number,
+): Promise<RawEntry> {
+  const chunk = new Uint8Array(1024 * 1024);
+  let crc = 0;
+  for (let left = size; left > 0; left -= chunk.length) {
+    crc = crc32(chunk.subarray(0, Math.min(chunk.length, left)), crc);
+  }
+  return { name, payload: await deflatedZeros(size), method: 8, size, crc };
+}
+
 /** Writes the archive: local headers and data, the central directory, then the end records. */
 export async function rawZip(
   entries: RawEntry[],

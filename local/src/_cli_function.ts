@@ -5,6 +5,7 @@ import { findDeclaration } from "./permissions/find_declaration.ts";
 import { scriptRoot, type TaskRoot, taskRootFor } from "./_task_root.ts";
 import { pathToFileURL } from "node:url";
 import { checkLoad, type LoadCheck, loadReportFile } from "./_load_check.ts";
+import { cliOpt } from "./_cli_layers.ts";
 
 /** The function given to the emulator cannot be run as given. */
 export class FunctionEntryError extends Error {
@@ -23,6 +24,8 @@ export interface FunctionLaunch {
   readonly cwd: string;
   /** Whether it is a script run by `deno run` (else a built bootstrap). */
   readonly script: boolean;
+  /** What the emulator says about it as it starts (its layers), if anything. */
+  readonly note?: string;
   /** Checks again what a restart will load, after its files changed. */
   refresh(): Promise<void>;
   /** Removes what was made for it (a copy, a load report). */
@@ -36,11 +39,12 @@ export function isScript(entry: string): boolean {
   return /\.(ts|tsx|js|mjs|mts|jsx)$/.test(entry);
 }
 
-/** How to run `entry` with `rest` as its arguments; `allow` widens a script's permissions. */
+/** How to run `entry` with `rest` as its arguments; `allow` widens a script's permissions; `layers` go to a built one's /opt. */
 export async function launchFor(
   entry: string,
   rest: readonly string[],
   allow: readonly string[],
+  layers: readonly string[] = [],
 ): Promise<FunctionLaunch> {
   let info: Deno.FileInfo;
   try {
@@ -54,18 +58,40 @@ export async function launchFor(
         `${entry} is not an executable file (chmod +x it, or give a .ts entry)`,
       );
     }
-    return _built(await taskRootFor(entry, rest));
+    return await _built(entry, rest, layers);
   }
   return await _script(entry, rest, allow);
 }
 
-function _built(root: TaskRoot): FunctionLaunch {
+async function _built(
+  entry: string,
+  rest: readonly string[],
+  layers: readonly string[],
+): Promise<FunctionLaunch> {
+  const opt = await cliOpt(entry, layers);
+  let root: TaskRoot;
+  try {
+    root = await taskRootFor(entry, rest, opt?.dir);
+  } catch (error) {
+    await opt?.close();
+    throw error;
+  }
+  const unmounted = opt !== undefined && root.command[0] === "/usr/bin/env";
   return {
     command: [...root.command],
     cwd: root.dir,
     script: false,
+    note: opt &&
+      `${opt.note}${
+        unmounted
+          ? "; not mounted at /opt (that takes root and unshare): RTL_LAMBDA_OPT names the folder to a layer-mode bootstrap"
+          : ""
+      }`,
     refresh: () => root.refresh(),
-    close: () => root.close(),
+    close: async () => {
+      await root.close();
+      await opt?.close();
+    },
   };
 }
 

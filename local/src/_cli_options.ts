@@ -153,6 +153,7 @@ const _FLAGS = {
   allow: { type: "string", multiple: true, read: _list },
   "audit-permissions": { type: "string", read: _optional },
   extensions: { type: "string", read: _optional },
+  layer: { type: "string", multiple: true, read: _list },
   "shutdown-after": { type: "string", read: _optionalSeconds },
   "control-plane": { type: "boolean", default: false, read: _flag },
   "s3-endpoint": { type: "string", read: _optional },

@@ -66,6 +66,9 @@ Options:
                     every permission it uses in FILE and print, when stopped, the
                     "permissions.lambda" declaration it needs beyond the defaults
   --extensions DIR  start the executables in DIR as extensions (like /opt/extensions)
+  --layer ZIP|DIR   a layer for a built bootstrap, unpacked read-only at its /opt
+                    (repeatable, in order); without it, the build's layer.zip beside
+                    the bootstrap is used when there is one
   --shutdown-after S  run the shutdown phase and exit after S idle seconds
   --control-plane   also serve the Lambda API a deploy uses (CreateFunction, …) and
                     run what is deployed; with no entry, serve only that
@@ -123,9 +126,19 @@ export async function main(args: string[]): Promise<number> {
     const env = await _functionEnv(options);
     const allow = flags.allow.map((permission) => `--allow-${permission}`);
     if (flags["audit-permissions"] !== undefined) allow.push(..._AUDIT_GRANT);
-    launches.push(await launchFor(options.entry, options.args, allow));
+    launches.push(
+      await launchFor(options.entry, options.args, allow, flags.layer),
+    );
     for (const fn of options.functions) {
-      launches.push(await launchFor(fn.entry, [], allow));
+      launches.push(await launchFor(fn.entry, [], allow, flags.layer));
+    }
+    for (const launch of launches) {
+      if (launch.note) console.error(launch.note);
+      if (launch.script && flags.layer.length > 0) {
+        console.error(
+          "--layer is for a built bootstrap (its /opt): a .ts entry runs without it",
+        );
+      }
     }
     _warnUngranted(launches[0].command, Object.keys(env));
     const sized = _withHeap(launches[0], env, flags.memory);

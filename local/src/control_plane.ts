@@ -2,7 +2,10 @@
  * A local Lambda control plane: the part of the Lambda API a deploy uses
  * (CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration,
  * GetFunction, GetFunctionConfiguration, CreateFunctionUrlConfig,
- * PublishVersion, aliases, DeleteFunction). It unzips the code it receives
+ * PublishVersion, aliases, DeleteFunction, and the layer operations:
+ * PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn,
+ * ListLayerVersions, ListLayers, DeleteLayerVersion). A function's layers
+ * are unpacked and bound read-only at its `/opt`. It unzips the code it receives
  * (inline, or from a local S3) and runs each function under an emulator of
  * its own, and each published version under another; invocations of a
  * deployed name are passed to the one its qualifier names. The Lambda API's
@@ -25,6 +28,7 @@ import { route } from "./_control_plane/router.ts";
 import { ROUTES } from "./_control_plane/routes.ts";
 import { stop } from "./_control_plane/runners.ts";
 import { type PlaneSettings, Store } from "./_control_plane/store.ts";
+import { withOpt } from "./_task_root.ts";
 
 export type { DeployedFunction, Runner } from "./deployed_function.ts";
 
@@ -147,8 +151,16 @@ async function _startEmulated(
   region: string,
   output: OutputSink | undefined,
 ): Promise<Runner> {
+  // Its layers at /opt, read-only, as Lambda extracts them.
+  const run = await withOpt([`${fn.dir}/bootstrap`], fn.opt);
+  if (!run.mounted) {
+    const line =
+      `${fn.name}: its layers could not be mounted at /opt (that takes root and unshare): ` +
+      `RTL_LAMBDA_OPT=${fn.opt} names their folder instead, which only a layer-mode bootstrap reads`;
+    output === undefined ? console.error(line) : output(line, "platform");
+  }
   const emulator = await startEmulator({
-    command: [`${fn.dir}/bootstrap`],
+    command: run.command,
     cwd: fn.dir,
     // Lambda's own variables last: the API refuses them in a configuration, and nothing may override them.
     env: { ...fn.environment, AWS_REGION: region, _HANDLER: fn.handler },

@@ -34,6 +34,8 @@ export interface DeployedFunction {
   readonly environment: Record<string, string>;
   /** `x86_64` or `arm64`. */
   readonly architecture: string;
+  /** The folder its layers make its `/opt` (read-only), when it has layers. */
+  readonly opt?: string;
 }
 
 /**

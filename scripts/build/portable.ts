@@ -11,6 +11,7 @@ import { minify } from "npm:terser@5.51.4";
 import { runCommand } from "./command.ts";
 import { DenoBinaryUnavailableError, StepFailedError } from "./errors.ts";
 import { isExecutableFor, type Target } from "./targets.ts";
+import { denoLookupLines } from "./layer.ts";
 import {
   DENY_NET_WORD,
   heapScript,
@@ -127,8 +128,10 @@ export const PORTABLE_V8_FLAGS: readonly string[] = ["--no-lazy"];
  * says otherwise, turns off Deno's update check, sizes V8's heap to
  * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at each start (`heapScript`, unless
  * `RTL_LAMBDA_HEAP=off`), grants the OTLP endpoint and sets OpenTelemetry's
- * batch and sampler defaults when `OTEL_DENO=true`, and `exec`s the Deno binary on `main.js` with
- * {@linkcode portableRunArgs}. It works without `HOME`.
+ * batch and sampler defaults when `OTEL_DENO=true`, and `exec`s the Deno binary
+ * on `main.js` with {@linkcode portableRunArgs}. It works without `HOME`. With
+ * `layer` (a target), Deno may also come from that target's layer in `/opt`
+ * (`denoLookupLines`).
  *
  * @example
  * ```ts
@@ -142,7 +145,7 @@ export const PORTABLE_V8_FLAGS: readonly string[] = ["--no-lazy"];
  */
 export function bootstrapScript(
   permissions: readonly string[],
-  options: { heap?: boolean } = {},
+  options: { heap?: boolean; layer?: Target } = {},
 ): string {
   // The Runtime API's address is read at start; under the emulator, its control ports are denied.
   const args = [
@@ -171,7 +174,8 @@ export function bootstrapScript(
     "export DENO_DIR DENO_NO_UPDATE_CHECK NO_COLOR DENO_V8_FLAGS",
     ...(options.heap === false ? [] : [heapScript().trimEnd()]),
     ...otelShellLines(),
-    `exec "$root/${PORTABLE_FILES.deno}" ${
+    ...(options.layer ? denoLookupLines(options.layer) : []),
+    `exec ${options.layer ? '"$rtl_deno"' : `"$root/${PORTABLE_FILES.deno}"`} ${
       args.join(" ")
     } "$root/${PORTABLE_FILES.bundle}"`,
     "",

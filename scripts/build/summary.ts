@@ -7,6 +7,7 @@
 
 import { formatBytes } from "./progress.ts";
 import type { Target } from "./targets.ts";
+import { type LayerArtifact, layerName } from "./layer.ts";
 
 /**
  * Lambda's deployment package limits, in bytes: 50 MiB zipped for a direct
@@ -72,6 +73,8 @@ export interface Artifact {
   zippedBytes: number;
   /** The sum of the archive's entries. */
   unzippedBytes: number;
+  /** The layer holding the Deno binary, in layer mode (`--layer`). */
+  layer?: LayerArtifact;
   /** How long this target took, shared steps (type-check, bundle) included in the first. */
   milliseconds: number;
 }
@@ -148,12 +151,37 @@ export function formatSummary(artifacts: readonly Artifact[]): string {
         "unzipped code",
       ),
       `  files      ${artifact.entries.join(", ")}`,
+      ...(artifact.layer
+        ? [
+          `  layer      ${artifact.layer.zip}  ${
+            formatBytes(artifact.layer.zippedBytes)
+          } zipped, ${
+            formatBytes(artifact.layer.unzippedBytes)
+          } unzipped, Deno at ${artifact.layer.path}, sha256 ${
+            artifact.layer.sha256.slice(0, 16)
+          }…`,
+          `  layer mode: deno task deploy --layer-mode --name ${artifact.name} ` +
+          `--zip ${artifact.zip} publishes the layer once per content and uploads only function.zip`,
+        ]
+        : []),
       `  heap       ${_heap(artifact)}`,
     ];
     if (artifact.zippedBytes > LAMBDA_LIMITS.zippedBytes) {
       lines.push(
         "  too large to upload directly: copy it to S3 and pass --code S3Bucket=…,S3Key=… instead of --zip-file",
       );
+    }
+    if (artifact.layer) {
+      const folder = artifact.layer.path.split("/")[2];
+      lines.push(
+        `  layer:   aws lambda publish-layer-version --layer-name ${
+          layerName(folder)
+        } --compatible-architectures ${artifact.target.lambdaArchitecture} ` +
+          `--zip-file fileb://${artifact.layer.zip}`,
+        `  deploy:  ${create} --layers <layer-version-arn>`,
+        `  update:  ${update}`,
+      );
+      return lines.join("\n");
     }
     lines.push(`  deploy:  ${create}`, `  update:  ${update}`);
     return lines.join("\n");

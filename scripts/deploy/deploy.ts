@@ -226,6 +226,24 @@ async function _update(
   const current = existing.Configuration;
   // A deploy or console change in flight would refuse the update: waited for only when there is one.
   if (_busy(current)) await run.ready("waiting for an update in progress");
+  // Layer mode: the Deno layer goes on before code that needs it (the old code has its own Deno, and runs either way).
+  if (options.layerMode && !_hasLayers(current, options.layers ?? [])) {
+    await run.step(
+      `UpdateFunctionConfiguration ${name} (layers first)`,
+      () =>
+        _retryConflict(
+          () =>
+            run.lambda.send(
+              new UpdateFunctionConfigurationCommand({
+                FunctionName: name,
+                Layers: options.layers,
+              }),
+            ),
+          run.sleep,
+        ),
+    );
+    await run.ready("waiting until the layers are attached");
+  }
   await run.step(`UpdateFunctionCode ${name}`, () =>
     _retryConflict(
       () =>
@@ -430,6 +448,16 @@ async function _retryRole<T>(
       await sleep(3000);
     }
   }
+}
+
+/** Whether the function has every one of `layers` attached already. */
+function _hasLayers(
+  configuration: FunctionConfiguration | undefined,
+  layers: readonly string[],
+): boolean {
+  return layers.every((arn) =>
+    configuration?.Layers?.some((layer) => layer.Arn === arn)
+  );
 }
 
 /** Whether a function's last change is still being applied (a create pending, an update in progress). */

@@ -33,6 +33,10 @@ export interface DeployOptions {
   createRole: boolean;
   /** Layer ARNs, when given. */
   layers?: string[];
+  /** Layer mode: publish (or reuse) the Deno layer `layerZip`, attach it, upload only the function zip. */
+  layerMode: boolean;
+  /** The layer zip of layer mode; `layer.zip` beside the function zip by default. */
+  layerZip: string;
   /** A function URL with this auth type, when asked. */
   url?: "NONE" | "AWS_IAM";
   /** Publish a version. */
@@ -71,6 +75,10 @@ Usage: deno task deploy --name NAME [options]
   --role ARN           the execution role (needed to create the function)
   --create-role        create <name>-role with AWSLambdaBasicExecutionRole when no --role
   --layer ARN          a layer (repeatable; replaces the function's layers)
+  --layer-mode         for a build made with --layer: publish its layer.zip (the Deno
+                       binary) once per content, reusing a version with the same
+                       SHA-256, attach it first, and upload only function.zip
+  --layer-zip FILE     the layer of --layer-mode (default: layer.zip beside --zip)
   --runtime R          default provided.al2023
   --handler H          default bootstrap
   --url                give the function a URL (public: --url-auth AWS_IAM to require signing)
@@ -85,7 +93,8 @@ Usage: deno task deploy --name NAME [options]
   --s3-endpoint-url URL  send the S3 upload of --bucket there instead (a local S3;
                        default AWS_ENDPOINT_URL_S3)
   --wait S             how long to wait for the function to be ready (default 300)
-  --dry-run            print the plan, call nothing
+  --dry-run            print the plan, call nothing (with --layer-mode, only
+                       ListLayerVersions, to say whether the layer is published or reused)
   --help               this text
 `;
 
@@ -109,9 +118,10 @@ export async function parseDeployArgs(
       (/(^|\/)(x64|x86_64)\//.test(values.zip ?? "") ? "x86_64" : "arm64"),
   );
   const auth = _urlAuth(values["url-auth"]);
+  const zip = values.zip ?? await _defaultZip(architecture, exists);
   return {
     name: values.name,
-    zip: values.zip ?? await _defaultZip(architecture, exists),
+    zip,
     architecture,
     runtime: values.runtime,
     handler: values.handler,
@@ -121,6 +131,11 @@ export async function parseDeployArgs(
     role: values.role,
     createRole: values["create-role"],
     layers: values.layer,
+    layerMode: values["layer-mode"],
+    layerZip: values["layer-zip"] ??
+      `${
+        zip.includes("/") ? zip.slice(0, zip.lastIndexOf("/")) : "."
+      }/layer.zip`,
     url: values.url ? auth : undefined,
     publish: values.publish || values.alias !== undefined,
     alias: values.alias,
@@ -149,6 +164,8 @@ function _parse(args: string[]) {
         role: { type: "string" },
         "create-role": { type: "boolean", default: false },
         layer: { type: "string", multiple: true },
+        "layer-mode": { type: "boolean", default: false },
+        "layer-zip": { type: "string" },
         runtime: { type: "string", default: "provided.al2023" },
         handler: { type: "string", default: "bootstrap" },
         url: { type: "boolean", default: false },

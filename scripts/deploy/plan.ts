@@ -5,6 +5,7 @@
  */
 
 import type { DeployOptions } from "./options.ts";
+import type { LayerAction, LayerPackage } from "./layer.ts";
 import {
   DIRECT_UPLOAD_LIMIT,
   formatSize,
@@ -12,9 +13,14 @@ import {
   s3Key,
 } from "./package.ts";
 
-/** The steps, in words. */
-export function plan(options: DeployOptions, pkg: Package): string[] {
+/** The steps, in words; `layer` says what layer mode does with the Deno layer. */
+export function plan(
+  options: DeployOptions,
+  pkg: Package,
+  layer?: { package: LayerPackage; action: LayerAction },
+): string[] {
   const steps: string[] = [];
+  if (layer !== undefined) steps.push(layerStep(layer.package, layer.action));
   const target = options.endpointUrl ??
     `AWS Lambda in ${options.region ?? "the default region"}`;
   steps.push(
@@ -64,4 +70,14 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
     steps.push(`point the alias ${options.alias} at that version`);
   }
   return steps;
+}
+
+/** Layer mode's step: publish the layer, or reuse the version with the same content. */
+export function layerStep(layer: LayerPackage, action: LayerAction): string {
+  const what = `${layer.pkg.path} (${formatSize(layer.pkg.zipped)} zipped, ${
+    formatSize(layer.pkg.unzipped)
+  } unzipped, sha256 ${layer.sha256Hex.slice(0, 16)}…)`;
+  return action.kind === "publish"
+    ? `publish the layer ${what} as a new version of ${layer.name}, then attach it`
+    : `reuse the layer ${action.arn} (version ${action.version}, the same content as ${what}), and attach it`;
 }

@@ -9,6 +9,23 @@ export async function zipOf(
   source: unknown,
   s3Endpoint: string | undefined,
 ): Promise<Uint8Array> {
+  return (await codeOf(source, s3Endpoint)).zip;
+}
+
+/** The zip of a `Code` body and its unzipped size, checked as Lambda checks a package. */
+export async function codeOf(
+  source: unknown,
+  s3Endpoint: string | undefined,
+): Promise<{ zip: Uint8Array; unzipped: number }> {
+  const zip = await zipBytesOf(source, s3Endpoint);
+  return { zip, unzipped: await _validate(zip) };
+}
+
+/** The zip a `Code` or layer `Content` body names, not yet checked. */
+export async function zipBytesOf(
+  source: unknown,
+  s3Endpoint: string | undefined,
+): Promise<Uint8Array> {
   const body =
     (typeof source === "object" && source !== null ? source : {}) as Record<
       string,
@@ -20,16 +37,14 @@ export async function zipOf(
       "Give the code as ZipFile or as S3Bucket and S3Key, not both",
     );
   }
-  const zip = location === undefined
+  return location === undefined
     ? _inlineZip(body)
     : await readS3Code(s3Endpoint, location);
-  await _validate(zip);
-  return zip;
 }
 
-async function _validate(zip: Uint8Array): Promise<void> {
+async function _validate(zip: Uint8Array): Promise<number> {
   try {
-    await validateZip(zip, { limit: UNZIPPED_LIMIT });
+    return await validateZip(zip, { limit: UNZIPPED_LIMIT });
   } catch (error) {
     if (!(error instanceof InvalidZipError)) throw error;
     throw invalidParameter(error.lambdaMessage);

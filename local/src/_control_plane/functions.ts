@@ -1,7 +1,8 @@
 // The operations on a function itself: Create, List, Get, GetConfiguration, UpdateCode,
 // UpdateConfiguration and Delete.
-import { REQUEST_LIMIT, requestTooLarge } from "../_s3_code.ts";
-import { zipOf } from "./code.ts";
+import { REQUEST_LIMIT, requestTooLarge, UNZIPPED_LIMIT } from "../_s3_code.ts";
+import { codeOf } from "./code.ts";
+import { assertUnzippedTotal, resolveLayers } from "./layer_store.ts";
 import { invalidParameter, ResourceConflictException } from "./errors.ts";
 import { advance, assertIdle } from "./lifecycle.ts";
 import { assertRevision } from "./revision.ts";
@@ -38,10 +39,17 @@ export async function createFunction({ request, store }: Call) {
   _assertNew(store, name);
   if (body.Role === undefined) body.Role = "";
   const settings = settingsFrom(body, DEFAULT_SETTINGS);
-  const zip = await zipOf(body.Code, store.settings.s3Endpoint);
+  const { zip, unzipped } = await codeOf(body.Code, store.settings.s3Endpoint);
+  const layers = resolveLayers(
+    store.layers,
+    settings.layers,
+    unzipped,
+    UNZIPPED_LIMIT,
+  );
   // Another CreateFunction may have won while the code was read from S3.
   _assertNew(store, name);
   const fn = _record(store, name, settings, zip, await sha256Base64(zip));
+  Object.assign(fn, { unzipped, layers });
   store.functions.set(name, fn);
   launch(store, fn, zip);
   if (body.Publish === true) {
@@ -133,10 +141,16 @@ export async function updateCode({ request, params, url, store }: Call) {
   const settings = body.Architectures === undefined
     ? fn.settings
     : settingsFrom({ Architectures: body.Architectures }, fn.settings);
-  const zip = await zipOf(body, store.settings.s3Endpoint);
+  const { zip, unzipped } = await codeOf(body, store.settings.s3Endpoint);
+  assertUnzippedTotal(unzipped, fn.layers ?? [], UNZIPPED_LIMIT);
   const codeSha256 = await sha256Base64(zip);
   fn.phase = advance(fn.phase, { kind: "update" }, fn.arn);
-  Object.assign(fn, { settings, codeSize: zip.byteLength, codeSha256 });
+  Object.assign(fn, {
+    settings,
+    codeSize: zip.byteLength,
+    codeSha256,
+    unzipped,
+  });
   launch(store, fn, zip);
   if (body.Publish === true) {
     await fn.work;
@@ -154,8 +168,15 @@ export async function updateConfiguration(
   const body = await readJson(request);
   assertRevision(body, fn.revision);
   const settings = settingsFrom(body, fn.settings);
+  const layers = body.Layers === undefined ? fn.layers : resolveLayers(
+    store.layers,
+    settings.layers,
+    fn.unzipped ?? 0,
+    UNZIPPED_LIMIT,
+  );
   fn.phase = advance(fn.phase, { kind: "update" }, fn.arn);
   fn.settings = settings;
+  fn.layers = layers;
   launch(store, fn, undefined);
   return jsonResponse(configurationOf(fn));
 }

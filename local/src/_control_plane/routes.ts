@@ -18,6 +18,13 @@ import {
   updateConfiguration,
 } from "./functions.ts";
 import { invoke, invokeStream } from "./invoke.ts";
+import {
+  deleteLayerVersion,
+  getLayerVersion,
+  layersQuery,
+  listLayerVersions,
+  publishLayerVersion,
+} from "./layers.ts";
 import { addPermission } from "./policy.ts";
 import { path, type Route } from "./router.ts";
 import {
@@ -31,6 +38,8 @@ import { listVersions, publishVersion } from "./versions.ts";
 const FUNCTIONS = "/2015-03-31/functions";
 const FUNCTION = `${FUNCTIONS}/:fn`;
 const URL_CONFIG = "/2021-10-31/functions/:fn/url";
+const LAYERS = "/2018-10-31/layers";
+const LAYER_VERSIONS = `${LAYERS}/:layer/versions`;
 
 /** Lambda's operations the control plane serves, and function URLs. */
 export const ROUTES: readonly Route[] = [
@@ -90,6 +99,23 @@ export const ROUTES: readonly Route[] = [
   { method: "PUT", pattern: path(URL_CONFIG), handler: updateUrlConfig },
   { method: "DELETE", pattern: path(URL_CONFIG), handler: deleteUrlConfig },
   { method: "POST", pattern: path(`${FUNCTION}/invocations`), handler: invoke },
+  { method: "GET", pattern: path(LAYERS), handler: layersQuery },
+  {
+    method: "POST",
+    pattern: path(LAYER_VERSIONS),
+    handler: publishLayerVersion,
+  },
+  { method: "GET", pattern: path(LAYER_VERSIONS), handler: listLayerVersions },
+  {
+    method: "GET",
+    pattern: path(`${LAYER_VERSIONS}/:version(\\d+)`),
+    handler: getLayerVersion,
+  },
+  {
+    method: "DELETE",
+    pattern: path(`${LAYER_VERSIONS}/:version(\\d+)`),
+    handler: deleteLayerVersion,
+  },
   {
     method: "POST",
     pattern: path("/2021-11-15/functions/:fn/response-streaming-invocations"),

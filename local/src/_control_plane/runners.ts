@@ -5,6 +5,7 @@ import { unpackZip } from "../../zip.ts";
 import { notFound, ServiceException } from "./errors.ts";
 import { retire } from "./inflight.ts";
 import { advance, assertInvocable } from "./lifecycle.ts";
+import { optFolder, unpackedLayer } from "./layer_store.ts";
 import {
   deployedOf,
   type FunctionRecord,
@@ -46,6 +47,10 @@ async function _replace(
     await unpackZip(zip, dir);
     fn.dir = dir;
   }
+  fn.opt = await optFolder(
+    await Promise.all((fn.layers ?? []).map(unpackedLayer)),
+    () => store.newCodeDir(`${fn.name}-opt`),
+  );
   const previous = fn.runner;
   fn.runner = await store.settings.start(deployedOf(fn));
   if (previous !== undefined) _retire(fn, previous);

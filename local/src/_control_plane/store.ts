@@ -5,6 +5,7 @@ import type { DeployedFunction, Runner } from "../deployed_function.ts";
 import { notFound } from "./errors.ts";
 import { type Phase, statusFields } from "./lifecycle.ts";
 import type { Settings } from "./validation.ts";
+import type { LayerRecord, LayerVersionRecord } from "./layer_store.ts";
 import { parseFunctionName, timestamp } from "./wire.ts";
 
 /** A published version: its configuration as answered, and what it runs. */
@@ -62,6 +63,12 @@ export interface FunctionRecord {
   /** Function URL configs by qualifier: `""` for the unqualified one, else an alias. */
   urls: Map<string, UrlRecord>;
   policy: Map<string, Record<string, unknown>>;
+  /** What its code inflates to, counted with its layers' against Lambda's 250 MB. */
+  unzipped?: number;
+  /** Its layers as resolved at the last create or update. */
+  layers?: readonly LayerVersionRecord[];
+  /** The folder its layers make its /opt, once unpacked. */
+  opt?: string;
 }
 
 /** What the plane was given: names, how functions run, where code comes from. */
@@ -81,6 +88,8 @@ export interface PlaneSettings {
 export class Store {
   /** The functions by name. */
   readonly functions: Map<string, FunctionRecord> = new Map();
+  /** The layers by name. */
+  readonly layers: Map<string, LayerRecord> = new Map();
   /** What the plane was given. */
   readonly settings: PlaneSettings;
   #root: Promise<string> | undefined;
@@ -139,7 +148,10 @@ export function configurationOf(fn: FunctionRecord): Record<string, unknown> {
     Environment: { Variables: { ...s.environment } },
     TracingConfig: { Mode: "PassThrough" },
     RevisionId: fn.revision,
-    Layers: s.layers.map((arn) => ({ Arn: arn, CodeSize: 0 })),
+    Layers: s.layers.map((arn, i) => ({
+      Arn: arn,
+      CodeSize: fn.layers?.[i]?.codeSize ?? 0,
+    })),
     ...statusFields(fn.phase),
     PackageType: "Zip",
     Architectures: [s.architecture],
@@ -161,6 +173,7 @@ export function deployedOf(fn: FunctionRecord): DeployedFunction {
     memory: s.memory,
     environment: { ...s.environment },
     architecture: s.architecture,
+    ...(fn.opt === undefined ? {} : { opt: fn.opt }),
   };
 }
 

@@ -6,6 +6,11 @@
 
 import type { DeployOptions } from "./options.ts";
 import {
+  describeDurableConfig,
+  DURABLE_EXECUTION_POLICY,
+  roleName,
+} from "./durable.ts";
+import {
   DIRECT_UPLOAD_LIMIT,
   formatSize,
   type Package,
@@ -43,6 +48,8 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
     `${Object.keys(options.environment).length} variables`,
     options.role && `role ${options.role}`,
     options.layers && `${options.layers.length} layers`,
+    options.durableConfig &&
+    `durable ${describeDurableConfig(options.durableConfig)}`,
   ].filter(Boolean);
   steps.push(
     `create the function (runtime ${options.runtime}, handler ${options.handler}${
@@ -51,6 +58,7 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
       settings.length ? " and then its configuration" : ""
     } when it exists`,
   );
+  if (options.durableConfig) steps.push(..._durable(options));
   steps.push("wait until it is Active and its last update Successful");
   if (options.url) {
     steps.push(
@@ -64,4 +72,19 @@ export function plan(options: DeployOptions, pkg: Package): string[] {
     steps.push(`point the alias ${options.alias} at that version`);
   }
   return steps;
+}
+
+/** What `--durable-config` adds: the role's policy, and the refusal of a function that is not durable. */
+function _durable(options: DeployOptions): string[] {
+  const role = options.role
+    ? `the role ${roleName(options.role)}`
+    : options.createRole
+    ? `the role ${options.name}-role`
+    : "the function's role";
+  return [
+    options.endpointUrl === undefined
+      ? `attach ${DURABLE_EXECUTION_POLICY} to ${role} (lambda:CheckpointDurableExecution, lambda:GetDurableExecutionState)`
+      : `leave ${role} as it is (with --endpoint-url no IAM policy is attached)`,
+    "refuse an existing function that is not durable (AWS makes a function durable only when it is created)",
+  ];
 }

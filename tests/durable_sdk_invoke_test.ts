@@ -12,6 +12,7 @@ import {
 } from "npm:@aws-sdk/client-lambda@3.1178.0";
 import { main as invokeMain } from "../scripts/invoke.ts";
 import { denoTask } from "./_task.ts";
+import { lambdaClient } from "./_control_plane.ts";
 
 const ARN =
   "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST/durable-execution/o-1/1d2c3b4a";
@@ -50,12 +51,7 @@ function durableApi(
     },
   );
   const url = `http://127.0.0.1:${server.addr.port}`;
-  const sdk = new LambdaClient({
-    endpoint: url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  const sdk = lambdaClient(url);
   return {
     seen,
     url,

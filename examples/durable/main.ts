@@ -79,7 +79,8 @@ export async function orderWorkflow(
   );
   // Three days in which the customer may still cancel; the function is not running (nor billed) meanwhile.
   await context.wait("cooling-off", { days: 3 });
-  const approval = await context.waitForCallback<Approval>(
+  // The callback's result arrives as the text it was sent with.
+  const answer = await context.waitForCallback(
     "manager-approval",
     (callbackId) => {
       // A real workflow would email or message this id; here the log says how to answer it.
@@ -90,6 +91,7 @@ export async function orderWorkflow(
     },
     { timeout: { days: 7 } },
   );
+  const approval = JSON.parse(answer) as Approval;
   if (!approval.approved) return { id: order.id, status: "rejected", payment };
   const packed = await context.map(
     "pack",

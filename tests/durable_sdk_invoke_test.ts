@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {
   GetDurableExecutionHistoryCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   SendDurableExecutionCallbackFailureCommand,
   SendDurableExecutionCallbackHeartbeatCommand,
   SendDurableExecutionCallbackSuccessCommand,

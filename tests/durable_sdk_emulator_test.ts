@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { emulate, fixture } from "./_emulator.ts";
 import { permissionFlags } from "../scripts/build.ts";
+import { expandGrants } from "../local/sandbox.ts";
 import { checkpointApi, durableInput } from "./fixtures/durable/protocol.ts";
 import { importMap, snippets } from "./_doc_snippets.ts";
 
@@ -96,4 +97,34 @@ Deno.test("docs/durable.md's TypeScript snippet runs as written: its step checkp
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the default grant lets a built function reach Lambda's endpoint in any region, and not other hosts", async () => {
+  const flags = expandGrants(permissionFlags(), {
+    AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+  });
+  const hosts = [
+    "lambda.us-east-1.amazonaws.com",
+    "lambda.eu-central-2.amazonaws.com",
+    "lambda-fips.us-gov-west-1.amazonaws.com",
+    "example.com",
+  ];
+  // `deno eval` runs with every permission: a file run with the flags, as the bootstrap runs main.js.
+  const probe = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(
+    probe,
+    `console.log(JSON.stringify(${
+      JSON.stringify(hosts)
+    }.map((host) => Deno.permissions.querySync({ name: "net", host }).state)));`,
+  );
+  const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", ...flags, probe],
+  }).output().finally(() => Deno.remove(probe));
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [
+    "granted",
+    "granted",
+    "granted",
+    "prompt",
+  ]);
 });

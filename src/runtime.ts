@@ -46,7 +46,7 @@ export {
 
 // Context and environment.
 export type { ContextFactory } from "./core/context.ts";
-export { createContext } from "./core/context.ts";
+export { createContext, LegacyCompletionError } from "./core/context.ts";
 export type {
   EnvironmentSource,
   LambdaEnvironment,

@@ -1,5 +1,5 @@
-// The echo example built once with `scripts/build.ts --portable` and shared by every test process that
-// needs a built zip: kept under a key made of the build's inputs, so a change to any of them builds anew.
+// The echo example (or another entry) built once with `scripts/build.ts --portable` and shared by every test
+// process that needs a built zip: kept under a key made of the build's inputs, so a change to any of them builds anew.
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Fetched Deno binaries and built echo zips, kept between runs. */
@@ -10,13 +10,12 @@ export const TEST_CACHE = `/tmp/rtl-lambda-test-cache-${
 /** The host's architecture in the build's words. */
 const HOST_ARCH_BUILD = Deno.build.arch === "aarch64" ? "arm64" : "x64";
 
-/** What the build reads: the runtime it bundles, the tools that bundle it, the sandbox's flags, the import map. */
+/** What every build reads: the runtime it bundles, the tools that bundle it, the sandbox's flags, the import map. */
 const INPUTS = [
   "mod.ts",
   "src",
   "scripts",
   "local",
-  "examples/echo",
   "deno.json",
   "deno.lock",
 ];
@@ -28,40 +27,53 @@ const STALE_MS = 6 * 60 * 60 * 1000;
  * The path of the echo example's portable zip for the host, built by the build CLI the first time these
  * inputs are seen. Parallel test processes wait on a file lock, so one builds and the others reuse it.
  */
-export async function sharedEchoZip(): Promise<string> {
-  return `${await _shared("", ["--portable"], ["function.zip"])}/function.zip`;
+export function sharedEchoZip(): Promise<string> {
+  return sharedPortableZip("examples/echo/main.ts");
+}
+
+/**
+ * The path of the portable zip of `main` (relative to the root; its folder is among the inputs) for the
+ * host, built once for these inputs as {@linkcode sharedEchoZip} is. Cached under the folder's name.
+ */
+export async function sharedPortableZip(main: string): Promise<string> {
+  return `${await _shared(main, "", ["--portable"], [
+    "function.zip",
+  ])}/function.zip`;
 }
 
 /**
  * The folder of the echo example built with `--layer` for the host, shared as {@linkcode sharedEchoZip}
  * is: its `function.zip`, `layer.zip` and `bootstrap`.
  */
-export async function sharedEchoLayerBuild(): Promise<string> {
-  return await _shared("layer-", ["--layer"], [
+export function sharedEchoLayerBuild(): Promise<string> {
+  return _shared("examples/echo/main.ts", "layer-", ["--layer"], [
     "function.zip",
     "layer.zip",
     "bootstrap",
   ]);
 }
 
-/** The cache entry of one build variant, built the first time its inputs are seen. */
+/** The cache entry of one build of `main` with `flags`, built the first time its inputs are seen; `keep` lists what it holds. */
 async function _shared(
+  main: string,
   variant: string,
   flags: string[],
   keep: string[],
 ): Promise<string> {
-  const entry =
-    `${TEST_CACHE}/echo-${variant}${HOST_ARCH_BUILD}-${await inputsKey()}`;
-  const zip = `${entry}/${keep[0]}`;
+  const folder = main.slice(0, main.lastIndexOf("/"));
+  const prefix = `${folder.slice(folder.lastIndexOf("/") + 1)}-${variant}`;
+  const entry = `${TEST_CACHE}/${prefix}${HOST_ARCH_BUILD}-${await inputsKey(
+    [folder],
+  )}`;
   await Deno.mkdir(TEST_CACHE, { recursive: true });
   using lock = await Deno.open(`${entry}.lock`, {
     write: true,
     create: true,
   });
   await lock.lock(true);
-  if (!(await _exists(zip))) {
-    await _buildInto(entry, flags, keep);
-    await _removeStale(entry);
+  if (!(await _exists(`${entry}/${keep[0]}`))) {
+    await _buildInto(entry, main, flags, keep);
+    await _removeStale(entry, prefix);
   }
   // Marks it used, so the removal of stale entries spares it.
   const now = new Date();
@@ -71,10 +83,12 @@ async function _shared(
   return entry;
 }
 
-/** A hash of every file the build reads, the running Deno's version and the host's architecture. */
-export async function inputsKey(): Promise<string> {
+/** A hash of every file the build reads (the entry's folder among them), the running Deno's version and the host's architecture. */
+export async function inputsKey(
+  entryInputs: readonly string[] = ["examples/echo"],
+): Promise<string> {
   const parts: string[] = [Deno.version.deno, HOST_ARCH_BUILD];
-  for (const input of INPUTS) {
+  for (const input of [...INPUTS, ...entryInputs]) {
     for (const file of await _files(`${root}/${input}`)) {
       const bytes = await Deno.readFile(file);
       parts.push(file.slice(root.length), await _sha256(bytes));
@@ -87,12 +101,13 @@ export async function inputsKey(): Promise<string> {
 /** Builds into a folder of its own, keeps only `keep`, and renames it into place in one step. */
 async function _buildInto(
   entry: string,
+  main: string,
   flags: string[],
   keep: string[],
 ): Promise<void> {
   const staging = await Deno.makeTempDir({
     dir: TEST_CACHE,
-    prefix: "echo-staging-",
+    prefix: "staging-",
   });
   try {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -102,7 +117,7 @@ async function _buildInto(
         "--allow-sys=uid",
         "--no-prompt",
         `${root}/scripts/build.ts`,
-        `--entry=${root}/examples/echo/main.ts`,
+        `--entry=${root}/${main}`,
         ...flags,
         `--target=${HOST_ARCH_BUILD}`,
         `--out=${staging}/dist`,
@@ -141,11 +156,13 @@ async function _renameUnlessThere(
   }
 }
 
-/** Removes the echo entries (and their locks) nobody has used for a while, other than `keep`. */
-async function _removeStale(keep: string): Promise<void> {
+/** Removes the entries of `prefix` (and their locks) nobody has used for a while, other than `keep`. */
+async function _removeStale(keep: string, prefix: string): Promise<void> {
   const name = keep.slice(TEST_CACHE.length + 1);
   for await (const item of Deno.readDir(TEST_CACHE)) {
-    if (!item.name.startsWith("echo-") || item.name.startsWith(name)) continue;
+    if (!item.name.startsWith(`${prefix}-`) || item.name.startsWith(name)) {
+      continue;
+    }
     const path = `${TEST_CACHE}/${item.name}`;
     try {
       const { mtime } = await Deno.stat(path);

@@ -2,57 +2,13 @@
 // read-only folder and run as Lambda would: no HOME, no DENO_DIR, nothing beyond loopback. Every target,
 // compile mode and a fresh build of each: tests/measure/build_artifacts_test.ts.
 import assert from "node:assert/strict";
-import { startEmulator } from "../local/mod.ts";
 import { initBanner } from "../scripts/build/init_banner.ts";
 import { sharedEchoZip } from "./_echo_build.ts";
 import { centralDirectory } from "./_zip_reader.ts";
+import { chmodTree, lambdaLike, taskRoot } from "./_unzipped_artifact.ts";
 
 const zipPath = await sharedEchoZip();
 const zip = await Deno.readFile(zipPath);
-
-/** Lambda's task root: the zip unpacked with its modes, `main.js` edited if asked, then made read-only. */
-async function taskRoot(
-  work: string,
-  edit?: (js: string) => string,
-): Promise<string> {
-  const task = `${work}/task`;
-  await Deno.mkdir(work, { recursive: true });
-  // Info-ZIP keeps the modes the archive records, as Lambda does, and is many times faster than fflate here.
-  const unzip = await new Deno.Command("unzip", {
-    args: ["-q", zipPath, "-d", task],
-  }).output();
-  assert.equal(unzip.code, 0, new TextDecoder().decode(unzip.stderr));
-  if (edit) {
-    const main = `${task}/main.js`;
-    await Deno.writeTextFile(main, edit(await Deno.readTextFile(main)));
-  }
-  await _chmodTree(task, (mode) => mode & ~0o222);
-  return task;
-}
-
-/** Starts the emulator on `task/bootstrap` without HOME or DENO_DIR, and any request beyond loopback refused. */
-function lambdaLike(task: string, output: string[]) {
-  return startEmulator({
-    command: [
-      "/usr/bin/env",
-      "-u",
-      "HOME",
-      "-u",
-      "DENO_DIR",
-      `${task}/bootstrap`,
-    ],
-    cwd: task,
-    port: 0,
-    timeout: 30,
-    functionName: "echo",
-    env: {
-      HTTPS_PROXY: "http://127.0.0.1:9",
-      HTTP_PROXY: "http://127.0.0.1:9",
-      NO_PROXY: "127.0.0.1",
-    },
-    output: (line) => output.push(line),
-  });
-}
 
 Deno.test("the portable echo artifact, run as Lambda would", async (t) => {
   const work = await Deno.makeTempDir({ prefix: "portable-artifact-" });
@@ -74,7 +30,7 @@ Deno.test("the portable echo artifact, run as Lambda would", async (t) => {
       },
     );
 
-    const task = await taskRoot(`${work}/echo`);
+    const task = await taskRoot(zipPath, `${work}/echo`);
     const before = await _listing(task);
     const output: string[] = [];
     {
@@ -104,7 +60,7 @@ Deno.test("the portable echo artifact, run as Lambda would", async (t) => {
       "a refusal at import reaches /init/error with its fix",
       async () => {
         // The bundle reads a file no default grants at import, as tests/fixtures/aws_sdk/needs_grant.ts does.
-        const task = await taskRoot(`${work}/refused`, (js) => {
+        const task = await taskRoot(zipPath, `${work}/refused`, (js) => {
           assert.ok(js.startsWith(initBanner()));
           return initBanner() +
             'Deno.readTextFileSync("/etc/rtl-fixture-secret");\n' +
@@ -124,7 +80,7 @@ Deno.test("the portable echo artifact, run as Lambda would", async (t) => {
       },
     );
   } finally {
-    await _chmodTree(work, (mode) => mode | 0o200);
+    await chmodTree(work, (mode) => mode | 0o200);
     await Deno.remove(work, { recursive: true });
   }
 });
@@ -139,13 +95,4 @@ async function _listing(dir: string): Promise<string[]> {
     if (entry.isDirectory) found.push(...await _listing(child));
   }
   return found.sort();
-}
-
-async function _chmodTree(dir: string, change: (mode: number) => number) {
-  for await (const entry of Deno.readDir(dir)) {
-    const child = `${dir}/${entry.name}`;
-    if (entry.isDirectory) await _chmodTree(child, change);
-    await Deno.chmod(child, change((await Deno.stat(child)).mode! & 0o7777));
-  }
-  await Deno.chmod(dir, change((await Deno.stat(dir)).mode! & 0o7777));
 }

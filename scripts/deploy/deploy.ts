@@ -31,6 +31,7 @@ import { DeployError, explain } from "./errors.ts";
 import type { DeployOptions } from "./options.ts";
 import { DIRECT_UPLOAD_LIMIT, type Package, s3Key } from "./package.ts";
 import { ensureRole } from "./role.ts";
+import { attachDurablePolicy } from "./durable.ts";
 import { type Sleep, waitUntilReady } from "./wait.ts";
 
 /** The clients, made on demand so that a deploy needing no IAM or S3 builds none. */
@@ -73,8 +74,14 @@ export async function deploy(
   const run = _context(options, clients, io);
   const code = await _code(options, pkg, clients, run.step);
   const existing = await _existing(run);
+  if (existing !== undefined) _refuseNotDurable(run, existing.Configuration);
+  const role = existing === undefined ? await _role(run, clients) : {
+    arn: options.role ?? existing.Configuration?.Role ?? "",
+    created: false,
+  };
+  await _durableRole(run, clients, role.arn);
   const { configuration, ...done } = existing === undefined
-    ? await _create(run, code, await _role(run, clients))
+    ? await _create(run, code, role)
     : await _update(run, code, existing);
   const result: DeployResult = {
     ...done,
@@ -168,9 +175,41 @@ async function _role(
   return found;
 }
 
+/** `--durable-config` on a function created without it: AWS cannot make it durable, so nothing is changed. */
+function _refuseNotDurable(
+  run: _Run,
+  current: FunctionConfiguration | undefined,
+): void {
+  if (run.options.durableConfig === undefined) return;
+  if (current?.DurableConfig !== undefined) return;
+  throw new DeployError(
+    `${run.name} exists and is not durable: AWS makes a function durable only when it is created, so --durable-config cannot be applied to it`,
+    `Deploy under a new --name, or delete ${run.name} (aws lambda delete-function --function-name ${run.name}) and deploy again with --durable-config.`,
+  );
+}
+
+/** A durable function's role gets the managed policy that lets it checkpoint (not through --endpoint-url: no IAM there). */
+async function _durableRole(
+  run: _Run,
+  clients: DeployClients,
+  roleArn: string,
+): Promise<void> {
+  const { options } = run;
+  if (options.durableConfig === undefined || options.endpointUrl) return;
+  if (roleArn === "") return;
+  const warning = await run.step(
+    `AttachRolePolicy ${roleArn}`,
+    () => attachDurablePolicy(clients.iam(), roleArn),
+  );
+  if (warning) run.progress(`  warning: ${warning}`);
+}
+
 /** The settings given on the command line, as Lambda names them. */
 function _settings(options: DeployOptions) {
   return {
+    ...(options.durableConfig === undefined
+      ? {}
+      : { DurableConfig: options.durableConfig }),
     ...(options.memory === undefined ? {} : { MemorySize: options.memory }),
     ...(options.timeout === undefined ? {} : { Timeout: options.timeout }),
     ...(options.environment === undefined

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { parseEnv } from "node:util";
 import { DeployError } from "./errors.ts";
 import { exists as pathExists } from "../_exists.ts";
+import { type DurableConfig, parseDurableConfig } from "./durable.ts";
 
 /** What to deploy and how. */
 export interface DeployOptions {
@@ -29,6 +30,8 @@ export interface DeployOptions {
   environment?: Record<string, string>;
   /** The role's ARN, when given. */
   role?: string;
+  /** `DurableConfig`, when given: a durable function (set at create; changed on update of one). */
+  durableConfig?: DurableConfig;
   /** Create a role named `<name>-role` when the function has none. */
   createRole: boolean;
   /** Layer ARNs, when given. */
@@ -74,6 +77,9 @@ Usage: deno task deploy --name NAME [options]
   --env KEY=VALUE      a variable (repeatable; added to --env-file's)
   --role ARN           the execution role (needed to create the function)
   --create-role        create <name>-role with AWSLambdaBasicExecutionRole when no --role
+  --durable-config C   a durable function: ExecutionTimeout=S,RetentionPeriodInDays=D
+                       (set when it is created; AWS cannot make an existing function
+                       durable); its role gets AWSLambdaBasicDurableExecutionRolePolicy
   --layer ARN          a layer (repeatable; replaces the function's layers)
   --layer-mode         for a build made with --layer: publish its layer.zip (the Deno
                        binary) once per content, reusing a version with the same
@@ -129,6 +135,9 @@ export async function parseDeployArgs(
     timeout: _number("timeout", values.timeout, 1, 900),
     environment: await _environment(values, readTextFile),
     role: values.role,
+    durableConfig: values["durable-config"] === undefined
+      ? undefined
+      : parseDurableConfig(values["durable-config"]),
     createRole: values["create-role"],
     layers: values.layer,
     layerMode: values["layer-mode"],
@@ -163,6 +172,7 @@ function _parse(args: string[]) {
         env: { type: "string", multiple: true, default: [] },
         role: { type: "string" },
         "create-role": { type: "boolean", default: false },
+        "durable-config": { type: "string" },
         layer: { type: "string", multiple: true },
         "layer-mode": { type: "boolean", default: false },
         "layer-zip": { type: "string" },

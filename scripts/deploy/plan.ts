@@ -7,6 +7,11 @@
 import type { DeployOptions } from "./options.ts";
 import type { LayerAction, LayerPackage } from "./layer.ts";
 import {
+  describeDurableConfig,
+  DURABLE_EXECUTION_POLICY,
+  roleName,
+} from "./durable.ts";
+import {
   DIRECT_UPLOAD_LIMIT,
   formatSize,
   type Package,
@@ -49,6 +54,8 @@ export function plan(
     `${Object.keys(options.environment).length} variables`,
     options.role && `role ${options.role}`,
     options.layers && `${options.layers.length} layers`,
+    options.durableConfig &&
+    `durable ${describeDurableConfig(options.durableConfig)}`,
   ].filter(Boolean);
   steps.push(
     `create the function (runtime ${options.runtime}, handler ${options.handler}${
@@ -57,6 +64,7 @@ export function plan(
       settings.length ? " and then its configuration" : ""
     } when it exists`,
   );
+  if (options.durableConfig) steps.push(..._durable(options));
   steps.push("wait until it is Active and its last update Successful");
   if (options.url) {
     steps.push(
@@ -80,4 +88,19 @@ export function layerStep(layer: LayerPackage, action: LayerAction): string {
   return action.kind === "publish"
     ? `publish the layer ${what} as a new version of ${layer.name}, then attach it`
     : `reuse the layer ${action.arn} (version ${action.version}, the same content as ${what}), and attach it`;
+}
+
+/** What `--durable-config` adds: the role's policy, and the refusal of a function that is not durable. */
+function _durable(options: DeployOptions): string[] {
+  const role = options.role
+    ? `the role ${roleName(options.role)}`
+    : options.createRole
+    ? `the role ${options.name}-role`
+    : "the function's role";
+  return [
+    options.endpointUrl === undefined
+      ? `attach ${DURABLE_EXECUTION_POLICY} to ${role} (lambda:CheckpointDurableExecution, lambda:GetDurableExecutionState)`
+      : `leave ${role} as it is (with --endpoint-url no IAM policy is attached)`,
+    "refuse an existing function that is not durable (AWS makes a function durable only when it is created)",
+  ];
 }

@@ -17,6 +17,8 @@ export interface InvokeResult {
   log?: string;
   /** `X-Amzn-RequestId`. */
   requestId?: string;
+  /** `X-Amz-Durable-Execution-Arn`: the execution a durable function's invocation started (or found). */
+  executionArn?: string;
 }
 
 /** An emulator that did not answer, or a function it does not know. */
@@ -28,11 +30,12 @@ export class InvokeError extends Error {
   }
 }
 
-/** Invokes `name` at `url` with `event` (bytes as given), asking for the log tail. */
+/** Invokes `name` at `url` with `event` (bytes as given), asking for the log tail; `headers` added (a durable execution's name, the invocation type). */
 export async function invoke(
   url: string,
   name: string,
   event: Uint8Array,
+  headers: Record<string, string> = {},
 ): Promise<InvokeResult> {
   let response: Response;
   try {
@@ -45,6 +48,7 @@ export async function invoke(
         headers: {
           "content-type": "application/json",
           "x-amz-log-type": "Tail",
+          ...headers,
         },
         body: event as BodyInit,
       },
@@ -68,6 +72,8 @@ export async function invoke(
     functionError: response.headers.get("x-amz-function-error") ?? undefined,
     log: log === null ? undefined : _decode(log),
     requestId: response.headers.get("x-amzn-requestid") ?? undefined,
+    executionArn: response.headers.get("x-amz-durable-execution-arn") ??
+      undefined,
   };
 }
 

@@ -120,6 +120,28 @@ export interface Context {
   readonly rawEvent: string;
   /** Milliseconds left before the deadline, never negative. */
   getRemainingTimeInMillis(): number;
+  /**
+   * Node's legacy completion method, removed from Node's runtime with
+   * `nodejs24.x`: present so that libraries typed with `@types/aws-lambda`'s
+   * `Context` (AWS's durable execution SDK, middy, …) accept this context.
+   * Return the result or throw instead; calling it throws a
+   * {@linkcode LegacyCompletionError}.
+   *
+   * @deprecated Return the result, or throw.
+   */
+  done(error?: Error, result?: unknown): never;
+  /**
+   * Node's legacy completion method; throws a {@linkcode LegacyCompletionError}.
+   *
+   * @deprecated Throw instead.
+   */
+  fail(error: Error | string): never;
+  /**
+   * Node's legacy completion method; throws a {@linkcode LegacyCompletionError}.
+   *
+   * @deprecated Return the result instead.
+   */
+  succeed(messageOrObject: unknown, object?: unknown): never;
 }
 
 /**
@@ -155,6 +177,35 @@ export class DeadlineError extends LambdaRuntimeError {
   constructor(requestId: string) {
     super(`Invocation ${requestId} reached its deadline`);
     this.name = "DeadlineError";
+  }
+}
+
+/**
+ * Thrown by `context.done`, `context.fail` and `context.succeed`: Node's
+ * legacy completion methods, which Node's runtime removed with `nodejs24.x`.
+ * The message names the fix (return the result, or throw).
+ *
+ * @example
+ * ```ts
+ * import { LegacyCompletionError } from "@rtl/lambda/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new LegacyCompletionError("succeed").name, "LegacyCompletionError");
+ * ```
+ */
+export class LegacyCompletionError extends LambdaRuntimeError {
+  /** Creates the error for the method called. */
+  constructor(method: "done" | "fail" | "succeed") {
+    super(
+      `context.${method}() is Node's legacy completion method, which Node's runtime removed with nodejs24.x; ${
+        method === "fail"
+          ? "throw the error from the handler instead"
+          : method === "succeed"
+          ? "return the result from the handler instead"
+          : "return the result or throw the error from the handler instead"
+      }`,
+    );
+    this.name = "LegacyCompletionError";
   }
 }
 
@@ -237,6 +288,18 @@ class _Context implements Context {
 
   getRemainingTimeInMillis(): number {
     return Math.max(0, this.deadlineMs - Date.now());
+  }
+
+  done(): never {
+    throw new LegacyCompletionError("done");
+  }
+
+  fail(): never {
+    throw new LegacyCompletionError("fail");
+  }
+
+  succeed(): never {
+    throw new LegacyCompletionError("succeed");
   }
 
   /** Called by the loop when the invocation is over: the timer must not outlive it. */

@@ -120,9 +120,7 @@ function _runtimeApiError(
  */
 export function openChannel(
   host: string,
-  transport:
-    | ((url: string, init: RequestInit) => Promise<Response>)
-    | undefined,
+  transport?: (url: string, init: RequestInit) => Promise<Response>,
   error: ApiErrorFactory = _runtimeApiError,
 ): Channel {
   const base = `http://${host}`;
@@ -167,8 +165,10 @@ async function _once(
   try {
     return await client.request(init);
   } catch (thrown) {
-    // Refused: nothing was sent, so sending again cannot answer twice.
-    if (!isConnectionRefused(thrown)) throw thrown;
+    // Refused: nothing was sent, so sending again cannot answer twice (a stream, read once, cannot go again).
+    if (!isConnectionRefused(thrown) || init.body instanceof ReadableStream) {
+      throw thrown;
+    }
     return await client.request(init);
   }
 }

@@ -7,15 +7,12 @@
  * @module
  */
 
-import { type LambdaEnvironment, readEnvironment } from "./core/environment.ts";
-import { EnvironmentError, InitError } from "./core/errors.ts";
-import { applyLayers, type Layer } from "./core/layer.ts";
+import { readConfiguration } from "./core/environment.ts";
+import type { Layer } from "./core/layer.ts";
 import { runResolved } from "./core/loop.ts";
-import { createRuntimeApi } from "./core/runtime_api.ts";
-import type { Handler, HandlerSource, RunOptions } from "./core/types.ts";
-import { safeReport } from "./core/_report.ts";
-import { type Resolved, resolveOptions } from "./core/_resolve.ts";
-import { resolveHandler } from "./_resolve_handler.ts";
+import type { HandlerSource, RunOptions } from "./core/types.ts";
+import { resolveOptions } from "./core/_resolve.ts";
+import { initialise } from "./_initialise.ts";
 import {
   installLogging,
   logAttributionLayer,
@@ -25,7 +22,6 @@ import { createMemoryWatch, memoryWatchLayer } from "./memory/watch.ts";
 import { awsLambdaLayer, installAwsLambdaGlobal } from "./node/awslambda.ts";
 import { installExecutionEnv } from "./node/execution_env.ts";
 import { permissionHintLayer } from "./node/permission_hint.ts";
-import { isStreamified } from "./node/streamify.ts";
 import { otelLayers } from "./otel/load.ts";
 import { xrayLayer } from "./xray/layer.ts";
 import { installTraceEnvFor } from "./xray/trace_env.ts";
@@ -74,30 +70,29 @@ export function run<Event = unknown, Result = unknown>(
 
 /**
  * {@linkcode run} with `extra` layers inside its own: how `stream()` is
- * `run()` with the streaming layer. The one place the layers are listed.
+ * `run()` with the streaming layer. The one place the layers are listed,
+ * and the one step that resolves the options: the environment is read once,
+ * and each install, layer and step gets that value, as a pipeline.
  */
 export async function runWith<Event = unknown, Result = unknown>(
   handler: HandlerSource<Event, Result>,
   options: RunOptions,
   extra: readonly Layer[],
 ): Promise<void> {
-  // The configuration, read once: every layer and step gets this value.
-  let environment: LambdaEnvironment;
-  try {
-    environment = options.environment ?? readEnvironment(options.env);
-  } catch (error) {
-    return await _environmentFailed(options, error);
-  }
+  // The configuration, read once (with defaults where it cannot run, so the failure is logged as configured).
+  const { environment, error } = options.environment === undefined
+    ? readConfiguration(options.env)
+    : { environment: options.environment, error: undefined };
   // Process-wide installs happen here, never on import: console, globalThis.awslambda, AWS_EXECUTION_ENV.
   using logging = installLogging({ logger: options.logger, environment });
   const logger = logging.logger;
-  installAwsLambdaGlobal();
-  installExecutionEnv();
+  const awslambda = installAwsLambdaGlobal({ environment });
+  installExecutionEnv({ environment });
   const concurrency = options.concurrency ?? environment.maxConcurrency;
   // Overlapping invocations need async-context attribution; one at a time does not load it.
   if (concurrency > 1) {
     await useAsyncAttribution();
-    await installAwsLambdaGlobal().InvokeStore.useAsyncContext();
+    await awslambda.InvokeStore.useAsyncContext();
   }
   // With one invocation at a time, the trace id can live in the process env as X-Ray SDKs expect.
   using traceEnv = installTraceEnvFor(concurrency);
@@ -115,11 +110,13 @@ export async function runWith<Event = unknown, Result = unknown>(
       : []),
     ...extra,
   ];
-  const resolved = applyLayers(
-    resolveOptions({ ...options, environment, logger, concurrency }),
+  const resolved = resolveOptions(
+    { ...options, logger, concurrency },
+    environment,
     layers,
   );
-  const ready = await _initialise(handler, options, resolved);
+  const streaming = options.respond !== undefined;
+  const ready = await initialise(handler, resolved, error, streaming);
   if (ready === undefined) return _exit(1);
   try {
     await runResolved(ready, resolved);
@@ -131,61 +128,6 @@ export async function runWith<Event = unknown, Result = unknown>(
     );
     return _exit(1);
   }
-}
-
-/** The handler, or `undefined` once a failed initialisation is logged and posted to `/init/error`. */
-async function _initialise<Event, Result>(
-  handler: HandlerSource<Event, Result>,
-  options: RunOptions,
-  resolved: Resolved,
-): Promise<Handler<Event, Result> | undefined> {
-  const logger = resolved.logger;
-  try {
-    const ready = await resolveHandler(handler);
-    if (isStreamified(ready) && options.respond === undefined) {
-      throw new InitError(
-        "This handler was written for Node's response streaming (awslambda.streamifyResponse): start it with stream(handler) from @rtl/lambda instead of run(handler)",
-      );
-    }
-    return ready;
-  } catch (error) {
-    const report = safeReport(resolved.formatError, error);
-    logger.fatal(
-      `Initialisation failed: ${report.errorType}: ${report.errorMessage}`,
-      { stackTrace: report.stackTrace },
-    );
-    try {
-      await resolved.api.failInit(report);
-    } catch (postError) {
-      logger.error(
-        `Could not report the initialisation failure: ${
-          postError instanceof Error ? postError.message : String(postError)
-        }`,
-      );
-    }
-    return undefined;
-  }
-}
-
-/** A configuration that cannot be read: one FATAL line, `/init/error` when Lambda is there to hear it, exit 1. */
-async function _environmentFailed(
-  options: RunOptions,
-  error: unknown,
-): Promise<never> {
-  using logging = installLogging({ logger: options.logger, env: options.env });
-  const format = options.formatError ?? permissionHintLayer.formatError!(
-    (thrown) => safeReport(undefined, thrown),
-  );
-  const report = safeReport(format, error);
-  logging.logger.fatal(report.errorMessage);
-  // A bad reserved variable on Lambda itself is an init failure Lambda should hear of.
-  const host = error instanceof EnvironmentError ? error.runtimeApi : undefined;
-  if (host !== undefined) {
-    const api = options.runtimeApi ??
-      createRuntimeApi(host, { transport: options.transport });
-    await api.failInit(report).catch(() => {});
-  }
-  return _exit(1);
 }
 
 function _exit(code: number): never {

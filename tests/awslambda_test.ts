@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { InvokeStore, PROTECTED_KEYS } from "../src/node/invoke_store.ts";
 import { installAwsLambdaGlobal } from "../src/node/awslambda.ts";
 import { permissionHint } from "../src/node/permission_hint.ts";
+import { readConfiguration } from "../src/core/environment.ts";
 import {
   EXECUTION_ENV,
   installExecutionEnv,
@@ -69,12 +70,23 @@ Deno.test("InvokeStore", async (t) => {
   });
 });
 
+/** The configuration run() reads, under a Runtime API, with `extra` variables. */
+function configured(extra: Record<string, string>) {
+  return readConfiguration({
+    AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+    ...extra,
+  })
+    .environment;
+}
+
 Deno.test("awslambda global", async (t) => {
   await t.step(
     "is left alone when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is 1",
     () => {
       const before = (globalThis as { awslambda?: unknown }).awslambda;
-      installAwsLambdaGlobal({ env: () => "1" });
+      installAwsLambdaGlobal({
+        environment: configured({ AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: "1" }),
+      });
       assert.equal((globalThis as { awslambda?: unknown }).awslambda, before);
     },
   );
@@ -84,7 +96,7 @@ Deno.test("awslambda global", async (t) => {
     () => {
       const chunks: Uint8Array[] = [];
       let type = "";
-      const aws = installAwsLambdaGlobal({ env: () => undefined });
+      const aws = installAwsLambdaGlobal({ environment: configured({}) });
       aws.HttpResponseStream.from({
         write: (chunk) => chunks.push(chunk as Uint8Array),
         setContentType: (value) => (type = value),
@@ -110,11 +122,12 @@ Deno.test("permission hints", async (t) => {
 });
 
 Deno.test("AWS_EXECUTION_ENV", async (t) => {
+  // The variables as run() read them, and where the one write goes.
   const env = (entries: Record<string, string>) => {
     const values = new Map(Object.entries(entries));
     return {
       values,
-      get: (name: string) => values.get(name),
+      environment: readConfiguration(entries).environment,
       set: (name: string, value: string) => void values.set(name, value),
     };
   };
@@ -123,7 +136,10 @@ Deno.test("AWS_EXECUTION_ENV", async (t) => {
     "is set under a Runtime API when Lambda left it unset, as provided.al2023 does",
     () => {
       const given = env({ AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" });
-      assert.equal(installExecutionEnv({ env: given }), EXECUTION_ENV);
+      assert.equal(
+        installExecutionEnv({ environment: given.environment, env: given }),
+        EXECUTION_ENV,
+      );
       assert.equal(given.values.get("AWS_EXECUTION_ENV"), "AWS_Lambda_deno");
     },
   );
@@ -133,7 +149,10 @@ Deno.test("AWS_EXECUTION_ENV", async (t) => {
       AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
     });
-    assert.equal(installExecutionEnv({ env: given }), undefined);
+    assert.equal(
+      installExecutionEnv({ environment: given.environment, env: given }),
+      undefined,
+    );
     assert.equal(
       given.values.get("AWS_EXECUTION_ENV"),
       "AWS_Lambda_nodejs22.x",
@@ -142,20 +161,25 @@ Deno.test("AWS_EXECUTION_ENV", async (t) => {
 
   await t.step("is left unset outside Lambda (no Runtime API)", () => {
     const given = env({});
-    assert.equal(installExecutionEnv({ env: given }), undefined);
+    assert.equal(
+      installExecutionEnv({ environment: given.environment, env: given }),
+      undefined,
+    );
     assert.equal(given.values.has("AWS_EXECUTION_ENV"), false);
   });
 
   await t.step("is left alone when the function may not write it", () => {
+    const environment = configured({});
     const refusing = {
-      get: (name: string) =>
-        name === "AWS_LAMBDA_RUNTIME_API" ? "127.0.0.1:9001" : undefined,
       set: () => {
         throw new Deno.errors.NotCapable(
           'Requires env access to "AWS_EXECUTION_ENV"',
         );
       },
     };
-    assert.equal(installExecutionEnv({ env: refusing }), undefined);
+    assert.equal(
+      installExecutionEnv({ environment, env: refusing }),
+      undefined,
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   runLoop,
 } from "../src/runtime.ts";
 import type { LogLevel } from "../src/core/logger.ts";
+import { readConfiguration } from "../src/core/environment.ts";
 import {
   formatJsonRecord,
   formatLogMessage,
@@ -495,15 +496,17 @@ Deno.test("patchConsole", async (t) => {
 
 Deno.test("installLogging", async (t) => {
   await t.step(
-    "reads the format from the environment, and the level only with JSON",
+    "takes the format from the configuration, and the level only with JSON",
     () => {
-      const text = installLogging({
-        env: { AWS_LAMBDA_LOG_FORMAT: "text", AWS_LAMBDA_LOG_LEVEL: "ERROR" },
-      });
+      const read = (format: string, level: string) =>
+        readConfiguration({
+          AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+          AWS_LAMBDA_LOG_FORMAT: format,
+          AWS_LAMBDA_LOG_LEVEL: level,
+        }).environment;
+      const text = installLogging({ environment: read("text", "ERROR") });
       text[Symbol.dispose]();
-      const json = installLogging({
-        env: { AWS_LAMBDA_LOG_FORMAT: "json", AWS_LAMBDA_LOG_LEVEL: "error" },
-      });
+      const json = installLogging({ environment: read("json", "error") });
       json[Symbol.dispose]();
       const textLogger = text.logger as ReturnType<typeof createLambdaLogger>;
       const jsonLogger = json.logger as ReturnType<typeof createLambdaLogger>;

@@ -3,7 +3,6 @@ import type { Context } from "./context.ts";
 import { RuntimeApiError } from "./errors.ts";
 import type { Invocation } from "./runtime_api.ts";
 import type { Resolved } from "./_resolve.ts";
-import { safeReport } from "./_report.ts";
 
 /** A fault the loop cannot go on after: the process must exit. */
 export class Fatal {
@@ -54,7 +53,7 @@ export function loopState(resolved: Resolved): LoopState {
       halt?.abort();
     },
     report(invocation, thrown) {
-      const errorReport = safeReport(resolved.formatError, thrown);
+      const errorReport = resolved.errorReport(thrown);
       logger.error(
         `Invocation ${invocation.requestId} failed: ${errorReport.errorType}: ${errorReport.errorMessage}`,
         {

@@ -1,10 +1,13 @@
 // Options resolved once: every seam with its default, the one value every step of the loop reads.
 import { decodeJson, respondJson } from "./codec.ts";
 import { type ContextFactory, createContext } from "./context.ts";
-import { type LambdaEnvironment, readEnvironment } from "./environment.ts";
+import type { LambdaEnvironment } from "./environment.ts";
 import type { ErrorFormatter, ErrorReport } from "./errors.ts";
+import { applyLayers, type Layer } from "./layer.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
-import { createRuntimeApi, type RuntimeApi } from "./runtime_api.ts";
+import { type RuntimeApi, runtimeApiOver, USER_AGENT } from "./runtime_api.ts";
+import { type Channel, openChannel } from "./_client.ts";
+import { safeReport } from "./_report.ts";
 import type {
   Decoder,
   InvocationScope,
@@ -25,8 +28,10 @@ export interface Resolved {
   readonly environment: LambdaEnvironment;
   readonly api: RuntimeApi;
   readonly logger: Logger;
-  /** The formatter given, if any; `safeReport` falls back to the default. */
+  /** The formatter given, wrapped in the layers' ones, if any. */
   readonly formatError: ErrorFormatter | undefined;
+  /** `formatError`'s report of a thrown value, checked: the default formatter's when it gives a malformed one. */
+  readonly errorReport: (thrown: unknown) => ErrorReport;
   readonly createContext: ContextFactory;
   readonly decode: Decoder;
   readonly respond: Responder;
@@ -43,19 +48,42 @@ export interface Resolved {
   readonly maxInvocationMs: number;
 }
 
-/** Resolves `options` once: the environment is read only when neither it nor a resolved one is given. */
-export function resolveOptions(options: RunOptions): Resolved {
-  const environment = options.environment ?? readEnvironment(options.env);
+/**
+ * Resolves `options` once over the configuration read once, wrapped in
+ * `layers` (the first outermost): the Runtime API channel is opened once, shared by the client and the layers that send over it.
+ */
+export function resolveOptions(
+  options: RunOptions,
+  environment: LambdaEnvironment,
+  layers: readonly Layer[] = [],
+): Resolved {
+  const host = environment.runtimeApi;
   const timeout = environment.functionTimeoutSeconds;
+  const channel: Channel | undefined = options.runtimeApi === undefined
+    ? openChannel(host, options.transport)
+    : undefined;
+  const given = options.runtimeApi ??
+    runtimeApiOver(channel!, host, USER_AGENT);
+  const { scope, api, formatError } = applyLayers(
+    {
+      scope: options.scope,
+      api: options.extendRuntimeApi?.(given, host) ?? given,
+      formatError: options.formatError,
+    },
+    layers,
+    environment,
+    channel,
+  );
   return Object.freeze({
     environment,
-    api: options.runtimeApi ?? _defaultApi(environment.runtimeApi, options),
+    api,
     logger: options.logger ?? stderrLogger,
-    formatError: options.formatError,
+    formatError,
+    errorReport: (thrown: unknown) => safeReport(formatError, thrown),
     createContext: options.createContext ?? createContext,
     decode: options.decode ?? decodeJson,
     respond: options.respond ?? respondJson,
-    scope: options.scope,
+    scope,
     concurrency: options.concurrency ?? environment.maxConcurrency,
     signal: options.signal,
     memoryWatch: options.memoryWatch,
@@ -65,9 +93,4 @@ export function resolveOptions(options: RunOptions): Resolved {
       ? MAX_INVOCATION_MS
       : Math.min(timeout * 1000, MAX_INVOCATION_MS),
   });
-}
-
-function _defaultApi(host: string, options: RunOptions): RuntimeApi {
-  const api = createRuntimeApi(host, { transport: options.transport });
-  return options.extendRuntimeApi?.(api, host) ?? api;
 }

@@ -2,7 +2,6 @@
 import { formatError, TypedError } from "./errors.ts";
 import type { LoopState } from "./_loop_state.ts";
 import type { Invocation } from "./runtime_api.ts";
-import { safeReport } from "./_report.ts";
 
 /** Listens for uncaught errors and rejections until disposed; one running invocation takes the blame. */
 export function attributeUncaught(loop: LoopState): Disposable {
@@ -19,7 +18,7 @@ export function attributeUncaught(loop: LoopState): Disposable {
     }
     loop.logger.error(
       `${kind} while ${running.size} invocations were running; it cannot be attributed to one of them`,
-      { error: safeReport(loop.formatError, thrown) },
+      { error: loop.errorReport(thrown) },
     );
     return true;
   }
@@ -49,7 +48,7 @@ function _logLate(
   invocation: Invocation,
   thrown: unknown,
 ): void {
-  const report = safeReport(loop.formatError, thrown);
+  const report = loop.errorReport(thrown);
   loop.logger.error(
     `${report.errorType} after invocation ${invocation.requestId}'s handler had finished; it can no longer fail the invocation`,
     { error: report },

@@ -65,6 +65,22 @@ export interface LambdaEnvironment {
   readonly functionTimeoutSeconds?: number;
   /** OpenTelemetry's settings, present only when `OTEL_DENO` is `true` (Deno's built-in OpenTelemetry is on). */
   readonly otel?: OtelSettings;
+  /** `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`: `run()` leaves `globalThis.awslambda` alone, as Node's runtime does. */
+  readonly noGlobalAwsLambda?: boolean;
+  /** `AWS_EXECUTION_ENV`, when Lambda set it (its managed runtimes do; `provided.al2023` does not). */
+  readonly executionEnv?: string;
+}
+
+/**
+ * The configuration read once, and why it cannot run when it cannot: the
+ * `environment` then holds the defaults for what was missing or malformed,
+ * so that logging is still configured from what was read.
+ */
+export interface EnvironmentReading {
+  /** Every variable, read once; defaults where one is missing or malformed. */
+  readonly environment: LambdaEnvironment;
+  /** What {@linkcode readEnvironment} would throw; `undefined` when the configuration is valid. */
+  readonly error: EnvironmentError | undefined;
 }
 
 /**
@@ -116,6 +132,8 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "AWS_LAMBDA_LOG_FORMAT",
   "AWS_LAMBDA_LOG_LEVEL",
   "AWS_LAMBDA_FUNCTION_TIMEOUT",
+  "AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA",
+  "AWS_EXECUTION_ENV",
   "_X_AMZN_TRACE_ID",
   "OTEL_DENO",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -149,76 +167,93 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
 export function readEnvironment(
   source: EnvironmentSource = Deno.env,
 ): LambdaEnvironment {
+  const { environment, error } = readConfiguration(source);
+  if (error !== undefined) throw error;
+  return environment;
+}
+
+/**
+ * Reads every variable once, as {@linkcode readEnvironment} does, but
+ * returns the error beside the environment instead of throwing: how `run()`
+ * still logs in the configured format before it reports a bad environment.
+ */
+export function readConfiguration(
+  source: EnvironmentSource = Deno.env,
+): EnvironmentReading {
   const get = _getter(source);
   const runtimeApi = get("AWS_LAMBDA_RUNTIME_API") ?? "";
+  const problems: EnvironmentError[] = [];
   if (runtimeApi === "") {
-    throw new EnvironmentError(
-      "AWS_LAMBDA_RUNTIME_API is not set, so this is not running on Lambda. " +
-        "To run the function locally, start it under the emulator: " +
-        "deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda-local <entry.ts> " +
-        "(in this repository: deno task emulator <entry.ts>), then invoke it " +
-        'with curl -d \'{"hello":"world"}\' http://127.0.0.1:9000/2015-03-31/functions/function/invocations',
+    problems.push(
+      new EnvironmentError(
+        "AWS_LAMBDA_RUNTIME_API is not set, so this is not running on Lambda. " +
+          "To run the function locally, start it under the emulator: " +
+          "deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env jsr:@rtl/lambda-local <entry.ts> " +
+          "(in this repository: deno task emulator <entry.ts>), then invoke it " +
+          'with curl -d \'{"hello":"world"}\' http://127.0.0.1:9000/2015-03-31/functions/function/invocations',
+      ),
+    );
+  } else if (!/^[^\s/]+:\d{1,5}$/.test(runtimeApi)) {
+    problems.push(
+      new EnvironmentError(
+        `AWS_LAMBDA_RUNTIME_API must be host:port, got "${runtimeApi}"`,
+      ),
     );
   }
-  if (!/^[^\s/]+:\d{1,5}$/.test(runtimeApi)) {
-    throw new EnvironmentError(
-      `AWS_LAMBDA_RUNTIME_API must be host:port, got "${runtimeApi}"`,
-    );
-  }
+  // A malformed number is reported only for an API that can hear of it, as before.
+  const valid = problems.length === 0 ? runtimeApi : undefined;
+  const number = (key: string, fallback: number) =>
+    _positiveInteger(get, key, fallback, valid, problems);
   const format = get("AWS_LAMBDA_LOG_FORMAT");
   const timeout = get("AWS_LAMBDA_FUNCTION_TIMEOUT");
-  return Object.freeze({
+  const noGlobal = get("AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA");
+  const executionEnv = get("AWS_EXECUTION_ENV");
+  const environment: LambdaEnvironment = Object.freeze({
     runtimeApi,
     functionName: get("AWS_LAMBDA_FUNCTION_NAME") ?? "",
     functionVersion: get("AWS_LAMBDA_FUNCTION_VERSION") ?? "$LATEST",
-    memorySizeMB: _positiveInteger(
-      get,
-      "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-      128,
-      runtimeApi,
-    ),
+    memorySizeMB: number("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 128),
     logGroupName: get("AWS_LAMBDA_LOG_GROUP_NAME") ?? "",
     logStreamName: get("AWS_LAMBDA_LOG_STREAM_NAME") ?? "",
     region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION") ?? "",
     handler: get("_HANDLER") ?? "",
     taskRoot: get("LAMBDA_TASK_ROOT") ?? "",
     initializationType: get("AWS_LAMBDA_INITIALIZATION_TYPE") ?? "on-demand",
-    maxConcurrency: _positiveInteger(
-      get,
-      "AWS_LAMBDA_MAX_CONCURRENCY",
-      1,
-      runtimeApi,
-    ),
+    maxConcurrency: number("AWS_LAMBDA_MAX_CONCURRENCY", 1),
     logFormat: format?.toUpperCase() === "JSON" ? "JSON" : "Text",
     logLevel: (get("AWS_LAMBDA_LOG_LEVEL") ?? "").toUpperCase(),
-    // Only when set: a value without it stays equal to one written by hand.
+    // Only when set: a value without them stays equal to one written by hand.
     ...(timeout === undefined || timeout === "" ? {} : {
-      functionTimeoutSeconds: _positiveInteger(
-        get,
-        "AWS_LAMBDA_FUNCTION_TIMEOUT",
-        0,
-        runtimeApi,
-      ),
+      functionTimeoutSeconds: number("AWS_LAMBDA_FUNCTION_TIMEOUT", 0),
     }),
+    ...(noGlobal === "1" || noGlobal === "true"
+      ? { noGlobalAwsLambda: true }
+      : {}),
+    ...(executionEnv === undefined ? {} : { executionEnv }),
     // Only when on: with OTel off the value is what it was before OTel existed.
     ...(get("OTEL_DENO")?.toLowerCase() === "true" &&
-      { otel: _otelSettings(get, runtimeApi) }),
+      { otel: _otelSettings(get, valid, problems) }),
   });
+  return Object.freeze({ environment, error: problems[0] });
 }
 
 function _otelSettings(
   get: (key: string) => string | undefined,
-  runtimeApi: string,
+  runtimeApi: string | undefined,
+  problems: EnvironmentError[],
 ): OtelSettings {
   const propagators = get("OTEL_PROPAGATORS");
   const flush = get("RTL_LAMBDA_OTEL_FLUSH_MS");
   let flushMs = DEFAULT_OTEL_FLUSH_MS;
   if (flush !== undefined && flush !== "") {
-    flushMs = Number(flush);
-    if (!Number.isInteger(flushMs) || flushMs < 0) {
-      throw new EnvironmentError(
-        `RTL_LAMBDA_OTEL_FLUSH_MS must be a whole number of milliseconds, got "${flush}"`,
-        { runtimeApi },
+    const value = Number(flush);
+    if (Number.isInteger(value) && value >= 0) flushMs = value;
+    else {
+      problems.push(
+        new EnvironmentError(
+          `RTL_LAMBDA_OTEL_FLUSH_MS must be a whole number of milliseconds, got "${flush}"`,
+          { runtimeApi },
+        ),
       );
     }
   }
@@ -256,16 +291,20 @@ function _positiveInteger(
   get: (key: string) => string | undefined,
   key: string,
   fallback: number,
-  runtimeApi: string,
+  runtimeApi: string | undefined,
+  problems: EnvironmentError[],
 ): number {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new EnvironmentError(
-      `${key} must be a positive whole number, got "${raw}"`,
-      { runtimeApi },
+    problems.push(
+      new EnvironmentError(
+        `${key} must be a positive whole number, got "${raw}"`,
+        { runtimeApi },
+      ),
     );
+    return fallback;
   }
   return value;
 }

@@ -11,7 +11,7 @@ import type { LambdaEnvironment } from "./environment.ts";
 import { type ErrorFormatter, formatError } from "./errors.ts";
 import type { RuntimeApi } from "./runtime_api.ts";
 import type { InvocationScope } from "./types.ts";
-import type { Resolved } from "./_resolve.ts";
+import type { Channel } from "./_client.ts";
 
 /**
  * A feature, as what it wraps. Every part is optional.
@@ -38,36 +38,51 @@ export interface Layer {
   readonly name: string;
   /** Wraps each handler call: must call `invoke` once and return its result. */
   readonly scope?: InvocationScope;
-  /** Wraps the Runtime API client the loop talks to. */
+  /**
+   * Wraps the Runtime API client the loop talks to. `channel` is the one the
+   * default client sends over (absent when the options gave a client):
+   * a layer that sends requests of its own shares its connection.
+   */
   readonly api?: (
     api: RuntimeApi,
     environment: LambdaEnvironment,
+    channel: Channel | undefined,
   ) => RuntimeApi;
   /** Wraps the error formatter (`next` is the one inside it). */
   readonly formatError?: (next: ErrorFormatter) => ErrorFormatter;
 }
 
+/** The parts of the resolved options a layer wraps. */
+export interface Wrapped {
+  /** The scope around each handler call; `undefined` calls it bare. */
+  readonly scope: InvocationScope | undefined;
+  /** The Runtime API client. */
+  readonly api: RuntimeApi;
+  /** The error formatter; `undefined` is the default one. */
+  readonly formatError: ErrorFormatter | undefined;
+}
+
 /**
- * `resolved` wrapped in `layers`, the first outermost: each scope runs the
+ * `inner` wrapped in `layers`, the first outermost: each scope runs the
  * ones after it, each client wraps the ones after it, and the options' own
  * scope, client and formatter are innermost.
  */
 export function applyLayers(
-  resolved: Resolved,
+  inner: Wrapped,
   layers: readonly Layer[],
-): Resolved {
-  let scope = resolved.scope;
-  let api = resolved.api;
-  let format = resolved.formatError;
+  environment: LambdaEnvironment,
+  channel: Channel | undefined,
+): Wrapped {
+  let { scope, api, formatError: format } = inner;
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     if (layer.scope !== undefined) scope = _around(layer.scope, scope);
-    if (layer.api !== undefined) api = layer.api(api, resolved.environment);
+    if (layer.api !== undefined) api = layer.api(api, environment, channel);
     if (layer.formatError !== undefined) {
       format = layer.formatError(format ?? formatError);
     }
   }
-  return Object.freeze({ ...resolved, scope, api, formatError: format });
+  return { scope, api, formatError: format };
 }
 
 function _around(

@@ -7,6 +7,7 @@
  */
 
 import type { Handler, RunOptions } from "./types.ts";
+import { readEnvironment } from "./environment.ts";
 import type { Invocation } from "./runtime_api.ts";
 import { admit } from "./_admit.ts";
 import { deliver } from "./_deliver.ts";
@@ -56,7 +57,8 @@ export async function runLoop<Event = unknown, Result = unknown>(
   options: RunOptions = {},
 ): Promise<void> {
   // A bad environment rejects, as every other failure of the loop does.
-  await runResolved(handler, resolveOptions(options));
+  const environment = options.environment ?? readEnvironment(options.env);
+  await runResolved(handler, resolveOptions(options, environment));
 }
 
 /** {@linkcode runLoop} over options already resolved: how `run()` starts the loop it composed. */

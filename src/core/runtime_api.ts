@@ -8,12 +8,7 @@
 import { type ErrorReport, RuntimeApiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { errorTypeHeaderValue } from "./_header.ts";
-import { createSend, responseDetail } from "./_client.ts";
-import {
-  answerOverSocket,
-  answerOverTransport,
-  type PostAnswer,
-} from "./_answer.ts";
+import { type Channel, openChannel, responseDetail } from "./_client.ts";
 import { tcpReachable } from "./_api_gone.ts";
 
 /**
@@ -198,29 +193,30 @@ export function createRuntimeApi(
     readonly userAgent?: string;
   } = {},
 ): RuntimeApi {
-  const transport = options.transport ?? fetch;
-  const userAgent = options.userAgent ?? USER_AGENT;
-  const base = `http://${host}`;
-  const nextUrl = `${base}${_PREFIX}/invocation/next`;
+  return runtimeApiOver(
+    openChannel(host, options.transport),
+    host,
+    options.userAgent ?? USER_AGENT,
+  );
+}
+
+/**
+ * The default {@linkcode RuntimeApi} over a channel opened already: how
+ * `run()` shares the channel's connection with the streaming layer.
+ */
+export function runtimeApiOver(
+  channel: Channel,
+  host: string,
+  userAgent: string,
+): RuntimeApi {
+  const { send, post } = channel;
+  const nextUrl = `${channel.base}${_PREFIX}/invocation/next`;
   // Pairs, not records, made once: fetch's conversion of a record costs about 5 µs a request, of pairs far less.
   const getInit: RequestInit = { headers: [["user-agent", userAgent]] };
   const jsonHeaders: [string, string][] = [
     ["user-agent", userAgent],
     ["content-type", "application/json"],
   ];
-
-  const error = (
-    operation: string,
-    status: number,
-    detail: string,
-    errorOptions?: ErrorOptions,
-  ) => new RuntimeApiError(operation, status, detail, errorOptions);
-  // `/next` answers nothing, so it may be asked again.
-  const send = createSend(transport, error);
-  // An answer is sent at most once (see answerOverSocket).
-  const post: PostAnswer = options.transport === undefined
-    ? answerOverSocket(host)
-    : answerOverTransport(createSend(transport, error, true), base);
 
   function errorHeaders(
     report: ErrorReport,
@@ -310,7 +306,7 @@ export function createRuntimeApi(
     },
 
     // Only the default transport dials `host` itself; another may go elsewhere.
-    ...(options.transport === undefined
+    ...(channel.request !== undefined
       ? { reachable: () => tcpReachable(host) }
       : {}),
   };

@@ -36,7 +36,7 @@ import {
   formatError,
   RuntimeApiError,
 } from "../core/errors.ts";
-import { createSend, expectStatus, type Send } from "../core/_client.ts";
+import { expectStatus, openChannel, type Send } from "../core/_client.ts";
 import { type Transport, USER_AGENT } from "../core/runtime_api.ts";
 
 export {
@@ -153,7 +153,7 @@ export interface ExtensionInfo {
  * ```
  */
 export interface ExtensionsApiOptions {
-  /** The HTTP transport; the global `fetch` when absent. */
+  /** The HTTP transport; when absent, `fetch` for `next` and a raw-socket client for what must reach the API at most once. */
   transport?: Transport;
   /** `User-Agent` sent with every request; `rtl-lambda/<version>` when absent. */
   userAgent?: string;
@@ -317,11 +317,9 @@ export function createExtensionsApi(
   host: string,
   options: ExtensionsApiOptions = {},
 ): ExtensionsApi {
-  const transport = options.transport ?? fetch;
   const userAgent = options.userAgent ?? USER_AGENT;
-  const base = `http://${host}`;
-
-  const send = createSend(transport, _error);
+  // The Runtime API's channel: `next` may be asked again, a registration, report or subscription reaches it at most once.
+  const { send, base } = openChannel(host, options.transport, _error);
   const expect: _Expect = (operation, response, ok) =>
     expectStatus(operation, response, ok, _error);
 
@@ -340,6 +338,7 @@ export function createExtensionsApi(
         "register",
         `${base}/2020-01-01/extension/register`,
         { method: "POST", headers, body: JSON.stringify({ events }) },
+        true,
       );
       await expect("register", response, [200]);
       const id = response.headers.get("lambda-extension-identifier");
@@ -402,6 +401,7 @@ function _extension(
         },
         body: JSON.stringify({ ...report, errorType: type }),
       },
+      true,
     );
     await expect(operation, response, [200, 202]);
     await response.body?.cancel();
@@ -463,6 +463,7 @@ function _extension(
               : { buffering: subscription.buffering }),
           }),
         },
+        true,
       );
       await expect("telemetry", response, [200]);
       await response.body?.cancel();

@@ -9,13 +9,9 @@
  */
 
 import type { Context } from "../core/context.ts";
-import type {
-  EnvironmentSource,
-  LambdaEnvironment,
-} from "../core/environment.ts";
+import type { LambdaEnvironment } from "../core/environment.ts";
 import {
   formatJsonRecord,
-  formatLogMessage,
   formatTextRecord,
   type LogFormat,
   type LogRecordHead,
@@ -26,6 +22,7 @@ import type { InvocationScope } from "../core/types.ts";
 import { LEVEL_RANK, parseLevel } from "../core/_levels.ts";
 import { writeRecord } from "../core/_stdio.ts";
 import { consoleSink } from "./_console_sink.ts";
+import { patchConsole } from "./_console.ts";
 import {
   asyncSlot,
   type InvocationSlot,
@@ -77,6 +74,8 @@ export interface LambdaLogger extends Logger {
   /** Writes `console`-style arguments (printf-style, objects inspected) at `level`. */
   log(level: LogLevel, ...args: unknown[]): void;
 }
+
+export { patchConsole };
 
 let _attribution: InvocationSlot<LogAttribution> = sequentialSlot();
 let _async = false;
@@ -194,10 +193,8 @@ export function createLambdaLogger(
 export interface LoggingOptions {
   /** The logger to route everything through; a Lambda logger configured from the environment when absent. */
   logger?: Logger;
-  /** The environment, already read: its `logFormat` and `logLevel` configure the default logger. */
-  environment?: LambdaEnvironment;
-  /** Where `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` are read when `environment` is absent; `Deno.env` by default. */
-  env?: EnvironmentSource;
+  /** The configuration, read once: its `logFormat` and `logLevel` configure the default logger; Text at every level when absent. */
+  environment?: Pick<LambdaEnvironment, "logFormat" | "logLevel" | "otel">;
   /** A scope of your own, run inside the attribution scope. */
   scope?: InvocationScope;
 }
@@ -221,22 +218,21 @@ export interface LoggingInstallation extends Disposable {
  * your own built on {@linkcode runLoop} can too.
  *
  * The default logger follows the advanced logging controls as the managed
- * runtimes do: `AWS_LAMBDA_LOG_FORMAT` chooses Text or JSON, and
- * `AWS_LAMBDA_LOG_LEVEL` filters records in JSON format (Lambda only
- * accepts a level with JSON).
+ * runtimes do, from the configuration `run()` read: `AWS_LAMBDA_LOG_FORMAT`
+ * chooses Text or JSON, and `AWS_LAMBDA_LOG_LEVEL` filters records in JSON
+ * format (Lambda only accepts a level with JSON).
  */
 export function installLogging(
   options: LoggingOptions = {},
 ): LoggingInstallation {
-  const chosen = options.logger ??
-    _loggerFromSettings(options.environment, options.env);
-  const restoreConsole = patchConsole(chosen);
-  const previous = _installed;
-  _installed = chosen;
   const own = options.scope;
   const scope: InvocationScope = own === undefined
     ? logScope
     : (context, invoke) => logScope(context, () => own(context, invoke));
+  const chosen = options.logger ?? _loggerFromSettings(options.environment);
+  const restoreConsole = patchConsole(chosen);
+  const previous = _installed;
+  _installed = chosen;
   let disposed = false;
   return {
     logger: chosen,
@@ -250,83 +246,20 @@ export function installLogging(
   };
 }
 
-type _ConsoleMethod = "log" | "info" | "debug" | "trace" | "warn" | "error";
-
-const _CONSOLE_LEVELS: ReadonlyArray<readonly [_ConsoleMethod, LogLevel]> = [
-  ["log", "INFO"],
-  ["info", "INFO"],
-  ["debug", "DEBUG"],
-  ["trace", "TRACE"],
-  ["warn", "WARN"],
-  ["error", "ERROR"],
-];
-
-/**
- * Routes `console.log`/`info` (INFO), `debug`, `trace`, `warn` and `error`
- * through `logger` until disposed. A {@linkcode LambdaLogger} gets the
- * arguments as they are (structured in JSON); any other {@linkcode Logger}
- * gets them formatted into its message. Disabled levels become no-ops, as
- * in Node's runtime.
- */
-export function patchConsole(logger: Logger): Disposable {
-  const target = globalThis.console as unknown as Record<string, unknown>;
-  const originals = new Map<_ConsoleMethod, unknown>();
-  const installed = new Map<_ConsoleMethod, unknown>();
-  const structured = _isLambdaLogger(logger) ? logger : undefined;
-  let writing = false;
-  for (const [method, level] of _CONSOLE_LEVELS) {
-    const original = target[method];
-    originals.set(method, original);
-    let replacement: (...args: unknown[]) => void;
-    if (structured !== undefined && !structured.isEnabled(level)) {
-      replacement = _noop;
-    } else {
-      const plain = _byLevel(logger, level);
-      const write = structured !== undefined
-        ? (args: unknown[]) => structured.log(level, ...args)
-        : (args: unknown[]) => plain(formatLogMessage(args));
-      replacement = (...args: unknown[]) => {
-        // A logger that itself calls console must not loop.
-        if (writing) {
-          if (typeof original === "function") original.apply(console, args);
-          return;
-        }
-        writing = true;
-        try {
-          write(args);
-        } catch {
-          // Logging must never break the function.
-        } finally {
-          writing = false;
-        }
-      };
-    }
-    installed.set(method, replacement);
-    target[method] = replacement;
-  }
-  return {
-    [Symbol.dispose]() {
-      for (const [method, original] of originals) {
-        // Only undo what is still ours: a later patch stays in place.
-        if (target[method] === installed.get(method)) target[method] = original;
-      }
-      originals.clear();
-    },
-  };
-}
-
 let _installed: Logger | undefined;
-let _fromEnvironment: Logger | undefined;
+let _beforeRun: Logger | undefined;
 
+// Before run() there is no configuration yet: Text at every level, and no environment read here.
 function _current(): Logger {
-  return _installed ?? (_fromEnvironment ??= _loggerFromSettings());
+  return _installed ?? (_beforeRun ??= createLambdaLogger());
 }
 
 /**
  * The logger to call from a handler: `logger.info("order placed", {
  * orderId })`. It is the one {@linkcode run} installed (the Lambda logger,
- * or the `RunOptions.logger` you passed); before that, a Lambda logger
- * configured from the environment.
+ * or the `RunOptions.logger` you passed, configured from the environment
+ * `run()` read once); before that, a Lambda logger writing Text at every
+ * level.
  *
  * @example
  * ```ts
@@ -345,34 +278,16 @@ export const logger: Logger = {
 };
 
 function _loggerFromSettings(
-  environment?: LambdaEnvironment,
-  env: EnvironmentSource = Deno.env,
+  environment: LoggingOptions["environment"],
 ): LambdaLogger {
-  const format = environment?.logFormat ??
-    (_read(env, "AWS_LAMBDA_LOG_FORMAT")?.toUpperCase() === "JSON"
-      ? "JSON"
-      : "Text");
-  const level = environment?.logLevel ?? _read(env, "AWS_LAMBDA_LOG_LEVEL");
+  const format = environment?.logFormat ?? "Text";
   // Lambda accepts an application log level only with the JSON format.
   return createLambdaLogger({
     format,
-    level: format === "JSON" ? level : undefined,
+    level: format === "JSON" ? environment?.logLevel : undefined,
     // Deno's console exports OTel logs; the default sink writes past it.
     ...(environment?.otel !== undefined && { sink: consoleSink() }),
   });
-}
-
-function _read(source: EnvironmentSource, key: string): string | undefined {
-  try {
-    if (typeof source.get === "function") {
-      return (source as { get(key: string): string | undefined }).get(key);
-    }
-    const record = source as Readonly<Record<string, string | undefined>>;
-    return Object.hasOwn(record, key) ? record[key] : undefined;
-  } catch {
-    // Without --allow-env for the variable: treat it as unset.
-    return undefined;
-  }
 }
 
 /** Fields may name the invocation themselves (the loop does, outside the scope). */
@@ -404,34 +319,6 @@ function _claim(
   }
   return Object.keys(rest).length === 0 ? undefined : rest;
 }
-
-function _isLambdaLogger(value: Logger): value is LambdaLogger {
-  const candidate = value as Partial<LambdaLogger>;
-  return typeof candidate.log === "function" &&
-    typeof candidate.isEnabled === "function";
-}
-
-function _byLevel(
-  target: Logger,
-  level: LogLevel,
-): (message: string) => void {
-  switch (level) {
-    case "TRACE":
-      return (message) => target.trace(message);
-    case "DEBUG":
-      return (message) => target.debug(message);
-    case "INFO":
-      return (message) => target.info(message);
-    case "WARN":
-      return (message) => target.warn(message);
-    case "ERROR":
-      return (message) => target.error(message);
-    case "FATAL":
-      return (message) => target.fatal(message);
-  }
-}
-
-function _noop(): void {}
 
 /** The layer `run()` lists: each handler call's records are attributed to its invocation. */
 export const logAttributionLayer: Layer = {

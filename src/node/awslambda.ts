@@ -12,6 +12,7 @@
  */
 
 import type { Context } from "../core/context.ts";
+import type { LambdaEnvironment } from "../core/environment.ts";
 import type { Layer } from "../core/layer.ts";
 import type { InvocationScope } from "../core/types.ts";
 import { InvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";
@@ -47,9 +48,15 @@ export interface WritableLike {
 
 let _global: AwsLambdaGlobal | undefined;
 
-/** Sets `globalThis.awslambda` (once) unless `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`; returns it. */
+/**
+ * Sets `globalThis.awslambda` (once) unless the configuration says
+ * `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`; returns it. The
+ * configuration is the one `run()` read: this never reads the environment.
+ */
 export function installAwsLambdaGlobal(
-  options: { env?: (name: string) => string | undefined } = {},
+  options: {
+    environment?: Pick<LambdaEnvironment, "noGlobalAwsLambda">;
+  } = {},
 ): AwsLambdaGlobal {
   _global ??= {
     InvokeStore: new InvokeStore(),
@@ -57,9 +64,7 @@ export function installAwsLambdaGlobal(
       Object.assign(handler, { [STREAMING_HANDLER]: "response" }),
     HttpResponseStream: { from: _httpResponseStream },
   };
-  const read = options.env ?? _readEnv;
-  const off = read("AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA");
-  if (off !== "1" && off !== "true") {
+  if (options.environment?.noGlobalAwsLambda !== true) {
     const target = globalThis as { awslambda?: Record<string, unknown> };
     target.awslambda = Object.assign(target.awslambda ?? {}, _global);
   }
@@ -71,7 +76,7 @@ export const awsLambdaScope: InvocationScope = (
   context: Context,
   invoke: () => Promise<unknown>,
 ) =>
-  // Installed once, not per invocation: installing reads the environment (a system call).
+  // Installed once, not per invocation.
   (_global ?? installAwsLambdaGlobal()).InvokeStore.run({
     [PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
     [PROTECTED_KEYS.X_RAY_TRACE_ID]: context.xRayTraceId,
@@ -111,12 +116,4 @@ function _httpResponseStream<S extends WritableLike>(
   stream.write(new TextEncoder().encode(JSON.stringify(prelude)));
   stream.write(new Uint8Array(8));
   return stream;
-}
-
-function _readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }

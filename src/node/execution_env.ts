@@ -10,43 +10,50 @@
  * @module
  */
 
+import type { LambdaEnvironment } from "../core/environment.ts";
+
 /** The value the runtime gives `AWS_EXECUTION_ENV` when Lambda did not. */
 export const EXECUTION_ENV = "AWS_Lambda_deno";
 
-/** The process environment as {@linkcode installExecutionEnv} uses it. */
-export interface EnvAccess {
-  /** A variable's value; undefined when unset. */
-  get(name: string): string | undefined;
+/** Where {@linkcode installExecutionEnv} writes the variable; `Deno.env` by default. */
+export interface EnvWriter {
   /** Sets a variable. */
   set(name: string, value: string): void;
 }
 
 /**
- * Sets `AWS_EXECUTION_ENV` to {@linkcode EXECUTION_ENV} when the process
- * runs under a Runtime API (`AWS_LAMBDA_RUNTIME_API` is set) and the variable
- * is unset; returns the value set, or undefined when it left the environment
- * alone (also when the function may not read or write it).
+ * Sets `AWS_EXECUTION_ENV` to {@linkcode EXECUTION_ENV} when the
+ * configuration `run()` read names a Runtime API and no `AWS_EXECUTION_ENV`;
+ * returns the value set, or undefined when it left the environment alone
+ * (also when the function may not write it). It reads nothing itself.
  *
  * @example
  * ```ts
  * import { installExecutionEnv } from "./execution_env.ts";
  * import assert from "node:assert/strict";
  *
- * const env = new Map([["AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"]]);
+ * const env = new Map<string, string>();
  * installExecutionEnv({
- *   env: { get: (name) => env.get(name), set: (name, value) => void env.set(name, value) },
+ *   environment: { runtimeApi: "127.0.0.1:9001" },
+ *   env: { set: (name, value) => void env.set(name, value) },
  * });
  * assert.equal(env.get("AWS_EXECUTION_ENV"), "AWS_Lambda_deno");
  * ```
  */
 export function installExecutionEnv(
-  options: { env?: EnvAccess } = {},
+  options: {
+    environment?: Pick<LambdaEnvironment, "runtimeApi" | "executionEnv">;
+    env?: EnvWriter;
+  } = {},
 ): string | undefined {
-  const env = options.env ?? Deno.env;
+  const environment = options.environment;
+  if (environment === undefined || environment.runtimeApi === "") {
+    return undefined;
+  }
+  if (environment.executionEnv !== undefined) return undefined;
   try {
-    if (env.get("AWS_LAMBDA_RUNTIME_API") === undefined) return undefined;
-    if (env.get("AWS_EXECUTION_ENV") !== undefined) return undefined;
-    env.set("AWS_EXECUTION_ENV", EXECUTION_ENV);
+    // A write, not a read: the variable is reserved, so only the runtime can give it.
+    (options.env ?? Deno.env).set("AWS_EXECUTION_ENV", EXECUTION_ENV);
     return EXECUTION_ENV;
   } catch {
     // Not granted (a function given narrower env access than the defaults): libraries see it unset, as before.

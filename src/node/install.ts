@@ -19,8 +19,11 @@
  * @module
  */
 
+import { readConfiguration } from "../core/environment.ts";
 import { installAwsLambdaGlobal } from "./awslambda.ts";
 import { installExecutionEnv } from "./execution_env.ts";
 
-installAwsLambdaGlobal();
-installExecutionEnv();
+// Before run(): the configuration is read here, by the one reader, since this entry runs first.
+const { environment } = readConfiguration();
+installAwsLambdaGlobal({ environment });
+installExecutionEnv({ environment });

@@ -194,26 +194,31 @@ export function stream<Event = unknown>(
   handler: HandlerSource<Event, StreamResult>,
   options: StreamOptions = {},
 ): Promise<void> {
-  return runWith(_nodeStyle(handler), {
-    ...options,
-    respond: streamResponder({
-      contentType: options.contentType,
-      maxBytes: options.maxBytes,
-      formatError: options.formatError,
-      logger: options.logger,
-    }),
-  }, [streamingLayer]);
+  const respond = streamResponder({
+    contentType: options.contentType,
+    maxBytes: options.maxBytes,
+    formatError: options.formatError,
+    logger: options.logger,
+  });
+  return runWith(_nodeStyle(handler), { ...options, respond }, [
+    streamingLayer,
+  ]);
 }
 
 /**
  * The layer `stream()` adds to `run()`'s: a client without
  * {@linkcode RuntimeApi.stream} gets the raw-socket streamer for the Runtime
- * API host (`fetch` cannot send trailers), made on first use.
+ * API host (`fetch` cannot send trailers), over the connection the default
+ * client answers on.
  */
 export const streamingLayer: Layer = {
   name: "streaming",
-  api: (api, environment) =>
-    api.stream === undefined ? withStreaming(api, environment.runtimeApi) : api,
+  api: (api, environment, channel) =>
+    api.stream === undefined
+      ? withStreaming(api, environment.runtimeApi, {
+        streamTransport: channel?.request,
+      })
+      : api,
 };
 
 /** A handler written for Node (`awslambda.streamifyResponse`) runs through the writable adapter. */

@@ -14,7 +14,8 @@ import {
 } from "../core/errors.ts";
 import { errorTypeHeaderValue } from "../core/_header.ts";
 import { safeReport } from "../core/_report.ts";
-import { Http1Client, type Http1RequestInit } from "../core/_http1/client.ts";
+import type { Http1RequestInit } from "../core/_http1/client.ts";
+import { openChannel } from "../core/_client.ts";
 import { type HeaderList, readChunk } from "../core/_http1/encode.ts";
 import type { Http1Response } from "../core/_http1/response.ts";
 import type {
@@ -34,7 +35,8 @@ export const STREAMED_RESPONSE_LIMIT: number = 200 * 1024 * 1024;
 /**
  * Sends one request over HTTP/1.1 with a streamed body and trailers: the
  * transport seam of streamed responses, as {@linkcode Transport} is for the
- * rest. The default is an {@linkcode Http1Client} for the Runtime API host.
+ * rest. The default is the raw-socket connection the Runtime API client
+ * answers over (one mechanism: see `openChannel`).
  */
 export type StreamTransport = (
   init: Http1RequestInit,
@@ -49,7 +51,7 @@ export type ResponseStreamer = NonNullable<RuntimeApi["stream"]>;
  * Options for {@linkcode createResponseStreamer}.
  */
 export interface ResponseStreamerOptions {
-  /** Sends the request; an {@linkcode Http1Client} for `host` when absent. */
+  /** Sends the request; the Runtime API channel's connection to `host` when absent. */
   streamTransport?: StreamTransport;
   /** `User-Agent`; `rtl-lambda/<version>` when absent. */
   userAgent?: string;
@@ -115,13 +117,8 @@ export function createResponseStreamer(
   options: ResponseStreamerOptions = {},
 ): ResponseStreamer {
   const userAgent = options.userAgent ?? `rtl-lambda/${VERSION}`;
-  let client: Http1Client | undefined;
-  const transport = options.streamTransport ??
-    ((init: Http1RequestInit) => {
-      // Made on first use: a function that never streams opens no socket.
-      client ??= new Http1Client(host);
-      return client.request(init);
-    });
+  // The core's channel, whose connection is made on first use: a function that never streams opens no socket.
+  const transport = options.streamTransport ?? openChannel(host).request!;
 
   return async function stream(
     invocation: Invocation,

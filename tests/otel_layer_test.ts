@@ -253,7 +253,7 @@ Deno.test("the OpenTelemetry layer", async (t) => {
       });
       await layer.scope!(contextFor({}), () => Promise.resolve());
       assert.equal(ended, 1);
-      const next = layer.api!(counted, environment).next();
+      const next = layer.api!(counted, environment, undefined).next();
       await new Promise((resolve) => setTimeout(resolve, 0));
       assert.equal(asked, 0, "held while the gate is closed");
       open.resolve();

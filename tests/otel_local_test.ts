@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
 import { HAND_EXPORT_ENV } from "./_otlp.ts";
+import { startEmulatorCli } from "./_emulator_cli.ts";
 
 const entry = fixture("fixtures/otlp_function.ts");
 
@@ -73,4 +74,28 @@ Deno.test("a script with OTel on gets the runtime's OTEL_DEFAULTS and its name a
     OTEL_TRACES_SAMPLER: "always_on",
     OTEL_SERVICE_NAME: "checkout",
   });
+});
+
+Deno.test("the CLI warns of no OTel variable: the runtime's are in the default grant, Deno reads the others itself", async () => {
+  const warned = async (env: string[]) => {
+    await using cli = await startEmulatorCli([
+      fixture("fixtures/env_function.ts"),
+      "--port",
+      "0",
+      ...env.flatMap((one) => ["--env", one]),
+    ]);
+    // The warning comes before the banner startEmulatorCli waited for.
+    return /^The function reads (.*) as unset \(outside its grant\)/m
+      .exec(cli.stderr.text)?.[1];
+  };
+  assert.equal(
+    await warned([
+      "OTEL_DENO=true",
+      "OTEL_PROPAGATORS=tracecontext",
+      "OTEL_SERVICE_NAME=checkout",
+      "OTEL_EXPORTER_OTLP_PROTOCOL=http/json",
+    ]),
+    undefined,
+  );
+  assert.equal(await warned(["OTEL_DENO=true", "TABLE=orders"]), "TABLE");
 });

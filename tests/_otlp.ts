@@ -161,3 +161,12 @@ export function randomId(bytes: number): string {
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
 }
+
+/**
+ * The environment of fixtures/otlp_function.ts: OTel on, so the emulator runs its receiver, and the runtime's own
+ * spans sampled out (`always_off`), since the fixture exports its spans by hand with the same `faas.invocation_id`.
+ */
+export const HAND_EXPORT_ENV: Readonly<Record<string, string>> = {
+  OTEL_DENO: "true",
+  OTEL_TRACES_SAMPLER: "always_off",
+};

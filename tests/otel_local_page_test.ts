@@ -3,6 +3,7 @@
 // (docs/images/otel-waterfall.png was made so).
 import assert from "node:assert/strict";
 import { emulate, fixture } from "./_emulator.ts";
+import { HAND_EXPORT_ENV } from "./_otlp.ts";
 import { chromium, headless } from "./_chromium.ts";
 import { countColor, readPng } from "./_png.ts";
 
@@ -19,7 +20,7 @@ Deno.test({
     );
     await using emulator = await emulate(
       fixture("fixtures/otlp_function.ts"),
-      { env: { OTEL_DENO: "true" }, functionName: "checkout" },
+      { env: { ...HAND_EXPORT_ENV }, functionName: "checkout" },
     );
     const ids: string[] = [];
     for (const format of ["json", "protobuf", "json"]) {

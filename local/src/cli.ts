@@ -228,6 +228,9 @@ const _AUDIT_GRANT = [
   "--allow-sys",
 ];
 
+// OpenTelemetry's settings: Deno reads them itself at start, outside the permission system, whatever the grant.
+const _READ_BY_DENO = "OTEL_";
+
 // Variables given to a script entry that its --allow-env grant does not cover.
 function _ungranted(command: string[], names: string[]): string[] {
   const flag = command.find((arg) =>
@@ -237,6 +240,7 @@ function _ungranted(command: string[], names: string[]): string[] {
   const grants = flag?.slice("--allow-env=".length).split(",") ?? [];
   return names.filter((name) =>
     !_PASSED.includes(name) && name !== "DENO_AUDIT_PERMISSIONS" &&
+    !name.startsWith(_READ_BY_DENO) &&
     !grants.some((grant) =>
       grant.endsWith("*") ? name.startsWith(grant.slice(0, -1)) : grant === name
     )

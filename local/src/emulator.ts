@@ -215,7 +215,14 @@ export async function startEmulator(
   });
   const output = extensions.output;
   const otel = startEmulatorOtel(
-    { env: options.env, port: options.otlpPort },
+    {
+      env: options.env,
+      port: options.otlpPort,
+      // A script under `deno run` gets the OTel settings a built bootstrap sets itself.
+      script: options.command[0] === Deno.execPath() &&
+        options.command[1] === "run",
+      functionName: settings.functionName,
+    },
     (line) => output(line, "platform"),
   );
   const events = new PlatformEvents(

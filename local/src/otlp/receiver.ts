@@ -2,7 +2,7 @@
  * The local OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and
  * `/v1/metrics` in `application/x-protobuf` or `application/json` (as
  * OpenTelemetry's OTLP specification defines them), and the trace view at
- * `/`. It listens behind the gate (gate.ts): its own `Host` only, no
+ * `/` (its data, every attribute included, at `/invocations.json`). It listens behind the gate (gate.ts): its own `Host` only, no
  * cross-site browser request; bodies are limited on the bytes read.
  *
  * @module
@@ -93,6 +93,24 @@ const _ROUTES: _Route[] = [
           "cache-control": "no-store",
         },
       }),
+  },
+  {
+    method: "GET",
+    path: "/invocations.json",
+    // Nanosecond times are bigints: written as decimal strings, as OTLP/JSON writes them.
+    handle: (_r, store) =>
+      new Response(
+        JSON.stringify(
+          store.recent(),
+          (_key, value) => typeof value === "bigint" ? value.toString() : value,
+        ),
+        {
+          headers: {
+            "content-type": "application/json",
+            "cache-control": "no-store",
+          },
+        },
+      ),
   },
 ];
 

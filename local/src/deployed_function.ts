@@ -34,6 +34,8 @@ export interface DeployedFunction {
   readonly environment: Record<string, string>;
   /** `x86_64` or `arm64`. */
   readonly architecture: string;
+  /** Whether it has a DurableConfig: its process then reaches the durable API. */
+  readonly durable?: boolean;
 }
 
 /**

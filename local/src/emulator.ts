@@ -104,6 +104,13 @@ export interface EmulatorOptions {
   output?: OutputSink;
   /** A folder of extension executables (like `/opt/extensions`), started before the function. */
   extensionsDir?: string;
+  /**
+   * The durable API this function calls (CheckpointDurableExecution,
+   * GetDurableExecutionState), served on its own Runtime API port; the
+   * function gets `AWS_ENDPOINT_URL_LAMBDA` pointing there. Absent for a
+   * function that is not durable.
+   */
+  durableApi?: (request: Request) => Promise<Response | undefined>;
   /** More routes on the invoke API's server (a control plane), tried first; `undefined` passes the request on. */
   routes?: (request: Request) => Promise<Response | undefined>;
 }
@@ -202,9 +209,10 @@ export async function startEmulator(
   });
   const output = extensions.output;
   const platform = (line: string) => output(line, "platform");
-  const runtimeServer = await startRuntimeApiServer(
-    _runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
-  );
+  const runtimeServer = await startRuntimeApiServer({
+    ..._runtimeRoutes(extensions, platform, () => ({ scheduler, supervisor })),
+    durable: options.durableApi,
+  });
   const env = functionEnvironment({
     runtimeApi: runtimeServer.address,
     functionName: settings.functionName,
@@ -213,7 +221,11 @@ export async function startEmulator(
     concurrency: settings.concurrency,
     region: settings.region,
     cwd: options.cwd ?? Deno.cwd(),
-    env: options.env,
+    // A durable function's Lambda client reaches the durable API on its own Runtime API port.
+    env: options.durableApi === undefined ? options.env : {
+      AWS_ENDPOINT_URL_LAMBDA: `http://${runtimeServer.address}`,
+      ...options.env,
+    },
   });
   const supervisor = createSupervisor({
     command: options.command,

@@ -1,6 +1,11 @@
 // Invoke and InvokeWithResponseStream of a deployed name: passed to the process its qualifier names.
 import { forwardInvocation } from "../_forward.ts";
 import { through } from "./inflight.ts";
+import {
+  assertNotDurableCall,
+  durableConfigOf,
+  invokeDurable,
+} from "./durable.ts";
 import type { Call } from "./router.ts";
 import { target } from "./runners.ts";
 import { parseFunctionName } from "./wire.ts";
@@ -24,6 +29,16 @@ async function _invoke(
   // A name this plane did not deploy is the emulator's own function's.
   if (!store.functions.has(name)) return undefined;
   const { fn, qualifier } = store.find(params.fn!, url.searchParams);
+  const durable = durableConfigOf(fn, qualifier);
+  if (durable !== undefined && operation === "invocations") {
+    return await invokeDurable(
+      { request, params, url, store },
+      fn,
+      qualifier,
+      durable,
+    );
+  }
+  if (durable === undefined) assertNotDurableCall(request, fn);
   const { runner, version } = await target(store, fn, qualifier);
   const path = `/${date}/functions/${encodeURIComponent(fn.name)}/${operation}`;
   return await through(

@@ -27,6 +27,8 @@ import {
   updateUrlConfig,
 } from "./urls.ts";
 import { listVersions, publishVersion } from "./versions.ts";
+import { durableRoutes } from "../durable/api.ts";
+import { engineOf } from "./durable.ts";
 
 const FUNCTIONS = "/2015-03-31/functions";
 const FUNCTION = `${FUNCTIONS}/:fn`;
@@ -90,6 +92,8 @@ export const ROUTES: readonly Route[] = [
   { method: "PUT", pattern: path(URL_CONFIG), handler: updateUrlConfig },
   { method: "DELETE", pattern: path(URL_CONFIG), handler: deleteUrlConfig },
   { method: "POST", pattern: path(`${FUNCTION}/invocations`), handler: invoke },
+  // The durable API (2025-12-01): executions, checkpoints, history, callbacks.
+  ...durableRoutes(engineOf),
   {
     method: "POST",
     pattern: path("/2021-11-15/functions/:fn/response-streaming-invocations"),

@@ -5,6 +5,7 @@ import type { DeployedFunction, Runner } from "../deployed_function.ts";
 import { notFound } from "./errors.ts";
 import { type Phase, statusFields } from "./lifecycle.ts";
 import type { Settings } from "./validation.ts";
+import type { DurableEngine } from "../durable/engine.ts";
 import { parseFunctionName, timestamp } from "./wire.ts";
 
 /** A published version: its configuration as answered, and what it runs. */
@@ -75,6 +76,8 @@ export interface PlaneSettings {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   readonly s3Endpoint?: string;
   readonly output?: OutputSink;
+  /** The durable engine: durable functions' executions, their checkpoints and history. */
+  readonly durable?: DurableEngine;
 }
 
 /** The functions of one control plane, and where their code is unpacked. */
@@ -145,6 +148,7 @@ export function configurationOf(fn: FunctionRecord): Record<string, unknown> {
     Architectures: [s.architecture],
     EphemeralStorage: { Size: 512 },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
+    ...(s.durable === undefined ? {} : { DurableConfig: { ...s.durable } }),
   };
 }
 
@@ -161,6 +165,7 @@ export function deployedOf(fn: FunctionRecord): DeployedFunction {
     memory: s.memory,
     environment: { ...s.environment },
     architecture: s.architecture,
+    durable: s.durable !== undefined,
   };
 }
 
@@ -198,6 +203,7 @@ export function publishKey(fn: FunctionRecord): string {
     s.environment,
     s.architecture,
     s.layers,
+    s.durable,
   ]);
 }
 

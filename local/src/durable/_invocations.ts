@@ -19,7 +19,9 @@ export interface LoopDeps {
   log(line: string): void;
   save(record: ExecutionRecord, ops: Iterable<string>, fromEvent: number): void;
   close(record: ExecutionRecord, event: ExecutionEvent): void;
-  initialState(record: ExecutionRecord): { Operations: Operation[]; NextMarker?: string };
+  initialState(
+    record: ExecutionRecord,
+  ): { Operations: Operation[]; NextMarker?: string };
 }
 
 /** The `drive` function: invokes the execution now, or once more after the invocation in flight. */
@@ -132,7 +134,9 @@ function _output(
     parsed = undefined;
   }
   if (answer.functionError !== undefined) {
-    const body = parsed as { errorType?: string; errorMessage?: string } | undefined;
+    const body = parsed as
+      | { errorType?: string; errorMessage?: string }
+      | undefined;
     return {
       error: {
         ErrorType: body?.errorType ?? answer.functionError,

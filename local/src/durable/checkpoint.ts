@@ -1,6 +1,6 @@
 // A checkpoint's updates applied to an execution's operations: checked as Lambda checks them, each
 // operation moved to its new status with its history event, and what the engine must do next returned.
-import { errorDetail, resultDetail, addEvent } from "./history.ts";
+import { addEvent, errorDetail, resultDetail } from "./history.ts";
 import { invalid, tooLarge } from "./errors.ts";
 import type { ExecutionRecord } from "./record.ts";
 import type { Operation, OperationUpdate } from "./types.ts";
@@ -24,7 +24,10 @@ export interface Applied {
   /** Operations changed. */
   readonly changed: Set<string>;
   /** The execution's own result or error, when an EXECUTION update closed it. */
-  close?: { kind: "succeed"; result?: string } | { kind: "fail"; error?: OperationUpdate["Error"] };
+  close?: { kind: "succeed"; result?: string } | {
+    kind: "fail";
+    error?: OperationUpdate["Error"];
+  };
   /** Chained invokes to start: the operation and its update. */
   readonly invokes: OperationUpdate[];
 }
@@ -53,7 +56,10 @@ export function applyUpdates(
   return applied;
 }
 
-function _validate(record: ExecutionRecord, updates: readonly OperationUpdate[]) {
+function _validate(
+  record: ExecutionRecord,
+  updates: readonly OperationUpdate[],
+) {
   const executions = updates.filter((u) => u.Type === "EXECUTION");
   if (executions.length > 1) {
     throw invalid("Cannot checkpoint multiple EXECUTION updates.");
@@ -79,7 +85,9 @@ function _validate(record: ExecutionRecord, updates: readonly OperationUpdate[])
     ) throw invalid("Invalid parent operation id.");
     const key = `${update.Id}/${update.Action}`;
     if (seen.has(key)) {
-      throw invalid("Cannot update the same operation twice in a single request.");
+      throw invalid(
+        "Cannot update the same operation twice in a single request.",
+      );
     }
     seen.add(key);
     _transitionAllowed(update, record.operations.get(update.Id));
@@ -101,7 +109,10 @@ function _sizes(update: OperationUpdate): void {
   }
 }
 
-function _transitionAllowed(update: OperationUpdate, op: Operation | undefined) {
+function _transitionAllowed(
+  update: OperationUpdate,
+  op: Operation | undefined,
+) {
   const status = op?.Status;
   const start = update.Action === "START";
   if (update.Type === "EXECUTION") return;
@@ -111,7 +122,8 @@ function _transitionAllowed(update: OperationUpdate, op: Operation | undefined) 
     }
     if (
       (update.Action === "SUCCEED" || update.Action === "FAIL" ||
-        update.Action === "RETRY") && op &&
+        update.Action === "RETRY") &&
+      op &&
       status !== "STARTED" && status !== "READY"
     ) throw invalid("Invalid current STEP state to close.");
   } else if (start && op) {
@@ -120,7 +132,9 @@ function _transitionAllowed(update: OperationUpdate, op: Operation | undefined) 
     throw invalid(
       `Cannot cancel a ${update.Type} that does not exist or has already completed.`,
     );
-  } else if (update.Type === "CONTEXT" && !start && op && status !== "STARTED") {
+  } else if (
+    update.Type === "CONTEXT" && !start && op && status !== "STARTED"
+  ) {
     throw invalid("Invalid current CONTEXT state to close.");
   }
   if (update.Action === "FAIL" && update.Payload != null) {
@@ -175,7 +189,9 @@ function _begin(
   } else if (update.Type === "CALLBACK") {
     op.CallbackDetails = { CallbackId: context.callbackId(update.Id) };
   } else if (update.Type === "CONTEXT") {
-    op.ContextDetails = { ReplayChildren: update.ContextOptions?.ReplayChildren };
+    op.ContextDetails = {
+      ReplayChildren: update.ContextOptions?.ReplayChildren,
+    };
   }
   record.operations.set(op.Id, op);
   return op;
@@ -203,7 +219,9 @@ function _started(
         operationId: op.Id,
         timeoutAt: timeout === undefined ? undefined : now + timeout * 1000,
         heartbeatSeconds: heartbeat,
-        heartbeatAt: heartbeat === undefined ? undefined : now + heartbeat * 1000,
+        heartbeatAt: heartbeat === undefined
+          ? undefined
+          : now + heartbeat * 1000,
       });
       addEvent(record, now, "CallbackStarted", op, {
         CallbackId: op.CallbackDetails!.CallbackId,
@@ -240,7 +258,9 @@ function _complete(
     case "CANCEL":
       op.Status = "CANCELLED";
       op.EndTimestamp = now;
-      if (op.Type === "CALLBACK") record.callbacks.delete(op.CallbackDetails!.CallbackId!);
+      if (op.Type === "CALLBACK") {
+        record.callbacks.delete(op.CallbackDetails!.CallbackId!);
+      }
       addEvent(record, now, `${title}Cancelled`, op);
       return;
     case "RETRY": {
@@ -256,7 +276,10 @@ function _complete(
       };
       addEvent(record, now, "StepFailed", op, {
         ...errorDetail(update.Error),
-        RetryDetails: { CurrentAttempt: attempt, NextAttemptDelaySeconds: delay },
+        RetryDetails: {
+          CurrentAttempt: attempt,
+          NextAttemptDelaySeconds: delay,
+        },
       });
       return;
     }
@@ -267,7 +290,12 @@ function _complete(
   const outcome = { Result: update.Payload, Error: update.Error };
   if (op.Type === "STEP") {
     const attempt = (op.StepDetails?.Attempt ?? 0) + 1;
-    op.StepDetails = { ...op.StepDetails, Attempt: attempt, ...outcome, NextAttemptTimestamp: undefined };
+    op.StepDetails = {
+      ...op.StepDetails,
+      Attempt: attempt,
+      ...outcome,
+      NextAttemptTimestamp: undefined,
+    };
     addEvent(record, now, succeeded ? "StepSucceeded" : "StepFailed", op, {
       ...(succeeded ? resultDetail(update.Payload) : errorDetail(update.Error)),
       RetryDetails: { CurrentAttempt: attempt },

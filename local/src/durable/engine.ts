@@ -2,7 +2,7 @@
 // what they wait on happens, and closed by their answer, a timeout or StopDurableExecution.
 import { applyUpdates } from "./checkpoint.ts";
 import { newCallbackId, readCallbackId } from "./callbacks.ts";
-import { type DurableClock, describeSeconds } from "./clock.ts";
+import { describeSeconds, type DurableClock } from "./clock.ts";
 import {
   CallbackTimeoutException,
   DurableExecutionAlreadyStartedException,
@@ -124,7 +124,8 @@ export class DurableEngine {
   /** Starts an execution, or finds the one of the same name (same input); a name reused with another input is refused. */
   start(request: StartRequest): ExecutionRecord {
     const name = request.name ?? crypto.randomUUID();
-    const arn = `${request.functionArn}:${request.version}/durable-execution/${name}/${crypto.randomUUID()}`;
+    const arn =
+      `${request.functionArn}:${request.version}/durable-execution/${name}/${crypto.randomUUID()}`;
     const known = request.name === undefined ? undefined : [
       ...this.#records.values(),
     ].find((r) => r.functionArn === request.functionArn && r.name === name);
@@ -144,7 +145,11 @@ export class DurableEngine {
     return record;
   }
 
-  #newRecord(arn: string, name: string, request: StartRequest): ExecutionRecord {
+  #newRecord(
+    arn: string,
+    name: string,
+    request: StartRequest,
+  ): ExecutionRecord {
     const now = this.clock.now();
     const id = crypto.randomUUID();
     const op: Operation = {
@@ -247,7 +252,12 @@ export class DurableEngine {
   }
 
   /** GetDurableExecutionState: a page of operations; the token must be current. */
-  state(arn: string, token: unknown, marker: string | undefined, maxItems: number) {
+  state(
+    arn: string,
+    token: unknown,
+    marker: string | undefined,
+    maxItems: number,
+  ) {
     const record = this.find(arn);
     assertToken(record, token);
     return page(record, marker, maxItems);
@@ -257,7 +267,9 @@ export class DurableEngine {
   stop(arn: string, error: ErrorObject | undefined): ExecutionRecord {
     const record = this.find(arn);
     if (record.state.status !== "RUNNING") {
-      throw invalid(`Durable execution ${arn} is not running (${record.state.status})`);
+      throw invalid(
+        `Durable execution ${arn} is not running (${record.state.status})`,
+      );
     }
     this.close(record, { kind: "stop", error });
     return record;
@@ -367,7 +379,9 @@ export class DurableEngine {
       if (seconds > 0) {
         const what = update.Type === "WAIT" ? "wait" : "retry delay";
         this.#options.log(
-          `Durable execution ${record.name}: ${what} of ${describeSeconds(seconds)} skipped (--durable-time fast)`,
+          `Durable execution ${record.name}: ${what} of ${
+            describeSeconds(seconds)
+          } skipped (--durable-time fast)`,
         );
       }
     }
@@ -391,7 +405,10 @@ export class DurableEngine {
       const ms = item.kind === "wait" || item.kind === "retry"
         ? this.clock.delay(left)
         : Math.max(0, left);
-      armed.set(item.key, this.clock.schedule(ms, () => this.#fire(record, item)));
+      armed.set(
+        item.key,
+        this.clock.schedule(ms, () => this.#fire(record, item)),
+      );
     }
   }
 
@@ -424,16 +441,28 @@ export class DurableEngine {
     const name = `${record.name}-${update.Id}`.replace(/[^A-Za-z0-9_-]/g, "-")
       .slice(0, 64);
     (host === undefined
-      ? Promise.resolve<_Outcome>({ error: { ErrorMessage: "No Lambda to invoke" } })
-      : host.chainedInvoke(target, update.Payload, name).catch((error) => ({
-        error: { ErrorType: error?.name, ErrorMessage: String(error?.message ?? error) },
-      }) as _Outcome)).then((outcome: _Outcome) => {
+      ? Promise.resolve<_Outcome>({
+        error: { ErrorMessage: "No Lambda to invoke" },
+      })
+      : host.chainedInvoke(target, update.Payload, name).catch((error) =>
+        ({
+          error: {
+            ErrorType: error?.name,
+            ErrorMessage: String(error?.message ?? error),
+          },
+        }) as _Outcome
+      )).then((outcome: _Outcome) => {
         const op = record.operations.get(update.Id);
-        if (op?.Status !== "STARTED" || record.state.status !== "RUNNING") return;
+        if (op?.Status !== "STARTED" || record.state.status !== "RUNNING") {
+          return;
+        }
         const now = this.clock.now();
         const from = record.events.length;
         const ok = outcome.error === undefined;
-        Object.assign(op, { Status: ok ? "SUCCEEDED" : "FAILED", EndTimestamp: now });
+        Object.assign(op, {
+          Status: ok ? "SUCCEEDED" : "FAILED",
+          EndTimestamp: now,
+        });
         op.ChainedInvokeDetails = ok
           ? { Result: outcome.result }
           : { Error: outcome.error };

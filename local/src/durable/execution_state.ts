@@ -4,7 +4,11 @@ import type { ErrorObject } from "./types.ts";
 /** Where an execution is. */
 export type ExecutionState =
   | { readonly status: "RUNNING" }
-  | { readonly status: "SUCCEEDED"; readonly result: string | undefined; readonly end: number }
+  | {
+    readonly status: "SUCCEEDED";
+    readonly result: string | undefined;
+    readonly end: number;
+  }
   | {
     readonly status: "FAILED" | "TIMED_OUT" | "STOPPED";
     readonly error: ErrorObject | undefined;

@@ -8,7 +8,11 @@ export interface DurableStore {
   /** Every execution kept. */
   loadAll(): ExecutionRecord[];
   /** Writes the record's header, the operations named, and its events from `fromEvent` on, in one transaction. */
-  save(record: ExecutionRecord, operations: Iterable<string>, fromEvent: number): void;
+  save(
+    record: ExecutionRecord,
+    operations: Iterable<string>,
+    fromEvent: number,
+  ): void;
   /** Forgets an execution (its retention ended). */
   remove(arn: string): void;
   /** Closes the database. */
@@ -65,7 +69,12 @@ export function openSqliteStore(path: string): DurableStore {
         for (const id of operations) {
           const op = record.operations.get(id);
           if (op === undefined) continue;
-          putOperation.run(record.arn, id, order.indexOf(id), JSON.stringify(op));
+          putOperation.run(
+            record.arn,
+            id,
+            order.indexOf(id),
+            JSON.stringify(op),
+          );
         }
         for (const event of record.events.slice(fromEvent)) {
           putEvent.run(record.arn, event.EventId, JSON.stringify(event));

@@ -30,12 +30,22 @@ export function deadlines(record: ExecutionRecord): Due[] {
     }
     const next = op.StepDetails?.NextAttemptTimestamp;
     if (op.Type === "STEP" && op.Status === "PENDING" && next !== undefined) {
-      due.push({ key: `retry:${op.Id}:${next}`, kind: "retry", id: op.Id, at: next });
+      due.push({
+        key: `retry:${op.Id}:${next}`,
+        kind: "retry",
+        id: op.Id,
+        at: next,
+      });
     }
   }
   for (const [id, timers] of record.callbacks) {
     if (timers.timeoutAt !== undefined) {
-      due.push({ key: `callback:${id}`, kind: "callback", id, at: timers.timeoutAt });
+      due.push({
+        key: `callback:${id}`,
+        kind: "callback",
+        id,
+        at: timers.timeoutAt,
+      });
     }
     if (timers.heartbeatAt !== undefined) {
       due.push({

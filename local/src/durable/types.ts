@@ -44,7 +44,10 @@ export interface OperationUpdate {
   ContextOptions?: { ReplayChildren?: boolean };
   StepOptions?: { NextAttemptDelaySeconds?: number };
   WaitOptions?: { WaitSeconds?: number };
-  CallbackOptions?: { TimeoutSeconds?: number; HeartbeatTimeoutSeconds?: number };
+  CallbackOptions?: {
+    TimeoutSeconds?: number;
+    HeartbeatTimeoutSeconds?: number;
+  };
   ChainedInvokeOptions?: { FunctionName?: string; TenantId?: string };
 }
 
@@ -59,7 +62,11 @@ export interface Operation {
   StartTimestamp: number;
   EndTimestamp?: number;
   ExecutionDetails?: { InputPayload?: string };
-  ContextDetails?: { ReplayChildren?: boolean; Result?: string; Error?: ErrorObject };
+  ContextDetails?: {
+    ReplayChildren?: boolean;
+    Result?: string;
+    Error?: ErrorObject;
+  };
   StepDetails?: {
     Attempt?: number;
     NextAttemptTimestamp?: number;
@@ -67,7 +74,11 @@ export interface Operation {
     Error?: ErrorObject;
   };
   WaitDetails?: { ScheduledEndTimestamp?: number };
-  CallbackDetails?: { CallbackId?: string; Result?: string; Error?: ErrorObject };
+  CallbackDetails?: {
+    CallbackId?: string;
+    Result?: string;
+    Error?: ErrorObject;
+  };
   ChainedInvokeDetails?: { Result?: string; Error?: ErrorObject };
 }
 

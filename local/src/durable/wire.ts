@@ -25,7 +25,10 @@ export function wireEvent(
 ): Record<string, unknown> {
   const { details, ...rest } = event;
   const shown = includeData ? details : _withoutData(details);
-  return wireTimes({ ...rest, [`${event.EventType}Details`]: shown }, "seconds");
+  return wireTimes(
+    { ...rest, [`${event.EventType}Details`]: shown },
+    "seconds",
+  );
 }
 
 function _withoutData(details: Record<string, unknown> | undefined) {

@@ -10,6 +10,7 @@ import { watchSources } from "./source_watch.ts";
 import { untilStopped } from "./_until_stopped.ts";
 import type { CliOptions } from "./_cli_options.ts";
 import type { FunctionLaunch } from "./_cli_function.ts";
+import { durableOptionsOf } from "./_cli_durable.ts";
 
 /** A function the CLI serves, its emulator once started. */
 interface _Served {
@@ -66,6 +67,7 @@ function _controlPlane(
   return createControlPlane({
     s3Endpoint: options.s3Endpoint,
     credentials: options.credentials,
+    durable: durableOptionsOf(options),
     functionUrl: (name) => `${url()}/lambda-url/${name}/`,
   });
 }

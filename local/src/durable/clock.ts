@@ -37,17 +37,19 @@ export function durableClock(mode: DurableTimeMode): DurableClock {
   };
 }
 
-/** Says how long a delay is, in the largest unit that fits: "3 days", "90 seconds". */
+/** Says how long a delay is, in the largest unit that fits, to a tenth: "3 days", "1.5 hours". */
 export function describeSeconds(seconds: number): string {
-  const units: [number, string][] = [[86400, "day"], [3600, "hour"], [
-    60,
-    "minute",
-  ]];
+  const units: [number, string][] = [
+    [86400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ];
   for (const [size, name] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
+    if (seconds >= size || size === 1) {
+      const n = Number((seconds / size).toFixed(1));
       return `${n} ${name}${n === 1 ? "" : "s"}`;
     }
   }
-  return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${seconds} seconds`;
 }

@@ -241,7 +241,6 @@ export class DurableEngine {
           : { kind: "fail", error: close.error },
       );
     }
-    this.#logWaits(record, updates);
     this.#arm(record);
     for (const update of applied.invokes) this.#chain(record, update);
     return {
@@ -368,25 +367,6 @@ export class DurableEngine {
     this.#options.store.save(record, ops, fromEvent);
   }
 
-  #logWaits(record: ExecutionRecord, updates: readonly OperationUpdate[]) {
-    if (this.clock.mode !== "fast") return;
-    for (const update of updates) {
-      const seconds = update.Type === "WAIT" && update.Action === "START"
-        ? update.WaitOptions?.WaitSeconds ?? 0
-        : update.Type === "STEP" && update.Action === "RETRY"
-        ? update.StepOptions?.NextAttemptDelaySeconds ?? 0
-        : 0;
-      if (seconds > 0) {
-        const what = update.Type === "WAIT" ? "wait" : "retry delay";
-        this.#options.log(
-          `Durable execution ${record.name}: ${what} of ${
-            describeSeconds(seconds)
-          } skipped (--durable-time fast)`,
-        );
-      }
-    }
-  }
-
   /** Arms a timer for each deadline not armed yet, and drops those that no longer apply. */
   #arm(record: ExecutionRecord): void {
     const armed = this.#timers.get(record.arn) ?? new Map();
@@ -402,9 +382,16 @@ export class DurableEngine {
     for (const item of due) {
       if (armed.has(item.key)) continue;
       const left = item.at - this.clock.now();
-      const ms = item.kind === "wait" || item.kind === "retry"
-        ? this.clock.delay(left)
-        : Math.max(0, left);
+      const durable = item.kind === "wait" || item.kind === "retry";
+      const ms = durable ? this.clock.delay(left) : Math.max(0, left);
+      if (durable && ms < left && left >= 1000) {
+        const what = item.kind === "wait" ? "wait" : "retry delay";
+        this.#options.log(
+          `Durable execution ${record.name}: ${what} of ${
+            describeSeconds(Math.round(left / 1000))
+          } skipped (--durable-time ${this.clock.mode})`,
+        );
+      }
       armed.set(
         item.key,
         this.clock.schedule(ms, () => this.#fire(record, item)),

@@ -22,8 +22,15 @@ export function durableClient(url: string): LambdaClient {
 /** A zip whose bootstrap runs `fixture` (a path under tests/fixtures) with Deno. */
 export function fixtureZip(fixture: string): Uint8Array<ArrayBuffer> {
   const root = new URL("..", import.meta.url).pathname;
-  const bootstrap =
-    `#!/bin/sh\nexec "${Deno.execPath()}" run -A --config "${root}deno.json" "${root}tests/fixtures/${fixture}"\n`;
+  // The machine's npm cache, offline: each deploy runs with a fresh TMPDIR (and DENO_DIR in it).
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    `${Deno.env.get("HOME")}/.cache/deno`;
+  const bootstrap = [
+    "#!/bin/sh",
+    `export DENO_DIR="${denoDir}"`,
+    `exec "${Deno.execPath()}" run -A --cached-only --lock="${root}deno.lock" --config "${root}deno.json" "${root}tests/fixtures/${fixture}"`,
+    "",
+  ].join("\n");
   return createZip([{
     name: "bootstrap",
     data: new TextEncoder().encode(bootstrap),

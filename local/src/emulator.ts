@@ -222,8 +222,11 @@ export async function startEmulator(
     region: settings.region,
     cwd: options.cwd ?? Deno.cwd(),
     // A durable function's Lambda client reaches the durable API on its own Runtime API port.
+    // Its Lambda client signs with local placeholder keys, as Lambda hands a function its role's.
     env: options.durableApi === undefined ? options.env : {
       AWS_ENDPOINT_URL_LAMBDA: `http://${runtimeServer.address}`,
+      AWS_ACCESS_KEY_ID: "local-durable",
+      AWS_SECRET_ACCESS_KEY: "local-durable",
       ...options.env,
     },
   });

@@ -121,6 +121,52 @@ Deno.test("a durable execution runs a step once, waits three days on the engine'
     lines.some((line) => line.includes("order-1 of order: SUCCEEDED")),
     true,
   );
-  void decoder;
+  await Deno.remove(work, { recursive: true });
+});
+
+Deno.test("a synchronous invoke of a durable function answers once its execution ends: its result, or its error as a function error", async () => {
+  const work = await Deno.makeTempDir({ prefix: "durable-sync-" });
+  await using server = await serveControlPlane({
+    port: 0,
+    durable: { time: "fast" },
+    output: () => {},
+  });
+  const lambda = durableClient(server.url);
+  await createDurable(lambda, "order", fixtureZip("durable_manual.ts"), {
+    ExecutionTimeout: 7 * 86400,
+    RetentionPeriodInDays: 1,
+  });
+  const answered = await lambda.send(
+    new InvokeCommand({
+      FunctionName: "order",
+      Payload: encoder.encode(
+        JSON.stringify({ marks: `${work}/a`, wait: 86400 }),
+      ),
+    }),
+  );
+  assert.equal(answered.StatusCode, 200);
+  assert.equal(answered.FunctionError, undefined);
+  assert.equal(answered.ExecutedVersion, "$LATEST");
+  assert.match(answered.DurableExecutionArn!, /\/durable-execution\//);
+  assert.deepEqual(JSON.parse(decoder.decode(answered.Payload)), {
+    done: true,
+  });
+  // A callback that times out at once fails the execution: the caller sees Lambda's function error.
+  const failed = await lambda.send(
+    new InvokeCommand({
+      FunctionName: "order",
+      Payload: encoder.encode(
+        JSON.stringify({
+          marks: `${work}/b`,
+          callback: { TimeoutSeconds: 0.001 },
+        }),
+      ),
+    }),
+  );
+  assert.equal(failed.FunctionError, "Unhandled");
+  assert.deepEqual(JSON.parse(decoder.decode(failed.Payload)), {
+    errorType: "Callback.Timeout",
+    errorMessage: "Callback timed out",
+  });
   await Deno.remove(work, { recursive: true });
 });

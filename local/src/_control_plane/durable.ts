@@ -78,7 +78,7 @@ export async function invokeDurable(
   };
   if (type === "Event") return new Response(null, { status: 202, headers });
   if (type === "DryRun") return new Response(null, { status: 204, headers });
-  await engine.closed(record, request.signal);
+  await engine.closed(record);
   return _answer(record, headers);
 }
 

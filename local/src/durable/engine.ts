@@ -200,18 +200,15 @@ export class DurableEngine {
     );
   }
 
-  /** Resolves once the execution is closed, or `signal` aborts. */
-  async closed(record: ExecutionRecord, signal?: AbortSignal): Promise<void> {
+  /** Resolves once the execution is closed. */
+  async closed(record: ExecutionRecord): Promise<void> {
     if (record.state.status !== "RUNNING") return;
     let waiter = this.#closed.get(record.arn);
     if (waiter === undefined) {
       waiter = Promise.withResolvers<void>();
       this.#closed.set(record.arn, waiter);
     }
-    const aborted = new Promise<void>((resolve) =>
-      signal?.addEventListener("abort", () => resolve(), { once: true })
-    );
-    await Promise.race([waiter.promise, aborted]);
+    await waiter.promise;
   }
 
   /** CheckpointDurableExecution: the token consumed, the updates applied; the new token and what changed. */

@@ -84,6 +84,12 @@ export async function invokeDurable(
 
 function _answer(record: ExecutionRecord, headers: Record<string, string>) {
   const state = record.state;
+  if (state.status === "RUNNING") {
+    return Response.json({ message: "The emulator is shutting down" }, {
+      status: 503,
+      headers,
+    });
+  }
   if (state.status === "SUCCEEDED") {
     return new Response(state.result ?? "null", { status: 200, headers });
   }

@@ -466,6 +466,9 @@ export class DurableEngine {
   /** Stops every timer and closes the store (running executions stay RUNNING on disk). */
   dispose(): void {
     for (const arn of [...this.#timers.keys()]) this.#disarm(arn);
+    // A caller waiting on an execution gets its answer now: the emulator is going away.
+    for (const waiter of this.#closed.values()) waiter.resolve();
+    this.#closed.clear();
     this.#options.store.close();
   }
 }

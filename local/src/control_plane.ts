@@ -27,6 +27,7 @@ import { stop } from "./_control_plane/runners.ts";
 import { type PlaneSettings, Store } from "./_control_plane/store.ts";
 import { engineOf, planeHost } from "./_control_plane/durable.ts";
 import { functionRoutes } from "./durable/api.ts";
+import { rememberStore } from "./_control_plane/emulator_function.ts";
 import {
   type DurableClock,
   durableClock,
@@ -156,12 +157,14 @@ export function createControlPlane(
     await Promise.all(all.map(stop));
     await store.removeRoot();
   }
-  return {
+  const plane = {
     handle,
     names: () => [...store.functions.keys()],
     close,
     [Symbol.asyncDispose]: close,
   };
+  rememberStore(plane, store);
+  return plane;
 }
 
 /** The options resolved once, each default in place. */

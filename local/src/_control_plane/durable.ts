@@ -18,6 +18,14 @@ import {
   versionOf,
 } from "./store.ts";
 
+/** The header marking the engine's own invocations of a function, with the store's secret. */
+export const ENGINE_INVOCATION_HEADER = "x-rtl-durable-invocation";
+
+/** Whether `request` is the engine's own invocation: a plane passes it on to the function's emulator. */
+export function isEngineInvocation(request: Request, store: Store): boolean {
+  return request.headers.get(ENGINE_INVOCATION_HEADER) === store.secret;
+}
+
 /** The header naming an execution: the same name and input find the same execution. */
 export const EXECUTION_NAME_HEADER = "x-amz-durable-execution-name";
 /** Lambda's limit on a synchronous invocation's payload. */
@@ -135,7 +143,12 @@ export function planeHost(store: Store): DurableHost {
       }/invocations`;
       const response = await through(
         runner,
-        (to) => fetch(`${to.url}${path}`, { method: "POST", body: payload }),
+        (to) =>
+          fetch(`${to.url}${path}`, {
+            method: "POST",
+            body: payload,
+            headers: { [ENGINE_INVOCATION_HEADER]: store.secret },
+          }),
       );
       const body = await response.text();
       const functionError = response.headers.get("x-amz-function-error") ??

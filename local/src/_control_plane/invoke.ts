@@ -5,6 +5,7 @@ import {
   assertNotDurableCall,
   durableConfigOf,
   invokeDurable,
+  isEngineInvocation,
 } from "./durable.ts";
 import type { Call } from "./router.ts";
 import { target } from "./runners.ts";
@@ -28,6 +29,8 @@ async function _invoke(
   const { name } = parseFunctionName(params.fn!, url.searchParams);
   // A name this plane did not deploy is the emulator's own function's.
   if (!store.functions.has(name)) return undefined;
+  // The durable engine invoking the emulator's own function: its emulator answers.
+  if (isEngineInvocation(request, store)) return undefined;
   const { fn, qualifier } = store.find(params.fn!, url.searchParams);
   const durable = durableConfigOf(fn, qualifier);
   if (durable !== undefined && operation === "invocations") {

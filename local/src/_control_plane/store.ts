@@ -86,6 +86,8 @@ export class Store {
   readonly functions: Map<string, FunctionRecord> = new Map();
   /** What the plane was given. */
   readonly settings: PlaneSettings;
+  /** Marks the durable engine's own invocations (`x-rtl-durable-invocation`): passed on to the function as they are. */
+  readonly secret: string = crypto.randomUUID();
   #root: Promise<string> | undefined;
   #serial = 0;
 

@@ -103,6 +103,7 @@ async function checkpoint(engine: DurableEngine, call: Call) {
     _arn(call),
     body.CheckpointToken,
     updates as OperationUpdate[],
+    typeof body.ClientToken === "string" ? body.ClientToken : undefined,
   );
   return jsonResponse(wireTimes({
     CheckpointToken: result.token,

@@ -77,14 +77,28 @@ export class DurableEngine {
   readonly #records = new Map<string, ExecutionRecord>();
   readonly #timers = new Map<string, Map<string, () => void>>();
   readonly #closed = new Map<string, PromiseWithResolvers<void>>();
+  readonly #repeats = new Map<
+    string,
+    {
+      clientToken: string;
+      token: string;
+      answer: { token: string; operations: Operation[] };
+    }
+  >();
   readonly #drive: (record: ExecutionRecord) => void;
   #host: DurableHost | undefined;
 
   /** Opens the engine on its store; running executions resume once a host is attached. */
   constructor(options: DurableEngineOptions) {
     this.#options = options;
+    const now = options.clock.now();
     for (const record of options.store.loadAll()) {
-      this.#records.set(record.arn, record);
+      // A closed execution is kept for its RetentionPeriodInDays, as on Lambda.
+      const state = record.state;
+      const keep = record.config.RetentionPeriodInDays * 86400_000;
+      if (state.status !== "RUNNING" && state.end + keep < now) {
+        options.store.remove(record.arn);
+      } else this.#records.set(record.arn, record);
     }
     this.#drive = runInvocations({
       host: () => this.#host,
@@ -216,8 +230,14 @@ export class DurableEngine {
     arn: string,
     token: unknown,
     updates: readonly OperationUpdate[],
+    clientToken?: string,
   ): { token: string; operations: Operation[] } {
     const record = this.find(arn);
+    const repeated = this.#repeats.get(arn);
+    if (
+      clientToken !== undefined && repeated?.clientToken === clientToken &&
+      repeated.token === token
+    ) return repeated.answer;
     assertToken(record, token);
     const now = this.clock.now();
     const from = record.events.length;
@@ -240,11 +260,16 @@ export class DurableEngine {
     }
     this.#arm(record);
     for (const update of applied.invokes) this.#chain(record, update);
-    return {
+    const answer = {
       token: next,
       operations: [...changed].map((id) => record.operations.get(id)!)
         .filter((op) => op !== undefined),
     };
+    // A retried request with the same ClientToken gets the same answer, its token already consumed.
+    if (clientToken !== undefined) {
+      this.#repeats.set(arn, { clientToken, token: token as string, answer });
+    }
+    return answer;
   }
 
   /** GetDurableExecutionState: a page of operations; the token must be current. */

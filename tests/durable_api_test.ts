@@ -3,13 +3,17 @@
 // waits for a callback, and ends; each step of it is seen through GetDurableExecution(History).
 import assert from "node:assert/strict";
 import {
+  CreateFunctionCommand,
   GetDurableExecutionCommand,
   GetDurableExecutionHistoryCommand,
   InvokeCommand,
   ListDurableExecutionsByFunctionCommand,
   SendDurableExecutionCallbackSuccessCommand,
+  waitUntilFunctionActiveV2,
 } from "npm:@aws-sdk/client-lambda@3.1178.0";
 import { serveControlPlane } from "../local/mod.ts";
+import { ROLE, WAITING } from "./_control_plane.ts";
+import { shellZip } from "./_shell_function.ts";
 import {
   createDurable,
   durableClient,
@@ -151,6 +155,31 @@ Deno.test("a synchronous invoke of a durable function answers once its execution
   assert.deepEqual(JSON.parse(decoder.decode(answered.Payload)), {
     done: true,
   });
+  // A chained invoke of another function: the execution waits for its answer, then carries on.
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "shell",
+      Role: ROLE,
+      Runtime: "provided.al2023",
+      Handler: "bootstrap",
+      Code: { ZipFile: shellZip("chained") },
+    }),
+  );
+  await waitUntilFunctionActiveV2({ client: lambda, ...WAITING }, {
+    FunctionName: "shell",
+  });
+  const chained = await lambda.send(
+    new InvokeCommand({
+      FunctionName: "order",
+      Payload: encoder.encode(JSON.stringify({
+        marks: `${work}/c`,
+        chain: { FunctionName: "shell", Payload: '{"n":1}' },
+      })),
+    }),
+  );
+  const answer = JSON.parse(decoder.decode(chained.Payload));
+  assert.deepEqual(JSON.parse(answer.chained).event, { n: 1 });
+  assert.equal(JSON.parse(answer.chained).tag, "chained");
   // A callback that times out at once fails the execution: the caller sees Lambda's function error.
   const failed = await lambda.send(
     new InvokeCommand({

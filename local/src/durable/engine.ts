@@ -13,7 +13,13 @@ import {
 import { type ExecutionEvent, transition } from "./execution_state.ts";
 import { addEvent, errorDetail, resultDetail } from "./history.ts";
 import { page } from "./pages.ts";
-import type { ExecutionRecord } from "./record.ts";
+import { type ExecutionRecord, newRecord } from "./record.ts";
+import {
+  chainedName,
+  completeOperation,
+  failedInvoke,
+  type Outcome,
+} from "./outcomes.ts";
 import type { DurableStore } from "./sqlite_store.ts";
 import { deadlines, type Due, fireDeadline } from "./timers.ts";
 import { assertToken, issueToken } from "./tokens.ts";
@@ -61,8 +67,6 @@ export interface DurableEngineOptions {
   readonly clock: DurableClock;
   readonly log: (line: string) => void;
 }
-
-type _Outcome = { result?: string; error?: ErrorObject };
 
 const _CLOSED_EVENT = {
   SUCCEEDED: "Succeeded",
@@ -151,52 +155,11 @@ export class DurableEngine {
       }
       return known;
     }
-    const record = this.#newRecord(arn, name, request);
+    const record = newRecord(arn, name, request, this.clock.now());
     this.#records.set(arn, record);
     this.#save(record, record.operations.keys(), 0);
     this.#arm(record);
     this.#drive(record);
-    return record;
-  }
-
-  #newRecord(
-    arn: string,
-    name: string,
-    request: StartRequest,
-  ): ExecutionRecord {
-    const now = this.clock.now();
-    const id = crypto.randomUUID();
-    const op: Operation = {
-      Id: id,
-      Type: "EXECUTION",
-      Status: "STARTED",
-      StartTimestamp: now,
-      ExecutionDetails: { InputPayload: request.input },
-    };
-    const record: ExecutionRecord = {
-      arn,
-      name,
-      functionName: request.functionName,
-      functionArn: request.functionArn,
-      version: request.version,
-      qualifier: request.qualifier,
-      input: request.input,
-      config: request.config,
-      startTimestamp: now,
-      executionOperationId: id,
-      state: { status: "RUNNING" },
-      token: undefined,
-      tokenSerial: 0,
-      operations: new Map([[id, op]]),
-      events: [],
-      callbacks: new Map(),
-      updated: new Set(),
-      failedInvocations: 0,
-    };
-    addEvent(record, now, "ExecutionStarted", { Id: id, Name: name }, {
-      Input: { Payload: request.input, Truncated: false },
-      ExecutionTimeout: request.config.ExecutionTimeout,
-    });
     return record;
   }
 
@@ -297,31 +260,10 @@ export class DurableEngine {
   }
 
   /** SendDurableExecutionCallbackSuccess / Failure: completes the callback and wakes its execution. */
-  completeCallback(
-    callbackId: string,
-    outcome: { result: string } | { error: ErrorObject | undefined },
-  ): void {
+  completeCallback(callbackId: string, outcome: Outcome): void {
     const { record, op } = this.#callback(callbackId);
-    const now = this.clock.now();
     const from = record.events.length;
-    record.callbacks.delete(callbackId);
-    const succeeded = "result" in outcome;
-    Object.assign(op, {
-      Status: succeeded ? "SUCCEEDED" : "FAILED",
-      EndTimestamp: now,
-    });
-    op.CallbackDetails = {
-      ...op.CallbackDetails,
-      ...(succeeded ? { Result: outcome.result } : { Error: outcome.error }),
-    };
-    addEvent(
-      record,
-      now,
-      succeeded ? "CallbackSucceeded" : "CallbackFailed",
-      op,
-      succeeded ? resultDetail(outcome.result) : errorDetail(outcome.error),
-    );
-    record.updated.add(op.Id);
+    completeOperation(record, op, outcome, this.clock.now());
     this.#save(record, [op.Id], from);
     this.#arm(record);
     this.#drive(record);
@@ -447,45 +389,28 @@ export class DurableEngine {
   #chain(record: ExecutionRecord, update: OperationUpdate): void {
     const host = this.#host;
     const target = update.ChainedInvokeOptions?.FunctionName ?? "";
-    const name = `${record.name}-${update.Id}`.replace(/[^A-Za-z0-9_-]/g, "-")
-      .slice(0, 64);
-    (host === undefined
-      ? Promise.resolve<_Outcome>({
-        error: { ErrorMessage: "No Lambda to invoke" },
-      })
-      : host.chainedInvoke(target, update.Payload, name).catch((error) =>
-        ({
-          error: {
-            ErrorType: error?.name,
-            ErrorMessage: String(error?.message ?? error),
-          },
-        }) as _Outcome
-      )).then((outcome: _Outcome) => {
-        const op = record.operations.get(update.Id);
-        if (op?.Status !== "STARTED" || record.state.status !== "RUNNING") {
-          return;
-        }
-        const now = this.clock.now();
-        const from = record.events.length;
-        const ok = outcome.error === undefined;
-        Object.assign(op, {
-          Status: ok ? "SUCCEEDED" : "FAILED",
-          EndTimestamp: now,
-        });
-        op.ChainedInvokeDetails = ok
-          ? { Result: outcome.result }
-          : { Error: outcome.error };
-        addEvent(
-          record,
-          now,
-          ok ? "ChainedInvokeSucceeded" : "ChainedInvokeFailed",
-          op,
-          ok ? resultDetail(outcome.result) : errorDetail(outcome.error),
+    const answer: Promise<Outcome> = host === undefined
+      ? Promise.resolve(failedInvoke("No Lambda to invoke"))
+      : host.chainedInvoke(
+        target,
+        update.Payload,
+        chainedName(record, update.Id),
+      )
+        .then(
+          (outcome) =>
+            outcome.error === undefined
+              ? { result: outcome.result }
+              : { error: outcome.error },
+          failedInvoke,
         );
-        record.updated.add(op.Id);
-        this.#save(record, [op.Id], from);
-        this.#drive(record);
-      });
+    answer.then((outcome) => {
+      const op = record.operations.get(update.Id);
+      if (op?.Status !== "STARTED" || record.state.status !== "RUNNING") return;
+      const from = record.events.length;
+      completeOperation(record, op, outcome, this.clock.now());
+      this.#save(record, [op.Id], from);
+      this.#drive(record);
+    });
   }
 
   /** Stops every timer and closes the store (running executions stay RUNNING on disk). */

@@ -1,10 +1,9 @@
 // History events: one appended for each thing that happens to an operation or the execution.
-import type { ExecutionRecord } from "./record.ts";
-import type { ErrorObject, Operation } from "./types.ts";
+import type { ErrorObject, HistoryEvent, Operation } from "./types.ts";
 
 /** Appends an event of `type` about `op` at `now`, its details under `<type>Details`. */
 export function addEvent(
-  record: ExecutionRecord,
+  record: { readonly events: HistoryEvent[] },
   now: number,
   type: string,
   op: Pick<Operation, "Id" | "Name" | "ParentId" | "SubType">,

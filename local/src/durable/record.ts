@@ -1,5 +1,6 @@
 // One durable execution as the engine keeps it: what started it, where it is, its operations and history.
 import type { ExecutionState } from "./execution_state.ts";
+import { addEvent } from "./history.ts";
 import type { DurableConfig, HistoryEvent, Operation } from "./types.ts";
 
 /** A callback's deadlines, in epoch ms. */
@@ -83,4 +84,56 @@ export function recordOf(
     callbacks: new Map(h.callbacks),
     updated: new Set(h.updated),
   };
+}
+
+/** What a new execution is made of. */
+export interface NewExecution {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly version: string;
+  readonly qualifier: string | undefined;
+  readonly config: DurableConfig;
+  readonly input: string;
+}
+
+/** A new RUNNING execution at `now`: its EXECUTION operation started with the input, and its first event. */
+export function newRecord(
+  arn: string,
+  name: string,
+  request: NewExecution,
+  now: number,
+): ExecutionRecord {
+  const id = crypto.randomUUID();
+  const op: Operation = {
+    Id: id,
+    Type: "EXECUTION",
+    Status: "STARTED",
+    StartTimestamp: now,
+    ExecutionDetails: { InputPayload: request.input },
+  };
+  const record: ExecutionRecord = {
+    arn,
+    name,
+    functionName: request.functionName,
+    functionArn: request.functionArn,
+    version: request.version,
+    qualifier: request.qualifier,
+    input: request.input,
+    config: request.config,
+    startTimestamp: now,
+    executionOperationId: id,
+    state: { status: "RUNNING" },
+    token: undefined,
+    tokenSerial: 0,
+    operations: new Map([[id, op]]),
+    events: [],
+    callbacks: new Map(),
+    updated: new Set(),
+    failedInvocations: 0,
+  };
+  addEvent(record, now, "ExecutionStarted", { Id: id, Name: name }, {
+    Input: { Payload: request.input, Truncated: false },
+    ExecutionTimeout: request.config.ExecutionTimeout,
+  });
+  return record;
 }

@@ -193,6 +193,26 @@ function _settings(
   };
 }
 
+/** The engine's database in `dir`, or in memory; a folder the process may not write is named in the error. */
+function _openStore(dir: string | undefined) {
+  if (dir === undefined) return openSqliteStore(":memory:");
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    return openSqliteStore(`${dir}/durable.sqlite`);
+  } catch (error) {
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new Error(
+        `The durable state folder ${dir} cannot be written (the emulator's permission set writes under /tmp only): choose a --durable-state-dir under /tmp`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /** What the settings reach once the store exists: the durable API a durable function calls. */
 interface _Late {
   durableApi?: (request: Request) => Promise<Response | undefined>;
@@ -204,11 +224,8 @@ function _durableEngine(
   log: (line: string) => void,
 ): DurableEngine {
   const dir = options?.stateDir;
-  if (dir !== undefined) Deno.mkdirSync(dir, { recursive: true });
   return new DurableEngine({
-    store: openSqliteStore(
-      dir === undefined ? ":memory:" : `${dir}/durable.sqlite`,
-    ),
+    store: _openStore(dir),
     clock: options?.clock ?? durableClock(options?.time ?? "real"),
     log,
   });

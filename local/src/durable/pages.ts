@@ -11,10 +11,12 @@ export function visibleOperations(record: ExecutionRecord): Operation[] {
     const parent = op.ParentId === undefined
       ? undefined
       : record.operations.get(op.ParentId);
+    // Under a hidden operation everything is hidden too.
     if (
-      parent?.Type === "CONTEXT" &&
-      (parent.Status === "SUCCEEDED" || parent.Status === "FAILED") &&
-      (!parent.ContextDetails?.ReplayChildren || hidden.has(parent.Id))
+      (parent !== undefined && hidden.has(parent.Id)) ||
+      (parent?.Type === "CONTEXT" &&
+        (parent.Status === "SUCCEEDED" || parent.Status === "FAILED") &&
+        !parent.ContextDetails?.ReplayChildren)
     ) {
       hidden.add(op.Id);
       continue;

@@ -14,6 +14,7 @@ import {
   InvalidParameterValueException,
   InvokeCommand,
   type LambdaClient,
+  ListDurableExecutionsByFunctionCommand,
   ResourceNotFoundException,
   SendDurableExecutionCallbackFailureCommand,
   SendDurableExecutionCallbackSuccessCommand,
@@ -122,6 +123,12 @@ Deno.test("bad input to the durable API gets Lambda's error types", async (t) =>
       await refused(
         lambda.send(
           new StopDurableExecutionCommand({ DurableExecutionArn: unknown }),
+        ),
+        ResourceNotFoundException,
+      );
+      await refused(
+        lambda.send(
+          new ListDurableExecutionsByFunctionCommand({ FunctionName: "nope" }),
         ),
         ResourceNotFoundException,
       );

@@ -7,6 +7,7 @@ import {
   readJson,
 } from "../_control_plane/wire.ts";
 import { invalid, tooLarge } from "./errors.ts";
+import { notFound } from "../_control_plane/errors.ts";
 import type { DurableEngine } from "./engine.ts";
 import type { ExecutionRecord } from "./record.ts";
 import type { ErrorObject, OperationUpdate } from "./types.ts";
@@ -199,6 +200,9 @@ async function stop(engine: DurableEngine, call: Call) {
 function listByFunction(engine: DurableEngine, call: Call) {
   const query = call.url.searchParams;
   const { name } = parseFunctionName(call.params.fn!, new URLSearchParams());
+  if (!call.store.functions.has(name) && engine.byFunction(name).length === 0) {
+    throw notFound(call.store.arn(name));
+  }
   const statuses = query.getAll("Statuses");
   const named = query.get("DurableExecutionName");
   const after = query.get("StartedAfter");

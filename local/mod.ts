@@ -40,6 +40,9 @@ export {
   type ControlPlaneOptions,
   createControlPlane,
   type DeployedFunction,
+  type DurableClock,
+  type DurableOptions,
+  type DurableTimeMode,
   type Runner,
 } from "./src/control_plane.ts";
 export {

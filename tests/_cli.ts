@@ -7,6 +7,8 @@ export interface CliProcess extends AsyncDisposable {
   readonly url: string;
   /** What it wrote to stderr so far. */
   output(): string;
+  /** Sends `signal` (SIGKILL: the emulator dies as in a crash) and waits for it to end. */
+  kill(signal: Deno.Signal): Promise<void>;
 }
 
 /** Starts `deno run -P=emulator local/mod.ts <args>` (with `env` added to its environment) and waits for `ready` (its group 1 is the URL) on stderr. */
@@ -40,13 +42,19 @@ export async function startCli(
       seen += value;
     }
   })();
+  const kill = async (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Ended already.
+    }
+    await child.status;
+    await draining;
+  };
   return {
     url: match[1],
     output: () => seen,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await child.status;
-      await draining;
-    },
+    kill,
+    [Symbol.asyncDispose]: () => kill("SIGTERM"),
   };
 }

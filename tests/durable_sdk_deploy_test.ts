@@ -222,12 +222,9 @@ Deno.test("deno task deploy --durable-config against the local control plane", a
   );
 });
 
-// Enabled once the control plane keeps DurableConfig (the durable engine's branch): until then GetFunction
-// answers without it, and the update below is refused as "not durable".
 Deno.test({
   name:
     "a durable function's DurableConfig is read back with GetFunctionConfiguration, and an update changes it",
-  ignore: true,
   fn: async () => {
     await using plane = await startControlPlane();
     await using proxy = recordingProxy(plane.url);

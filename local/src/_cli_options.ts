@@ -119,6 +119,13 @@ function _pairs(raw: _Raw): readonly (readonly [string, string])[] {
   }));
 }
 
+function _durableTime(raw: _Raw, flag: string): "real" | "fast" {
+  if (raw === "real" || raw === "fast") return raw;
+  throw new CliUsageError(
+    `--${flag} takes real (waits take their time) or fast (every wait and retry delay fires at once), got "${raw}"`,
+  );
+}
+
 function _optionalWhole(min: number) {
   const whole = _whole(min);
   return (raw: _Raw, flag: string) =>
@@ -158,6 +165,14 @@ const _FLAGS = {
   "control-plane": { type: "boolean", default: false, read: _flag },
   "s3-endpoint": { type: "string", read: _optional },
   watch: { type: "boolean", default: false, read: _flag },
+  durable: { type: "boolean", default: false, read: _flag },
+  "durable-time": { type: "string", default: "real", read: _durableTime },
+  "durable-state-dir": { type: "string", read: _optional },
+  "durable-execution-timeout": {
+    type: "string",
+    default: "86400",
+    read: _lambdaRange("ExecutionTimeout", 1, 31622400, "seconds"),
+  },
   help: { type: "boolean", short: "h", default: false, read: _flag },
 } as const satisfies Record<string, _Flag<unknown>>;
 

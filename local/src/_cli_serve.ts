@@ -10,6 +10,13 @@ import { watchSources } from "./source_watch.ts";
 import { untilStopped } from "./_until_stopped.ts";
 import type { CliOptions } from "./_cli_options.ts";
 import type { FunctionLaunch } from "./_cli_function.ts";
+import { durableBanner, durableOptionsOf } from "./_cli_durable.ts";
+import {
+  adoptEmulatorFunction,
+  durableOnly,
+  functionApi,
+  storeOf,
+} from "./_control_plane/emulator_function.ts";
 
 /** A function the CLI serves, its emulator once started. */
 interface _Served {
@@ -62,10 +69,14 @@ function _controlPlane(
   options: CliOptions,
   url: () => string,
 ): ControlPlane | undefined {
-  if (!options.flags["control-plane"]) return undefined;
+  // --durable runs the emulator's own function on a plane's durable engine, with or without its API.
+  if (!options.flags["control-plane"] && !options.flags.durable) {
+    return undefined;
+  }
   return createControlPlane({
     s3Endpoint: options.s3Endpoint,
     credentials: options.credentials,
+    durable: durableOptionsOf(options),
     functionUrl: (name) => `${url()}/lambda-url/${name}/`,
   });
 }
@@ -80,6 +91,10 @@ async function _startAll(
   const { flags } = options;
   const others = new Map(served.slice(1).map((fn) => [fn.name, fn]));
   const routeOthers = routeFunctions((name) => others.get(name)?.emulator?.url);
+  const store = plane && flags.durable ? storeOf(plane) : undefined;
+  const planeRoutes = store !== undefined && !flags["control-plane"]
+    ? durableOnly(store)
+    : plane?.handle;
   for (const [i, fn] of served.entries()) {
     fn.emulator = await startEmulator({
       extensionsDir: flags.extensions,
@@ -103,11 +118,20 @@ async function _startAll(
             plane && flags.host,
             { credentials: options.credentials },
             async (request: Request) =>
-              await plane?.handle(request) ?? await routeOthers(request),
+              await planeRoutes?.(request) ?? await routeOthers(request),
           ),
+          durableApi: store && functionApi(store),
         }
         : {}),
     });
+  }
+  if (store !== undefined) {
+    adoptEmulatorFunction(
+      store,
+      served[0].name,
+      served[0].emulator!.url,
+      flags["durable-execution-timeout"],
+    );
   }
 }
 
@@ -128,6 +152,13 @@ function _banner(
       Object.keys(env).sort().join(", ") || "no others"
     }`,
     `Invoke it: curl -d '${SAMPLE_EVENT}' ${url}/2015-03-31/functions/${main.name}/invocations`,
+    ...(options.flags.durable
+      ? [
+        `It is durable (--durable): each invocation starts a durable execution; ${
+          durableBanner(durableOptionsOf(options))
+        }`,
+      ]
+      : []),
     `Stop with Ctrl-C.`,
   ];
   const s3 = options.s3Endpoint;

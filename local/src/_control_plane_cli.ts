@@ -2,13 +2,17 @@
 import type { ControlPlaneOptions } from "./control_plane.ts";
 import { serveControlPlane } from "./control_plane_server.ts";
 import { untilStopped } from "./_until_stopped.ts";
+import { durableBanner } from "./_cli_durable.ts";
 import { explainListenError, isLoopbackHost } from "./_beyond_loopback.ts";
 
 /** Serves the control plane on `host:port` until SIGINT or SIGTERM; the exit code. */
 export async function runControlPlane(
   hostname: string,
   port: number,
-  options: Pick<ControlPlaneOptions, "s3Endpoint" | "credentials"> = {},
+  options: Pick<
+    ControlPlaneOptions,
+    "s3Endpoint" | "credentials" | "durable"
+  > = {},
 ): Promise<number> {
   let server;
   try {
@@ -32,6 +36,9 @@ export async function runControlPlane(
       (options.s3Endpoint === undefined
         ? "Code in S3 (S3Bucket/S3Key) needs --s3-endpoint URL: none is set\n"
         : `Code in S3 (S3Bucket/S3Key) is read from ${options.s3Endpoint}\n`) +
+      (options.durable === undefined
+        ? ""
+        : `${durableBanner(options.durable)}\n`) +
       `Deploy to it: deno task deploy --endpoint-url ${server.url} --name NAME --role arn:aws:iam::123456789012:role/local\n` +
       `Stop with Ctrl-C.`,
   );

@@ -8,6 +8,7 @@ import { announceHost, explainListenError } from "./_beyond_loopback.ts";
 import { parseEnv } from "node:util";
 import { resolve } from "node:path";
 import { runControlPlane } from "./_control_plane_cli.ts";
+import { durableOptionsOf } from "./_cli_durable.ts";
 import { HEAP_SWITCH, heapFlags } from "./heap.ts";
 import { auditedDeclaration } from "./permissions/audit.ts";
 import {
@@ -74,6 +75,13 @@ Options:
                     run what is deployed; with no entry, serve only that
   --s3-endpoint URL the local S3 (e.g. s3rver) the control plane reads S3Bucket/S3Key
                     code from (default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)
+  --durable         run the function as a durable function (DurableConfig): each
+                    invocation starts a durable execution
+  --durable-execution-timeout S  its ExecutionTimeout (default 86400)
+  --durable-time T  real (default) or fast: every wait and step retry delay
+                    of a durable execution fires at once (the log says so)
+  --durable-state-dir DIR  where durable executions are kept across restarts
+                    (default: a folder per port under $TMPDIR; memory with --port 0)
   --help            this text
 
 Invoke it:
@@ -116,6 +124,7 @@ export async function main(args: string[]): Promise<number> {
     return await runControlPlane(flags.host, flags.port, {
       s3Endpoint: options.s3Endpoint,
       credentials: options.credentials,
+      durable: durableOptionsOf(options),
     });
   }
   if (options.entry === undefined) {

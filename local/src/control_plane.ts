@@ -29,6 +29,18 @@ import { ROUTES } from "./_control_plane/routes.ts";
 import { stop } from "./_control_plane/runners.ts";
 import { type PlaneSettings, Store } from "./_control_plane/store.ts";
 import { withOpt } from "./_task_root.ts";
+import { engineOf, planeHost } from "./_control_plane/durable.ts";
+import { functionRoutes } from "./durable/api.ts";
+import { rememberStore } from "./_control_plane/emulator_function.ts";
+import {
+  type DurableClock,
+  durableClock,
+  type DurableTimeMode,
+} from "./durable/clock.ts";
+import { DurableEngine } from "./durable/engine.ts";
+import { openSqliteStore } from "./durable/sqlite_store.ts";
+
+export type { DurableClock, DurableTimeMode } from "./durable/clock.ts";
 
 export type { DeployedFunction, Runner } from "./deployed_function.ts";
 
@@ -67,6 +79,32 @@ export interface ControlPlaneOptions {
    * when absent.
    */
   s3Endpoint?: string;
+  /**
+   * The durable engine's settings: where executions are kept (a folder,
+   * created if missing; in memory when absent) and its time (`real` when
+   * absent; `fast` fires every wait and retry delay at once), or a clock of
+   * your own.
+   */
+  durable?: DurableOptions;
+}
+
+/**
+ * How the durable engine keeps executions and tells time.
+ *
+ * @example
+ * ```ts
+ * import type { DurableOptions } from "@rtl/lambda-local";
+ *
+ * const options: DurableOptions = { stateDir: "/tmp/durable", time: "fast" };
+ * ```
+ */
+export interface DurableOptions {
+  /** The folder of the engine's SQLite database (`durable.sqlite`); executions survive a restart on the same folder. */
+  stateDir?: string;
+  /** `real` (the default) or `fast`: waits and step retry delays fire at once, logged. */
+  time?: DurableTimeMode;
+  /** A clock of your own (tests); wins over `time`. */
+  clock?: DurableClock;
 }
 
 /**
@@ -108,48 +146,100 @@ export interface ControlPlane extends AsyncDisposable {
 export function createControlPlane(
   options: ControlPlaneOptions = {},
 ): ControlPlane {
-  const store = new Store(_settings(options));
+  const late: _Late = {};
+  const store = new Store(_settings(options, late));
+  late.durableApi = route(functionRoutes(engineOf), store);
+  store.settings.durable?.attach(planeHost(store));
   const handle = route(ROUTES, store);
   let closed = false;
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
+    store.settings.durable?.dispose();
     const all = [...store.functions.values()];
     store.functions.clear();
     await Promise.all(all.map(stop));
     await store.removeRoot();
   }
-  return {
+  const plane = {
     handle,
     names: () => [...store.functions.keys()],
     close,
     [Symbol.asyncDispose]: close,
   };
+  rememberStore(plane, store);
+  return plane;
 }
 
 /** The options resolved once, each default in place. */
-function _settings(options: ControlPlaneOptions): PlaneSettings {
+function _settings(
+  options: ControlPlaneOptions,
+  late: _Late,
+): PlaneSettings {
   const region = options.region ?? "us-east-1";
   const output = options.output;
+  const log = (line: string) =>
+    output === undefined ? console.error(line) : output(line, "platform");
+  const durable = _durableEngine(options.durable, log);
   return {
+    durable,
     region,
     account: options.accountId ?? "123456789012",
-    start: options.start ?? ((fn) => _startEmulated(fn, region, output)),
+    start: options.start ??
+      ((fn) => _startEmulated(fn, region, output, late.durableApi)),
     functionUrl: options.functionUrl ??
       ((name) => `http://127.0.0.1:9000/lambda-url/${name}/`),
     now: options.now ?? Date.now,
-    log: (line) =>
-      output === undefined ? console.error(line) : output(line, "platform"),
+    log,
     credentials: options.credentials,
     s3Endpoint: options.s3Endpoint,
     output,
   };
 }
 
+/** The engine's database in `dir`, or in memory; a folder the process may not write is named in the error. */
+function _openStore(dir: string | undefined) {
+  if (dir === undefined) return openSqliteStore(":memory:");
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    return openSqliteStore(`${dir}/durable.sqlite`);
+  } catch (error) {
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new Error(
+        `The durable state folder ${dir} cannot be written (the emulator's permission set writes under /tmp only): choose a --durable-state-dir under /tmp`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** What the settings reach once the store exists: the durable API a durable function calls. */
+interface _Late {
+  durableApi?: (request: Request) => Promise<Response | undefined>;
+}
+
+/** The engine the options ask for: its store in `stateDir` (or memory), its clock. */
+function _durableEngine(
+  options: DurableOptions | undefined,
+  log: (line: string) => void,
+): DurableEngine {
+  const dir = options?.stateDir;
+  return new DurableEngine({
+    store: _openStore(dir),
+    clock: options?.clock ?? durableClock(options?.time ?? "real"),
+    log,
+  });
+}
+
 async function _startEmulated(
   fn: DeployedFunction,
   region: string,
   output: OutputSink | undefined,
+  durableApi: _Late["durableApi"],
 ): Promise<Runner> {
   // Its layers at /opt, read-only, as Lambda extracts them.
   const run = await withOpt([`${fn.dir}/bootstrap`], fn.opt);
@@ -172,6 +262,7 @@ async function _startEmulated(
     // Each deploy starts as a new sandbox: its own /tmp.
     freshTmp: true,
     output,
+    durableApi: fn.durable ? durableApi : undefined,
   });
   return emulator;
 }

@@ -36,6 +36,8 @@ export interface DeployedFunction {
   readonly architecture: string;
   /** The folder its layers make its `/opt` (read-only), when it has layers. */
   readonly opt?: string;
+  /** Whether it has a DurableConfig: its process then reaches the durable API. */
+  readonly durable?: boolean;
 }
 
 /**

@@ -106,6 +106,13 @@ export interface EmulatorOptions {
   output?: OutputSink;
   /** A folder of extension executables (like `/opt/extensions`), started before the function. */
   extensionsDir?: string;
+  /**
+   * The durable API this function calls (CheckpointDurableExecution,
+   * GetDurableExecutionState), served on its own Runtime API port; the
+   * function gets `AWS_ENDPOINT_URL_LAMBDA` pointing there. Absent for a
+   * function that is not durable.
+   */
+  durableApi?: (request: Request) => Promise<Response | undefined>;
   /** More routes on the invoke API's server (a control plane), tried first; `undefined` passes the request on. */
   routes?: (request: Request) => Promise<Response | undefined>;
   /**
@@ -234,14 +241,15 @@ export async function startEmulator(
     otel.platformLine(line);
     events.line(line);
   };
-  const runtimeServer = await startRuntimeApiServer(
-    _runtimeRoutes(
+  const runtimeServer = await startRuntimeApiServer({
+    ..._runtimeRoutes(
       extensions,
       platform,
       events,
       () => ({ scheduler, supervisor }),
     ),
-  );
+    durable: options.durableApi,
+  });
   const env = functionEnvironment({
     runtimeApi: runtimeServer.address,
     functionName: settings.functionName,
@@ -250,7 +258,17 @@ export async function startEmulator(
     concurrency: settings.concurrency,
     region: settings.region,
     cwd: options.cwd ?? Deno.cwd(),
-    env: { ...otel.env, ...options.env },
+    // A durable function's Lambda client reaches the durable API on its own Runtime API port.
+    // Its Lambda client signs with local placeholder keys, as Lambda hands a function its role's.
+    env: {
+      ...otel.env,
+      ...(options.durableApi !== undefined && {
+        AWS_ENDPOINT_URL_LAMBDA: `http://${runtimeServer.address}`,
+        AWS_ACCESS_KEY_ID: "local-durable",
+        AWS_SECRET_ACCESS_KEY: "local-durable",
+      }),
+      ...options.env,
+    },
   });
   const supervisor = createSupervisor({
     command: options.command,

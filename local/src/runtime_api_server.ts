@@ -18,6 +18,7 @@ import {
   message,
   readAll,
 } from "./_node_http.ts";
+import { DURABLE_PREFIX, serveWebOnNode } from "./durable/_runtime_port.ts";
 
 export type { EventDelivery, Found };
 
@@ -44,6 +45,8 @@ export interface RuntimeApiRoutes {
   ): void;
   /** A platform line. */
   platform(line: string): void;
+  /** The durable API a durable function calls (checkpoint, state), served on this port; absent, a 404. */
+  durable?: (request: Request) => Promise<Response | undefined>;
 }
 
 /** The listening Runtime API. */
@@ -109,6 +112,9 @@ async function _route(
   try {
     if (routes.extensions?.handles(url)) {
       return await routes.extensions.handle(request, response);
+    }
+    if (routes.durable !== undefined && url.startsWith(DURABLE_PREFIX)) {
+      return await serveWebOnNode(routes.durable, request, response);
     }
     if (url === `${_RUNTIME}/invocation/next`) {
       if (method !== "GET") return json(response, 405, _methodError());

@@ -34,6 +34,8 @@ import {
   updateUrlConfig,
 } from "./urls.ts";
 import { listVersions, publishVersion } from "./versions.ts";
+import { durableRoutes } from "../durable/api.ts";
+import { engineOf } from "./durable.ts";
 
 const FUNCTIONS = "/2015-03-31/functions";
 const FUNCTION = `${FUNCTIONS}/:fn`;
@@ -116,6 +118,8 @@ export const ROUTES: readonly Route[] = [
     pattern: path(`${LAYER_VERSIONS}/:version(\\d+)`),
     handler: deleteLayerVersion,
   },
+  // The durable API (2025-12-01): executions, checkpoints, history, callbacks.
+  ...durableRoutes(engineOf),
   {
     method: "POST",
     pattern: path("/2021-11-15/functions/:fn/response-streaming-invocations"),

@@ -27,6 +27,8 @@ export function launch(
     try {
       await _replace(store, fn, zip);
       fn.phase = advance(fn.phase, { kind: "done" }, fn.arn);
+      // Executions kept from before a restart resume once their function runs again.
+      store.settings.durable?.functionAvailable(fn.name);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       fn.phase = advance(fn.phase, { kind: "fail", reason }, fn.arn);

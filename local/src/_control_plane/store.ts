@@ -6,6 +6,7 @@ import { notFound } from "./errors.ts";
 import { type Phase, statusFields } from "./lifecycle.ts";
 import type { Settings } from "./validation.ts";
 import type { LayerRecord, LayerVersionRecord } from "./layer_store.ts";
+import type { DurableEngine } from "../durable/engine.ts";
 import { parseFunctionName, timestamp } from "./wire.ts";
 
 /** A published version: its configuration as answered, and what it runs. */
@@ -82,6 +83,8 @@ export interface PlaneSettings {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   readonly s3Endpoint?: string;
   readonly output?: OutputSink;
+  /** The durable engine: durable functions' executions, their checkpoints and history. */
+  readonly durable?: DurableEngine;
 }
 
 /** The functions of one control plane, and where their code is unpacked. */
@@ -92,6 +95,8 @@ export class Store {
   readonly layers: Map<string, LayerRecord> = new Map();
   /** What the plane was given. */
   readonly settings: PlaneSettings;
+  /** Marks the durable engine's own invocations (`x-rtl-durable-invocation`): passed on to the function as they are. */
+  readonly secret: string = crypto.randomUUID();
   #root: Promise<string> | undefined;
   #serial = 0;
 
@@ -157,6 +162,7 @@ export function configurationOf(fn: FunctionRecord): Record<string, unknown> {
     Architectures: [s.architecture],
     EphemeralStorage: { Size: 512 },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
+    ...(s.durable === undefined ? {} : { DurableConfig: { ...s.durable } }),
   };
 }
 
@@ -174,6 +180,7 @@ export function deployedOf(fn: FunctionRecord): DeployedFunction {
     environment: { ...s.environment },
     architecture: s.architecture,
     ...(fn.opt === undefined ? {} : { opt: fn.opt }),
+    durable: s.durable !== undefined,
   };
 }
 
@@ -211,6 +218,7 @@ export function publishKey(fn: FunctionRecord): string {
     s.environment,
     s.architecture,
     s.layers,
+    s.durable,
   ]);
 }
 

@@ -18,6 +18,11 @@ export interface Settings {
   readonly environment: Readonly<Record<string, string>>;
   readonly architecture: string;
   readonly layers: readonly string[];
+  /** `DurableConfig`: set, the function is durable. */
+  readonly durable?: {
+    ExecutionTimeout: number;
+    RetentionPeriodInDays: number;
+  };
 }
 
 /** A new function's settings before its body's. */
@@ -134,6 +139,7 @@ export function settingsFrom(
     layers: Array.isArray(body.Layers)
       ? body.Layers.map(String)
       : current.layers,
+    durable: _durable(body.DurableConfig, violations) ?? current.durable,
   };
   if (violations.length > 0) {
     const count = violations.length === 1
@@ -263,6 +269,41 @@ function _range(
     );
   } else return number;
   return undefined;
+}
+
+/** Lambda's default retention of a closed execution, in days. */
+export const DEFAULT_RETENTION_DAYS = 14;
+/** The execution timeout a DurableConfig without one gets, in seconds (a day). */
+export const DEFAULT_EXECUTION_TIMEOUT = 86400;
+
+function _durable(value: unknown, violations: string[]) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidRequestContentException(
+      "Could not parse request body into json: Could not parse payload into json: DurableConfig must be an object",
+    );
+  }
+  const config = value as Record<string, unknown>;
+  const before = violations.length;
+  const timeout = _range(
+    config.ExecutionTimeout,
+    "durableConfig.executionTimeout",
+    1,
+    31622400,
+    violations,
+  );
+  const retention = _range(
+    config.RetentionPeriodInDays,
+    "durableConfig.retentionPeriodInDays",
+    1,
+    90,
+    violations,
+  );
+  if (violations.length > before) return undefined;
+  return {
+    ExecutionTimeout: timeout ?? DEFAULT_EXECUTION_TIMEOUT,
+    RetentionPeriodInDays: retention ?? DEFAULT_RETENTION_DAYS,
+  };
 }
 
 function _architecture(value: unknown, violations: string[]) {

@@ -3,7 +3,11 @@
  * portable, unzipped read-only, started with an empty `DENO_DIR` and
  * `TMPDIR` against a one-invocation feeder; beside it the same handler on
  * Node 20 (esbuild bundle, aws-lambda-ric) and, for echo, bare Deno running
- * the fetch loop. Starts are interleaved; medians are reported.
+ * the fetch loop. Starts are interleaved; medians are reported. Each start
+ * runs twice: on a warm disk (the runtime's files in the page cache, as on
+ * a busy Lambda host) and on a cold disk (every file the start may read
+ * evicted first, as a new sandbox's disk), with the bytes of the binary the
+ * cold start paged in.
  *
  * @module
  */
@@ -16,6 +20,12 @@ import {
   nodeProject,
 } from "./cold_artifacts.ts";
 import { startOnce, type StartResult } from "./cold_start.ts";
+import {
+  coldDiskTools,
+  evictFiles,
+  flushFiles,
+  residentBytes,
+} from "./cold_disk.ts";
 import { median } from "./stats.ts";
 import { columns, fixed, signed } from "./_table.ts";
 import { spawnLocalServers } from "../../examples/aws_sdk/spawn_local_servers.ts";
@@ -30,6 +40,8 @@ export interface ColdFigures {
   function: string;
   /** `rtl-lambda`, `node-ric`, `node-fetch-loop` or `floor-deno`. */
   runtime: string;
+  /** `warm`: the files in the page cache; `cold`: evicted before each start. */
+  disk: Disk;
   /** What ran. */
   description: string;
   /** Starts that answered. */
@@ -50,6 +62,12 @@ export interface ColdFigures {
   cpuMs: number;
   /** Bytes of the code loaded at start. */
   codeBytes: number;
+  /** Bytes of the runtime's binary. */
+  binaryBytes: number;
+  /** Cold disk: median bytes of the binary in the page cache after the start (`fincore`). */
+  pagedInBytes?: number;
+  /** Cold disk: median bytes of the binary still cached right after eviction (about 0). */
+  residentAfterEvictBytes?: number;
   /** First answer ÷ Node's for the same function (lower is better). */
   vsNodeFirstAnswer?: number;
   /** CPU time to the first answer ÷ Node's (lower is better; steadier than wall time on a loaded machine). */
@@ -59,6 +77,9 @@ export interface ColdFigures {
   /** How the suite was run. */
   setup: Record<string, unknown>;
 }
+
+/** Where a start finds its files: in the page cache, or evicted from it. */
+export type Disk = "warm" | "cold";
 
 /** Options of {@linkcode runColdSuite}. */
 export interface ColdOptions {
@@ -70,13 +91,21 @@ export interface ColdOptions {
   functions?: readonly string[];
   /** Progress lines. */
   progress?: (line: string) => void;
+  /** Whether to add cold-disk starts (default: when `dd iflag=nocache` works here). */
+  coldDisk?: boolean;
 }
 
-interface _Case {
+/** One function on one runtime, as the suite starts it. */
+export interface ColdCase {
+  /** `echo`, `hono`, `aws-sdk`. */
   function: string;
+  /** `rtl-lambda`, `node-ric`, `floor-deno`, … (`node-…` is the peer ratios are taken against). */
   runtime: string;
+  /** What runs. */
   description: string;
+  /** The built artifact. */
   artifact: ColdArtifact;
+  /** The one invocation's event. */
   event: Uint8Array<ArrayBuffer>;
   /** Whether the function talks to the local S3 and DynamoDB servers. */
   servers?: boolean;
@@ -85,7 +114,8 @@ interface _Case {
 const _encoder = new TextEncoder();
 
 /**
- * Builds everything, then starts every case `starts` times, interleaved.
+ * Builds everything, then starts every case `starts` times on a warm disk
+ * and, where eviction works, on a cold disk, interleaved.
  *
  * @example
  * ```ts ignore
@@ -95,96 +125,199 @@ const _encoder = new TextEncoder();
 export async function runColdSuite(
   options: ColdOptions,
 ): Promise<ColdFigures[]> {
-  const progress = options.progress ?? (() => {});
   const work = await Deno.makeTempDir({ prefix: "rtl-cold-" });
   try {
-    const cases = await _cases(options, work, progress);
-    await using servers = cases.some((entry) => entry.servers)
-      ? await spawnLocalServers()
-      : undefined;
-    const startCase = (entry: _Case) =>
-      startOnce({
-        ...entry.artifact,
-        event: entry.event,
-        env: entry.servers ? servers?.env : undefined,
-      });
-    const samples = new Map<_Case, StartResult[]>();
-    const failures = new Map<_Case, number>();
-    // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
-    for (const entry of cases) {
-      await startCase(entry).catch(() => {});
-    }
-    for (let start = 0; start < options.starts; start++) {
-      for (const [i] of cases.entries()) {
-        const entry = cases[(i + start) % cases.length];
-        try {
-          const result = await startCase(entry);
-          samples.set(entry, [...(samples.get(entry) ?? []), result]);
-          progress(
-            `cold ${
-              start + 1
-            }/${options.starts} ${entry.function} ${entry.runtime}: ` +
-              `/next ${result.firstNextMs.toFixed(1)} ms, answer ${
-                result.firstAnswerMs.toFixed(1)
-              } ms`,
-          );
-        } catch (error) {
-          failures.set(entry, (failures.get(entry) ?? 0) + 1);
-          progress(
-            `cold ${entry.function} ${entry.runtime}: FAILED ${
-              error instanceof Error ? error.message : error
-            }`,
-          );
-        }
-      }
-    }
-    const setup = {
-      date: new Date().toISOString(),
-      deno: Deno.version.deno,
-      node: await _nodeVersion(),
-      cpus: navigator.hardwareConcurrency,
-      starts: options.starts,
-    };
-    const lines = cases.map((entry): ColdFigures => {
-      const runs = samples.get(entry) ?? [];
-      return {
-        bench: "@rtl/lambda",
-        suite: "cold",
-        function: entry.function,
-        runtime: entry.runtime,
-        description: entry.description,
-        starts: runs.length,
-        failures: failures.get(entry) ?? 0,
-        firstNextMs: median(runs.map((run) => run.firstNextMs)),
-        firstAnswerMs: median(runs.map((run) => run.firstAnswerMs)),
-        firstNextSamplesMs: runs.map((run) => _round(run.firstNextMs)),
-        firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
-        errors: runs.filter((run) => run.error).length,
-        cpuMs: median(runs.map((run) => run.cpuMs)),
-        codeBytes: entry.artifact.codeBytes,
-        setup,
-      };
-    });
-    for (const line of lines) {
-      const node = lines.find((other) =>
-        other.function === line.function && other.runtime.startsWith("node-")
-      );
-      if (node && line !== node) {
-        line.vsNodeFirstAnswer = line.firstAnswerMs / node.firstAnswerMs;
-        line.vsNodeCpu = line.cpuMs / node.cpuMs;
-      }
-      const floor = lines.find((other) =>
-        other.function === line.function && other.runtime === "floor-deno"
-      );
-      if (floor && line !== floor) {
-        line.vsFloorFirstNextMs = line.firstNextMs - floor.firstNextMs;
-      }
-    }
-    return lines;
+    const cases = await _cases(options, work, options.progress ?? (() => {}));
+    return await measureCases(cases, options);
   } finally {
     await _makeWritable(work);
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Starts built `cases` `starts` times each on a warm disk and, where
+ * eviction works (or `coldDisk` says so), on a cold disk, interleaved; one
+ * line per case and disk, grouped by function then disk.
+ *
+ * @example
+ * ```ts ignore
+ * const lines = await measureCases(cases, { starts: 1 });
+ * ```
+ */
+export async function measureCases(
+  cases: readonly ColdCase[],
+  options: Pick<ColdOptions, "starts" | "progress" | "coldDisk">,
+): Promise<ColdFigures[]> {
+  const progress = options.progress ?? (() => {});
+  const disks: Disk[] = options.coldDisk ?? (await coldDiskTools()).evict
+    ? ["warm", "cold"]
+    : ["warm"];
+  if (disks.length === 1) {
+    progress("cold: no cold-disk starts (dd iflag=nocache did not work here)");
+  }
+  // Written just now, the files' pages are dirty, and eviction keeps dirty pages.
+  await flushFiles([...new Set(cases.flatMap((c) => c.artifact.files))]);
+  await using servers = cases.some((entry) => entry.servers)
+    ? await spawnLocalServers()
+    : undefined;
+  const startCase = (entry: ColdCase) =>
+    startOnce({
+      ...entry.artifact,
+      event: entry.event,
+      env: entry.servers ? servers?.env : undefined,
+    });
+  // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
+  for (const entry of cases) {
+    await startCase(entry).catch(() => {});
+  }
+  const samples = new Map<string, _Sample[]>();
+  const failures = new Map<string, number>();
+  for (let start = 0; start < options.starts; start++) {
+    for (const [i] of cases.entries()) {
+      const entry = cases[(i + start) % cases.length];
+      // Warm first: the previous cold start of this case paged in what a start reads.
+      for (const disk of disks) {
+        const key = _key(entry, disk);
+        const what = `cold ${start + 1}/${options.starts} ${entry.function} ` +
+          `${entry.runtime} (${disk} disk)`;
+        try {
+          const sample = await _sample(entry, disk, startCase);
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
+          progress(_done(what, sample, disk));
+        } catch (error) {
+          failures.set(key, (failures.get(key) ?? 0) + 1);
+          progress(
+            `${what}: FAILED ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      }
+    }
+  }
+  const setup = {
+    date: new Date().toISOString(),
+    deno: Deno.version.deno,
+    node: await _nodeVersion(),
+    cpus: navigator.hardwareConcurrency,
+    starts: options.starts,
+  };
+  // Grouped by function, then disk: each group holds its own comparisons.
+  const functions = [...new Set(cases.map((entry) => entry.function))];
+  const lines = await Promise.all(
+    functions.flatMap((name) =>
+      disks.flatMap((disk) =>
+        cases.filter((entry) => entry.function === name).map((entry) =>
+          _line(
+            entry,
+            disk,
+            samples.get(_key(entry, disk)) ?? [],
+            failures.get(_key(entry, disk)) ?? 0,
+            setup,
+          )
+        )
+      )
+    ),
+  );
+  _compare(lines);
+  return lines;
+}
+
+function _done(what: string, sample: _Sample, disk: Disk): string {
+  return `${what}: /next ${sample.firstNextMs.toFixed(1)} ms, ` +
+    `answer ${sample.firstAnswerMs.toFixed(1)} ms` +
+    (disk === "cold"
+      ? `, ${_mb(sample.pagedInBytes)} MB of the binary paged in`
+      : "");
+}
+
+interface _Sample extends StartResult {
+  /** Cold disk: bytes of the binary cached right after eviction. */
+  residentAfterEvictBytes: number;
+  /** Cold disk: bytes of the binary cached after the start. */
+  pagedInBytes: number;
+}
+
+function _key(entry: ColdCase, disk: Disk): string {
+  return `${entry.function}\t${entry.runtime}\t${disk}`;
+}
+
+async function _sample(
+  entry: ColdCase,
+  disk: Disk,
+  startCase: (entry: ColdCase) => Promise<StartResult>,
+): Promise<_Sample> {
+  if (disk === "warm") {
+    return {
+      ...await startCase(entry),
+      residentAfterEvictBytes: NaN,
+      pagedInBytes: NaN,
+    };
+  }
+  await evictFiles(entry.artifact.files);
+  const residentAfterEvictBytes = await residentBytes(entry.artifact.binary);
+  const result = await startCase(entry);
+  return {
+    ...result,
+    residentAfterEvictBytes,
+    pagedInBytes: await residentBytes(entry.artifact.binary),
+  };
+}
+
+async function _line(
+  entry: ColdCase,
+  disk: Disk,
+  runs: readonly _Sample[],
+  failures: number,
+  setup: Record<string, unknown>,
+): Promise<ColdFigures> {
+  const line: ColdFigures = {
+    bench: "@rtl/lambda",
+    suite: "cold",
+    function: entry.function,
+    runtime: entry.runtime,
+    disk,
+    description: entry.description,
+    starts: runs.length,
+    failures,
+    firstNextMs: median(runs.map((run) => run.firstNextMs)),
+    firstAnswerMs: median(runs.map((run) => run.firstAnswerMs)),
+    firstNextSamplesMs: runs.map((run) => _round(run.firstNextMs)),
+    firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
+    errors: runs.filter((run) => run.error).length,
+    cpuMs: median(runs.map((run) => run.cpuMs)),
+    codeBytes: entry.artifact.codeBytes,
+    binaryBytes: (await Deno.stat(entry.artifact.binary)).size,
+    setup,
+  };
+  if (disk === "cold") {
+    line.pagedInBytes = median(runs.map((run) => run.pagedInBytes));
+    line.residentAfterEvictBytes = median(
+      runs.map((run) => run.residentAfterEvictBytes),
+    );
+  }
+  return line;
+}
+
+// Ratios to Node's and bare Deno's line of the same function on the same disk.
+function _compare(lines: readonly ColdFigures[]): void {
+  for (const line of lines) {
+    const peer = (match: (runtime: string) => boolean) =>
+      lines.find((other) =>
+        other !== line && other.function === line.function &&
+        other.disk === line.disk && match(other.runtime)
+      );
+    const node = peer((runtime) => runtime.startsWith("node-"));
+    if (node && !line.runtime.startsWith("node-")) {
+      line.vsNodeFirstAnswer = line.firstAnswerMs / node.firstAnswerMs;
+      line.vsNodeCpu = line.cpuMs / node.cpuMs;
+    }
+    const floor = peer((runtime) => runtime === "floor-deno");
+    if (floor) line.vsFloorFirstNextMs = line.firstNextMs - floor.firstNextMs;
+  }
+}
+
+function _mb(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 1048576).toFixed(1) : "?";
 }
 
 /**
@@ -207,11 +340,12 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
     "×node cpu",
     "/next +floor",
     "code KB",
+    "paged in MB",
   ]];
   for (const line of lines) {
     rows.push([
       line.function,
-      line.runtime,
+      `${line.runtime}${line.disk === "cold" ? " (cold disk)" : ""}`,
       `${line.starts}${line.failures ? ` (${line.failures} failed)` : ""}`,
       fixed(line.firstNextMs, 1),
       fixed(line.firstAnswerMs, 1),
@@ -224,6 +358,11 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
         ? ""
         : signed(line.vsFloorFirstNextMs, 1),
       fixed(line.codeBytes / 1024, 0),
+      line.pagedInBytes === undefined
+        ? ""
+        : `${fixed(line.pagedInBytes / 1048576, 1)} of ${
+          fixed(line.binaryBytes / 1048576, 1)
+        }`,
     ]);
   }
   return columns(rows);
@@ -233,7 +372,7 @@ async function _cases(
   options: ColdOptions,
   work: string,
   progress: (line: string) => void,
-): Promise<_Case[]> {
+): Promise<ColdCase[]> {
   const root = options.root;
   const wanted = (name: string) =>
     options.functions === undefined || options.functions.includes(name);
@@ -269,12 +408,12 @@ async function _cases(
   ].filter((fn) => wanted(fn.name));
 
   progress("cold: installing the Node peers (once per set of pins)");
-  const project = await nodeProject(root);
+  const project = await nodeProject();
   const nodeRuntime = project.ric ? "node-ric" : "node-fetch-loop";
   const nodeDescription = project.ric
     ? "Node 20, esbuild bundle, AWS's aws-lambda-ric"
     : "Node 20, esbuild bundle, a minimal fetch loop (aws-lambda-ric did not build here)";
-  const cases: _Case[] = [];
+  const cases: ColdCase[] = [];
   for (const fn of functions) {
     progress(`cold: building ${fn.entry} (portable) and ${fn.node} (esbuild)`);
     const [shipped, bare] = await buildPortable(

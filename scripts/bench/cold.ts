@@ -64,8 +64,12 @@ export interface ColdFigures {
   codeBytes: number;
   /** Bytes of the runtime's binary. */
   binaryBytes: number;
+  /** Cold disk: median over rounds of the first answer minus the same round's warm-disk one, ms. */
+  vsWarmFirstAnswerMs?: number;
   /** Cold disk: median bytes of the binary in the page cache after the start (`fincore`). */
   pagedInBytes?: number;
+  /** Median major page faults to the first answer (reads from disk the start waited for). */
+  majorFaults: number;
   /** Cold disk: median bytes of the binary still cached right after eviction (about 0). */
   residentAfterEvictBytes?: number;
   /** First answer ÷ Node's for the same function (lower is better). */
@@ -171,7 +175,8 @@ export async function measureCases(
   for (const entry of cases) {
     await startCase(entry).catch(() => {});
   }
-  const samples = new Map<string, _Sample[]>();
+  // Indexed by round, so that each cold start pairs with the warm start just before it.
+  const samples = new Map<string, (_Sample | undefined)[]>();
   const failures = new Map<string, number>();
   for (let start = 0; start < options.starts; start++) {
     for (const [i] of cases.entries()) {
@@ -183,7 +188,9 @@ export async function measureCases(
           `${entry.runtime} (${disk} disk)`;
         try {
           const sample = await _sample(entry, disk, startCase);
-          samples.set(key, [...(samples.get(key) ?? []), sample]);
+          const runs = samples.get(key) ?? [];
+          runs[start] = sample;
+          samples.set(key, runs);
           progress(_done(what, sample, disk));
         } catch (error) {
           failures.set(key, (failures.get(key) ?? 0) + 1);
@@ -211,6 +218,7 @@ export async function measureCases(
             entry,
             disk,
             samples.get(_key(entry, disk)) ?? [],
+            samples.get(_key(entry, "warm")) ?? [],
             failures.get(_key(entry, disk)) ?? 0,
             setup,
           )
@@ -266,10 +274,12 @@ async function _sample(
 async function _line(
   entry: ColdCase,
   disk: Disk,
-  runs: readonly _Sample[],
+  rounds: readonly (_Sample | undefined)[],
+  warmRounds: readonly (_Sample | undefined)[],
   failures: number,
   setup: Record<string, unknown>,
 ): Promise<ColdFigures> {
+  const runs = rounds.filter((run) => run !== undefined);
   const line: ColdFigures = {
     bench: "@rtl/lambda",
     suite: "cold",
@@ -285,11 +295,19 @@ async function _line(
     firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
     errors: runs.filter((run) => run.error).length,
     cpuMs: median(runs.map((run) => run.cpuMs)),
+    majorFaults: median(runs.map((run) => run.majorFaults)),
     codeBytes: entry.artifact.codeBytes,
     binaryBytes: (await Deno.stat(entry.artifact.binary)).size,
     setup,
   };
   if (disk === "cold") {
+    // Each cold start against the warm start just before it: the load of the machine cancels out.
+    line.vsWarmFirstAnswerMs = median(
+      rounds.flatMap((run, i) => {
+        const warm = warmRounds[i];
+        return run && warm ? [run.firstAnswerMs - warm.firstAnswerMs] : [];
+      }),
+    );
     line.pagedInBytes = median(runs.map((run) => run.pagedInBytes));
     line.residentAfterEvictBytes = median(
       runs.map((run) => run.residentAfterEvictBytes),
@@ -340,6 +358,8 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
     "×node cpu",
     "/next +floor",
     "code KB",
+    "faults",
+    "+warm ms",
     "paged in MB",
   ]];
   for (const line of lines) {
@@ -358,6 +378,10 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
         ? ""
         : signed(line.vsFloorFirstNextMs, 1),
       fixed(line.codeBytes / 1024, 0),
+      fixed(line.majorFaults, 0),
+      line.vsWarmFirstAnswerMs === undefined
+        ? ""
+        : signed(line.vsWarmFirstAnswerMs, 1),
       line.pagedInBytes === undefined
         ? ""
         : `${fixed(line.pagedInBytes / 1048576, 1)} of ${

@@ -126,7 +126,10 @@ export const PORTABLE_V8_FLAGS: readonly string[] = ["--no-lazy"];
  * says otherwise, turns off Deno's update check, sizes V8's heap to
  * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at each start (`heapScript`, unless
  * `RTL_LAMBDA_HEAP=off`), and `exec`s the Deno binary on `main.js` with
- * {@linkcode portableRunArgs}. It works without `HOME`.
+ * {@linkcode portableRunArgs}. It works without `HOME`. First it reads the
+ * Deno binary once, in the background (unless `RTL_LAMBDA_READAHEAD=off`):
+ * on a new sandbox's cold disk one sequential read beats the start's page
+ * faults, each a wait for the disk.
  *
  * @example
  * ```ts
@@ -154,6 +157,9 @@ export function bootstrapScript(
     "# runs main.js with the Deno binary beside it. The task root is read-only, so Deno's cache goes to /tmp.",
     "set -eu",
     'case "$0" in */*) root="${0%/*}" ;; *) root=. ;; esac',
+    "# A new sandbox's disk is cold: the Deno binary read ahead in one sequential read beside the start, not page fault by",
+    "# page fault (half the cold start where the disk reads ahead 128 KB: docs/performance.md); RTL_LAMBDA_READAHEAD=off: none.",
+    `if [ "\${RTL_LAMBDA_READAHEAD:-}" != off ]; then (cat "$root/${PORTABLE_FILES.deno}" >/dev/null 2>&1 &); fi`,
     `DENO_DIR="\${DENO_DIR:-${DEFAULT_DENO_DIR}}"`,
     "# A new sandbox: start from the caches the build made (V8's code cache), copied where Deno may write them.",
     `if [ ! -e "$DENO_DIR" ] && [ -d "$root/${PORTABLE_FILES.cache}" ] && mkdir -p "$DENO_DIR"; then`,

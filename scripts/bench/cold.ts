@@ -169,7 +169,7 @@ export async function measureCases(
     startOnce({
       ...entry.artifact,
       event: entry.event,
-      env: entry.servers ? servers?.env : undefined,
+      env: { ...entry.artifact.env, ...(entry.servers ? servers?.env : {}) },
     });
   // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
   for (const entry of cases) {
@@ -476,6 +476,13 @@ async function _cases(
     });
     if (fn.name === "echo") {
       cases.push({
+        function: fn.name,
+        runtime: "rtl-no-readahead",
+        description:
+          "the same artifact with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
+        artifact: { ...shipped, env: { RTL_LAMBDA_READAHEAD: "off" } },
+        event: fn.event,
+      }, {
         function: fn.name,
         runtime: "floor-deno",
         description:

@@ -28,6 +28,8 @@ export interface ColdArtifact {
   binary: string;
   /** Every file a start may read (binary, code, caches, bootstrap): evicted for a cold-disk start. */
   files: string[];
+  /** Variables of its own (`RTL_LAMBDA_READAHEAD=off`). */
+  env?: Record<string, string>;
 }
 
 /** A build or install step failed; its output is in the message. */

@@ -283,7 +283,7 @@ async function _cold(
       `cpu ms the CPU time (all threads) from spawn to the first answer, ` +
       `+floor the first /next against bare Deno's, on the same disk; ` +
       `cold disk: the runtime's files evicted from the page cache before each start, ` +
-      `paged in MB the binary's bytes in the page cache after it (fincore), ` +
+      `paged in MiB the binary's bytes in the page cache after it (fincore), ` +
       `faults the major page faults (each a wait for the disk), ` +
       `+warm the cold-disk answer minus the warm-disk one of the same round (median).`,
   );

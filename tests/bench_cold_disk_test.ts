@@ -126,7 +126,7 @@ Deno.test("a cold disk", async (t) => {
         const floorCold = lines[3];
         assert.equal(typeof floorCold.vsNodeFirstAnswer, "number");
         const table = formatColdTable(lines);
-        assert.match(table, /paged in MB/);
+        assert.match(table, /paged in MiB/);
         assert.match(table, /floor-deno \(cold disk\)/);
       }),
   );

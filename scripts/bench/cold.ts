@@ -234,7 +234,7 @@ function _done(what: string, sample: _Sample, disk: Disk): string {
   return `${what}: /next ${sample.firstNextMs.toFixed(1)} ms, ` +
     `answer ${sample.firstAnswerMs.toFixed(1)} ms` +
     (disk === "cold"
-      ? `, ${_mb(sample.pagedInBytes)} MB of the binary paged in`
+      ? `, ${_mb(sample.pagedInBytes)} MiB of the binary paged in`
       : "");
 }
 
@@ -360,7 +360,7 @@ export function formatColdTable(lines: readonly ColdFigures[]): string {
     "code KB",
     "faults",
     "+warm ms",
-    "paged in MB",
+    "paged in MiB",
   ]];
   for (const line of lines) {
     rows.push([

@@ -16,7 +16,7 @@ import {
   bareDeno,
   buildPortable,
   bundleNode,
-  type ColdArtifact,
+  type ColdCase,
   nodeProject,
 } from "./cold_artifacts.ts";
 import { startOnce, type StartResult } from "./cold_start.ts";
@@ -26,64 +26,18 @@ import {
   flushFiles,
   residentBytes,
 } from "./cold_disk.ts";
-import { median } from "./stats.ts";
-import { columns, fixed, signed } from "./_table.ts";
+import {
+  type ColdFigures,
+  coldLine,
+  type ColdSample,
+  compareColdLines,
+  type Disk,
+} from "./cold_report.ts";
 import { spawnLocalServers } from "../../examples/aws_sdk/spawn_local_servers.ts";
 
-/** One line of the suite's output: a function on one runtime. */
-export interface ColdFigures {
-  /** Always `@rtl/lambda`. */
-  bench: "@rtl/lambda";
-  /** Always `cold`: tells these lines from the throughput ones. */
-  suite: "cold";
-  /** `echo`, `hono` or `aws-sdk`. */
-  function: string;
-  /** `rtl-lambda`, `node-ric`, `node-fetch-loop` or `floor-deno`. */
-  runtime: string;
-  /** `warm`: the files in the page cache; `cold`: evicted before each start. */
-  disk: Disk;
-  /** What ran. */
-  description: string;
-  /** Starts that answered. */
-  starts: number;
-  /** Starts that failed. */
-  failures: number;
-  /** Median spawn → first `/next`, ms. */
-  firstNextMs: number;
-  /** Median spawn → first answer, ms. */
-  firstAnswerMs: number;
-  /** Every start's spawn → first `/next`, ms. */
-  firstNextSamplesMs: number[];
-  /** Every start's spawn → first answer, ms. */
-  firstAnswerSamplesMs: number[];
-  /** Outcomes that were errors. */
-  errors: number;
-  /** Median CPU time spawn → first answer, all threads, ms. */
-  cpuMs: number;
-  /** Bytes of the code loaded at start. */
-  codeBytes: number;
-  /** Bytes of the runtime's binary. */
-  binaryBytes: number;
-  /** Cold disk: median over rounds of the first answer minus the same round's warm-disk one, ms. */
-  vsWarmFirstAnswerMs?: number;
-  /** Cold disk: median bytes of the binary in the page cache after the start (`fincore`). */
-  pagedInBytes?: number;
-  /** Median major page faults to the first answer (reads from disk the start waited for). */
-  majorFaults: number;
-  /** Cold disk: median bytes of the binary still cached right after eviction (about 0). */
-  residentAfterEvictBytes?: number;
-  /** First answer ÷ Node's for the same function (lower is better). */
-  vsNodeFirstAnswer?: number;
-  /** CPU time to the first answer ÷ Node's (lower is better; steadier than wall time on a loaded machine). */
-  vsNodeCpu?: number;
-  /** First `/next` minus bare Deno's, ms (echo). */
-  vsFloorFirstNextMs?: number;
-  /** How the suite was run. */
-  setup: Record<string, unknown>;
-}
-
-/** Where a start finds its files: in the page cache, or evicted from it. */
-export type Disk = "warm" | "cold";
+export type { ColdCase } from "./cold_artifacts.ts";
+export type { ColdFigures, Disk } from "./cold_report.ts";
+export { formatColdTable } from "./cold_report.ts";
 
 /** Options of {@linkcode runColdSuite}. */
 export interface ColdOptions {
@@ -97,22 +51,6 @@ export interface ColdOptions {
   progress?: (line: string) => void;
   /** Whether to add cold-disk starts (default: when `dd iflag=nocache` works here). */
   coldDisk?: boolean;
-}
-
-/** One function on one runtime, as the suite starts it. */
-export interface ColdCase {
-  /** `echo`, `hono`, `aws-sdk`. */
-  function: string;
-  /** `rtl-lambda`, `node-ric`, `floor-deno`, … (`node-…` is the peer ratios are taken against). */
-  runtime: string;
-  /** What runs. */
-  description: string;
-  /** The built artifact. */
-  artifact: ColdArtifact;
-  /** The one invocation's event. */
-  event: Uint8Array<ArrayBuffer>;
-  /** Whether the function talks to the local S3 and DynamoDB servers. */
-  servers?: boolean;
 }
 
 const _encoder = new TextEncoder();
@@ -176,7 +114,7 @@ export async function measureCases(
     await startCase(entry).catch(() => {});
   }
   // Indexed by round, so that each cold start pairs with the warm start just before it.
-  const samples = new Map<string, (_Sample | undefined)[]>();
+  const samples = new Map<string, (ColdSample | undefined)[]>();
   const failures = new Map<string, number>();
   for (let start = 0; start < options.starts; start++) {
     for (const [i] of cases.entries()) {
@@ -214,7 +152,7 @@ export async function measureCases(
     functions.flatMap((name) =>
       disks.flatMap((disk) =>
         cases.filter((entry) => entry.function === name).map((entry) =>
-          _line(
+          coldLine(
             entry,
             disk,
             samples.get(_key(entry, disk)) ?? [],
@@ -226,23 +164,16 @@ export async function measureCases(
       )
     ),
   );
-  _compare(lines);
+  compareColdLines(lines);
   return lines;
 }
 
-function _done(what: string, sample: _Sample, disk: Disk): string {
+function _done(what: string, sample: ColdSample, disk: Disk): string {
   return `${what}: /next ${sample.firstNextMs.toFixed(1)} ms, ` +
     `answer ${sample.firstAnswerMs.toFixed(1)} ms` +
     (disk === "cold"
       ? `, ${_mb(sample.pagedInBytes)} MiB of the binary paged in`
       : "");
-}
-
-interface _Sample extends StartResult {
-  /** Cold disk: bytes of the binary cached right after eviction. */
-  residentAfterEvictBytes: number;
-  /** Cold disk: bytes of the binary cached after the start. */
-  pagedInBytes: number;
 }
 
 function _key(entry: ColdCase, disk: Disk): string {
@@ -253,7 +184,7 @@ async function _sample(
   entry: ColdCase,
   disk: Disk,
   startCase: (entry: ColdCase) => Promise<StartResult>,
-): Promise<_Sample> {
+): Promise<ColdSample> {
   if (disk === "warm") {
     return {
       ...await startCase(entry),
@@ -271,125 +202,8 @@ async function _sample(
   };
 }
 
-async function _line(
-  entry: ColdCase,
-  disk: Disk,
-  rounds: readonly (_Sample | undefined)[],
-  warmRounds: readonly (_Sample | undefined)[],
-  failures: number,
-  setup: Record<string, unknown>,
-): Promise<ColdFigures> {
-  const runs = rounds.filter((run) => run !== undefined);
-  const line: ColdFigures = {
-    bench: "@rtl/lambda",
-    suite: "cold",
-    function: entry.function,
-    runtime: entry.runtime,
-    disk,
-    description: entry.description,
-    starts: runs.length,
-    failures,
-    firstNextMs: median(runs.map((run) => run.firstNextMs)),
-    firstAnswerMs: median(runs.map((run) => run.firstAnswerMs)),
-    firstNextSamplesMs: runs.map((run) => _round(run.firstNextMs)),
-    firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
-    errors: runs.filter((run) => run.error).length,
-    cpuMs: median(runs.map((run) => run.cpuMs)),
-    majorFaults: median(runs.map((run) => run.majorFaults)),
-    codeBytes: entry.artifact.codeBytes,
-    binaryBytes: (await Deno.stat(entry.artifact.binary)).size,
-    setup,
-  };
-  if (disk === "cold") {
-    // Each cold start against the warm start just before it: the load of the machine cancels out.
-    line.vsWarmFirstAnswerMs = median(
-      rounds.flatMap((run, i) => {
-        const warm = warmRounds[i];
-        return run && warm ? [run.firstAnswerMs - warm.firstAnswerMs] : [];
-      }),
-    );
-    line.pagedInBytes = median(runs.map((run) => run.pagedInBytes));
-    line.residentAfterEvictBytes = median(
-      runs.map((run) => run.residentAfterEvictBytes),
-    );
-  }
-  return line;
-}
-
-// Ratios to Node's and bare Deno's line of the same function on the same disk.
-function _compare(lines: readonly ColdFigures[]): void {
-  for (const line of lines) {
-    const peer = (match: (runtime: string) => boolean) =>
-      lines.find((other) =>
-        other !== line && other.function === line.function &&
-        other.disk === line.disk && match(other.runtime)
-      );
-    const node = peer((runtime) => runtime.startsWith("node-"));
-    if (node && !line.runtime.startsWith("node-")) {
-      line.vsNodeFirstAnswer = line.firstAnswerMs / node.firstAnswerMs;
-      line.vsNodeCpu = line.cpuMs / node.cpuMs;
-    }
-    const floor = peer((runtime) => runtime === "floor-deno");
-    if (floor) line.vsFloorFirstNextMs = line.firstNextMs - floor.firstNextMs;
-  }
-}
-
 function _mb(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / 1048576).toFixed(1) : "?";
-}
-
-/**
- * The suite's table.
- *
- * @example
- * ```ts ignore
- * console.error(formatColdTable(lines));
- * ```
- */
-export function formatColdTable(lines: readonly ColdFigures[]): string {
-  const rows = [[
-    "function",
-    "runtime",
-    "starts",
-    "/next ms",
-    "answer ms",
-    "×node",
-    "cpu ms",
-    "×node cpu",
-    "/next +floor",
-    "code KB",
-    "faults",
-    "+warm ms",
-    "paged in MiB",
-  ]];
-  for (const line of lines) {
-    rows.push([
-      line.function,
-      `${line.runtime}${line.disk === "cold" ? " (cold disk)" : ""}`,
-      `${line.starts}${line.failures ? ` (${line.failures} failed)` : ""}`,
-      fixed(line.firstNextMs, 1),
-      fixed(line.firstAnswerMs, 1),
-      line.vsNodeFirstAnswer === undefined
-        ? ""
-        : fixed(line.vsNodeFirstAnswer, 2),
-      fixed(line.cpuMs, 1),
-      line.vsNodeCpu === undefined ? "" : fixed(line.vsNodeCpu, 2),
-      line.vsFloorFirstNextMs === undefined
-        ? ""
-        : signed(line.vsFloorFirstNextMs, 1),
-      fixed(line.codeBytes / 1024, 0),
-      fixed(line.majorFaults, 0),
-      line.vsWarmFirstAnswerMs === undefined
-        ? ""
-        : signed(line.vsWarmFirstAnswerMs, 1),
-      line.pagedInBytes === undefined
-        ? ""
-        : `${fixed(line.pagedInBytes / 1048576, 1)} of ${
-          fixed(line.binaryBytes / 1048576, 1)
-        }`,
-    ]);
-  }
-  return columns(rows);
 }
 
 async function _cases(
@@ -511,8 +325,4 @@ async function _nodeVersion(): Promise<string> {
 async function _makeWritable(path: string): Promise<void> {
   await new Deno.Command("chmod", { args: ["-R", "u+w", path] }).output()
     .catch(() => {});
-}
-
-function _round(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -32,6 +32,22 @@ export interface ColdArtifact {
   env?: Record<string, string>;
 }
 
+/** One function on one runtime, as the suite starts it. */
+export interface ColdCase {
+  /** `echo`, `hono`, `aws-sdk`. */
+  function: string;
+  /** `rtl-lambda`, `node-ric`, `floor-deno`, … (`node-…` is the peer ratios are taken against). */
+  runtime: string;
+  /** What runs. */
+  description: string;
+  /** The built artifact. */
+  artifact: ColdArtifact;
+  /** The one invocation's event. */
+  event: Uint8Array<ArrayBuffer>;
+  /** Whether the function talks to the local S3 and DynamoDB servers. */
+  servers?: boolean;
+}
+
 /** A build or install step failed; its output is in the message. */
 export class ColdSetupError extends Error {
   /** Creates the error. */

@@ -57,7 +57,8 @@ const _USAGE = `Usage: deno task bench [options]
   --memory MB         AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to every runtime (128)
   --deno-arg ARG      extra 'deno run' argument for every runtime, repeatable (--v8-flags=...)
   --cold              only the cold-start suite: portable builds read-only, empty DENO_DIR,
-                      against Node 20 + aws-lambda-ric (the full run ends with it)
+                      against Node 20 + aws-lambda-ric (the full run ends with it); each
+                      start on a warm disk and on a cold one (files evicted from the page cache)
   --cold-starts N     starts per function and runtime in the cold suite (5)
   --cold-functions L  comma-separated: echo,hono,aws-sdk (all)
   --no-cold           leave the cold suite out of the full run
@@ -301,7 +302,11 @@ async function _cold(
       `Deno ${Deno.version.deno}, ${lines[0]?.setup.node ?? "no Node"}, ` +
       `medians of ${starts} starts; ×node is the first answer against Node's, ` +
       `cpu ms the CPU time (all threads) from spawn to the first answer, ` +
-      `+floor the first /next against bare Deno's.`,
+      `+floor the first /next against bare Deno's, on the same disk; ` +
+      `cold disk: the runtime's files evicted from the page cache before each start, ` +
+      `paged in MiB the binary's bytes in the page cache after it (fincore), ` +
+      `faults the major page faults (each a wait for the disk), ` +
+      `+warm the cold-disk answer minus the warm-disk one of the same round (median).`,
   );
   for (const line of lines) console.log(JSON.stringify(line, _finite));
   return lines.every((line) => line.failures === 0) ? 0 : 1;

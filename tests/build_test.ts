@@ -13,6 +13,11 @@ import { DEFAULT_DENO_DIR } from "../scripts/build/portable.ts";
 import { compileCommand } from "../scripts/build/compile.ts";
 import { bootstrapScript } from "../scripts/build/portable.ts";
 import {
+  evictFiles,
+  flushFiles,
+  residentBytes,
+} from "../scripts/bench/cold_disk.ts";
+import {
   build,
   parseBuildArgs,
   permissionFlags,
@@ -374,6 +379,62 @@ Deno.test("the portable bootstrap script", async (t) => {
         }),
         "--no-lazy,--stack-size=2000",
       );
+    },
+  );
+});
+
+Deno.test("the portable bootstrap on a cold disk", async (t) => {
+  const size = 64 * 1024 * 1024;
+
+  /** Runs the bootstrap beside a stand-in deno of `size` bytes evicted from the page cache; gives its cached bytes once `done` says so. */
+  async function cachedAfterStart(
+    env: Record<string, string>,
+    done: (cached: number) => boolean,
+  ): Promise<number> {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/bootstrap`, bootstrapScript(defaults));
+      // A script that exits at once, padded: sh reads its first lines only.
+      const deno = new Uint8Array(size).fill(0x23);
+      deno.set(new TextEncoder().encode("#!/bin/sh\nexit 0\n"));
+      await Deno.writeFile(`${dir}/deno`, deno, { mode: 0o755 });
+      await flushFiles([`${dir}/deno`]);
+      await evictFiles([`${dir}/deno`]);
+      assert.equal(await residentBytes(`${dir}/deno`), 0);
+      const run = await new Deno.Command("sh", {
+        args: [`${dir}/bootstrap`],
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin", ...env },
+      }).output();
+      assert.equal(run.code, 0);
+      // The read runs on in the background after the stand-in exits: polled until done, for at most a minute.
+      let cached = await residentBytes(`${dir}/deno`);
+      const until = Date.now() + 60_000;
+      while (!done(cached) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        cached = await residentBytes(`${dir}/deno`);
+      }
+      return cached;
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+
+  await t.step("reads the whole Deno binary ahead of its start", async () => {
+    assert.equal(
+      await cachedAfterStart({}, (cached) => cached === size),
+      size,
+    );
+  });
+
+  await t.step(
+    "leaves it to the page faults with RTL_LAMBDA_READAHEAD=off",
+    async () => {
+      const cached = await cachedAfterStart(
+        { RTL_LAMBDA_READAHEAD: "off" },
+        () => true,
+      );
+      assert.ok(cached < size / 2, `${cached} bytes cached`);
     },
   );
 });

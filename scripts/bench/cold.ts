@@ -3,7 +3,11 @@
  * portable, unzipped read-only, started with an empty `DENO_DIR` and
  * `TMPDIR` against a one-invocation feeder; beside it the same handler on
  * Node 20 (esbuild bundle, aws-lambda-ric) and, for echo, bare Deno running
- * the fetch loop. Starts are interleaved; medians are reported.
+ * the fetch loop. Starts are interleaved; medians are reported. Each start
+ * runs twice: on a warm disk (the runtime's files in the page cache, as on
+ * a busy Lambda host) and on a cold disk (every file the start may read
+ * evicted first, as a new sandbox's disk), with the bytes of the binary the
+ * cold start paged in.
  *
  * @module
  */
@@ -12,53 +16,28 @@ import {
   bareDeno,
   buildPortable,
   bundleNode,
-  type ColdArtifact,
+  type ColdCase,
   nodeProject,
 } from "./cold_artifacts.ts";
 import { startOnce, type StartResult } from "./cold_start.ts";
-import { median } from "./stats.ts";
-import { columns, fixed, signed } from "./_table.ts";
+import {
+  coldDiskTools,
+  evictFiles,
+  flushFiles,
+  residentBytes,
+} from "./cold_disk.ts";
+import {
+  type ColdFigures,
+  coldLine,
+  type ColdSample,
+  compareColdLines,
+  type Disk,
+} from "./cold_report.ts";
 import { spawnLocalServers } from "../../examples/aws_sdk/spawn_local_servers.ts";
 
-/** One line of the suite's output: a function on one runtime. */
-export interface ColdFigures {
-  /** Always `@rtl/lambda`. */
-  bench: "@rtl/lambda";
-  /** Always `cold`: tells these lines from the throughput ones. */
-  suite: "cold";
-  /** `echo`, `hono` or `aws-sdk`. */
-  function: string;
-  /** `rtl-lambda`, `node-ric`, `node-fetch-loop` or `floor-deno`. */
-  runtime: string;
-  /** What ran. */
-  description: string;
-  /** Starts that answered. */
-  starts: number;
-  /** Starts that failed. */
-  failures: number;
-  /** Median spawn → first `/next`, ms. */
-  firstNextMs: number;
-  /** Median spawn → first answer, ms. */
-  firstAnswerMs: number;
-  /** Every start's spawn → first `/next`, ms. */
-  firstNextSamplesMs: number[];
-  /** Every start's spawn → first answer, ms. */
-  firstAnswerSamplesMs: number[];
-  /** Outcomes that were errors. */
-  errors: number;
-  /** Median CPU time spawn → first answer, all threads, ms. */
-  cpuMs: number;
-  /** Bytes of the code loaded at start. */
-  codeBytes: number;
-  /** First answer ÷ Node's for the same function (lower is better). */
-  vsNodeFirstAnswer?: number;
-  /** CPU time to the first answer ÷ Node's (lower is better; steadier than wall time on a loaded machine). */
-  vsNodeCpu?: number;
-  /** First `/next` minus bare Deno's, ms (echo). */
-  vsFloorFirstNextMs?: number;
-  /** How the suite was run. */
-  setup: Record<string, unknown>;
-}
+export type { ColdCase } from "./cold_artifacts.ts";
+export type { ColdFigures, Disk } from "./cold_report.ts";
+export { formatColdTable } from "./cold_report.ts";
 
 /** Options of {@linkcode runColdSuite}. */
 export interface ColdOptions {
@@ -70,22 +49,15 @@ export interface ColdOptions {
   functions?: readonly string[];
   /** Progress lines. */
   progress?: (line: string) => void;
-}
-
-interface _Case {
-  function: string;
-  runtime: string;
-  description: string;
-  artifact: ColdArtifact;
-  event: Uint8Array<ArrayBuffer>;
-  /** Whether the function talks to the local S3 and DynamoDB servers. */
-  servers?: boolean;
+  /** Whether to add cold-disk starts (default: when `dd iflag=nocache` works here). */
+  coldDisk?: boolean;
 }
 
 const _encoder = new TextEncoder();
 
 /**
- * Builds everything, then starts every case `starts` times, interleaved.
+ * Builds everything, then starts every case `starts` times on a warm disk
+ * and, where eviction works, on a cold disk, interleaved.
  *
  * @example
  * ```ts ignore
@@ -95,92 +67,10 @@ const _encoder = new TextEncoder();
 export async function runColdSuite(
   options: ColdOptions,
 ): Promise<ColdFigures[]> {
-  const progress = options.progress ?? (() => {});
   const work = await Deno.makeTempDir({ prefix: "rtl-cold-" });
   try {
-    const cases = await _cases(options, work, progress);
-    await using servers = cases.some((entry) => entry.servers)
-      ? await spawnLocalServers()
-      : undefined;
-    const startCase = (entry: _Case) =>
-      startOnce({
-        ...entry.artifact,
-        event: entry.event,
-        env: entry.servers ? servers?.env : undefined,
-      });
-    const samples = new Map<_Case, StartResult[]>();
-    const failures = new Map<_Case, number>();
-    // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
-    for (const entry of cases) {
-      await startCase(entry).catch(() => {});
-    }
-    for (let start = 0; start < options.starts; start++) {
-      for (const [i] of cases.entries()) {
-        const entry = cases[(i + start) % cases.length];
-        try {
-          const result = await startCase(entry);
-          samples.set(entry, [...(samples.get(entry) ?? []), result]);
-          progress(
-            `cold ${
-              start + 1
-            }/${options.starts} ${entry.function} ${entry.runtime}: ` +
-              `/next ${result.firstNextMs.toFixed(1)} ms, answer ${
-                result.firstAnswerMs.toFixed(1)
-              } ms`,
-          );
-        } catch (error) {
-          failures.set(entry, (failures.get(entry) ?? 0) + 1);
-          progress(
-            `cold ${entry.function} ${entry.runtime}: FAILED ${
-              error instanceof Error ? error.message : error
-            }`,
-          );
-        }
-      }
-    }
-    const setup = {
-      date: new Date().toISOString(),
-      deno: Deno.version.deno,
-      node: await _nodeVersion(),
-      cpus: navigator.hardwareConcurrency,
-      starts: options.starts,
-    };
-    const lines = cases.map((entry): ColdFigures => {
-      const runs = samples.get(entry) ?? [];
-      return {
-        bench: "@rtl/lambda",
-        suite: "cold",
-        function: entry.function,
-        runtime: entry.runtime,
-        description: entry.description,
-        starts: runs.length,
-        failures: failures.get(entry) ?? 0,
-        firstNextMs: median(runs.map((run) => run.firstNextMs)),
-        firstAnswerMs: median(runs.map((run) => run.firstAnswerMs)),
-        firstNextSamplesMs: runs.map((run) => _round(run.firstNextMs)),
-        firstAnswerSamplesMs: runs.map((run) => _round(run.firstAnswerMs)),
-        errors: runs.filter((run) => run.error).length,
-        cpuMs: median(runs.map((run) => run.cpuMs)),
-        codeBytes: entry.artifact.codeBytes,
-        setup,
-      };
-    });
-    for (const line of lines) {
-      const node = lines.find((other) =>
-        other.function === line.function && other.runtime.startsWith("node-")
-      );
-      if (node && line !== node) {
-        line.vsNodeFirstAnswer = line.firstAnswerMs / node.firstAnswerMs;
-        line.vsNodeCpu = line.cpuMs / node.cpuMs;
-      }
-      const floor = lines.find((other) =>
-        other.function === line.function && other.runtime === "floor-deno"
-      );
-      if (floor && line !== floor) {
-        line.vsFloorFirstNextMs = line.firstNextMs - floor.firstNextMs;
-      }
-    }
-    return lines;
+    const cases = await _cases(options, work, options.progress ?? (() => {}));
+    return await measureCases(cases, options);
   } finally {
     await _makeWritable(work);
     await Deno.remove(work, { recursive: true }).catch(() => {});
@@ -188,52 +78,139 @@ export async function runColdSuite(
 }
 
 /**
- * The suite's table.
+ * Starts built `cases` `starts` times each on a warm disk and, where
+ * eviction works (or `coldDisk` says so), on a cold disk, interleaved; one
+ * line per case and disk, grouped by function then disk.
  *
  * @example
  * ```ts ignore
- * console.error(formatColdTable(lines));
+ * const lines = await measureCases(cases, { starts: 1 });
  * ```
  */
-export function formatColdTable(lines: readonly ColdFigures[]): string {
-  const rows = [[
-    "function",
-    "runtime",
-    "starts",
-    "/next ms",
-    "answer ms",
-    "×node",
-    "cpu ms",
-    "×node cpu",
-    "/next +floor",
-    "code KB",
-  ]];
-  for (const line of lines) {
-    rows.push([
-      line.function,
-      line.runtime,
-      `${line.starts}${line.failures ? ` (${line.failures} failed)` : ""}`,
-      fixed(line.firstNextMs, 1),
-      fixed(line.firstAnswerMs, 1),
-      line.vsNodeFirstAnswer === undefined
-        ? ""
-        : fixed(line.vsNodeFirstAnswer, 2),
-      fixed(line.cpuMs, 1),
-      line.vsNodeCpu === undefined ? "" : fixed(line.vsNodeCpu, 2),
-      line.vsFloorFirstNextMs === undefined
-        ? ""
-        : signed(line.vsFloorFirstNextMs, 1),
-      fixed(line.codeBytes / 1024, 0),
-    ]);
+export async function measureCases(
+  cases: readonly ColdCase[],
+  options: Pick<ColdOptions, "starts" | "progress" | "coldDisk">,
+): Promise<ColdFigures[]> {
+  const progress = options.progress ?? (() => {});
+  const disks: Disk[] = options.coldDisk ?? (await coldDiskTools()).evict
+    ? ["warm", "cold"]
+    : ["warm"];
+  if (disks.length === 1) {
+    progress("cold: no cold-disk starts (dd iflag=nocache did not work here)");
   }
-  return columns(rows);
+  // Written just now, the files' pages are dirty, and eviction keeps dirty pages.
+  await flushFiles([...new Set(cases.flatMap((c) => c.artifact.files))]);
+  await using servers = cases.some((entry) => entry.servers)
+    ? await spawnLocalServers()
+    : undefined;
+  const startCase = (entry: ColdCase) =>
+    startOnce({
+      ...entry.artifact,
+      event: entry.event,
+      env: { ...entry.artifact.env, ...(entry.servers ? servers?.env : {}) },
+    });
+  // One unmeasured start each: the page cache holds the binaries, as on a warm Lambda host.
+  for (const entry of cases) {
+    await startCase(entry).catch(() => {});
+  }
+  // Indexed by round, so that each cold start pairs with the warm start just before it.
+  const samples = new Map<string, (ColdSample | undefined)[]>();
+  const failures = new Map<string, number>();
+  for (let start = 0; start < options.starts; start++) {
+    for (const [i] of cases.entries()) {
+      const entry = cases[(i + start) % cases.length];
+      // Warm first: the previous cold start of this case paged in what a start reads.
+      for (const disk of disks) {
+        const key = _key(entry, disk);
+        const what = `cold ${start + 1}/${options.starts} ${entry.function} ` +
+          `${entry.runtime} (${disk} disk)`;
+        try {
+          const sample = await _sample(entry, disk, startCase);
+          const runs = samples.get(key) ?? [];
+          runs[start] = sample;
+          samples.set(key, runs);
+          progress(_done(what, sample, disk));
+        } catch (error) {
+          failures.set(key, (failures.get(key) ?? 0) + 1);
+          progress(
+            `${what}: FAILED ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      }
+    }
+  }
+  const setup = {
+    date: new Date().toISOString(),
+    deno: Deno.version.deno,
+    node: await _nodeVersion(),
+    cpus: navigator.hardwareConcurrency,
+    starts: options.starts,
+  };
+  // Grouped by function, then disk: each group holds its own comparisons.
+  const functions = [...new Set(cases.map((entry) => entry.function))];
+  const lines = await Promise.all(
+    functions.flatMap((name) =>
+      disks.flatMap((disk) =>
+        cases.filter((entry) => entry.function === name).map((entry) =>
+          coldLine(
+            entry,
+            disk,
+            samples.get(_key(entry, disk)) ?? [],
+            samples.get(_key(entry, "warm")) ?? [],
+            failures.get(_key(entry, disk)) ?? 0,
+            setup,
+          )
+        )
+      )
+    ),
+  );
+  compareColdLines(lines);
+  return lines;
+}
+
+function _done(what: string, sample: ColdSample, disk: Disk): string {
+  return `${what}: /next ${sample.firstNextMs.toFixed(1)} ms, ` +
+    `answer ${sample.firstAnswerMs.toFixed(1)} ms` +
+    (disk === "cold"
+      ? `, ${_mb(sample.pagedInBytes)} MiB of the binary paged in`
+      : "");
+}
+
+function _key(entry: ColdCase, disk: Disk): string {
+  return `${entry.function}\t${entry.runtime}\t${disk}`;
+}
+
+async function _sample(
+  entry: ColdCase,
+  disk: Disk,
+  startCase: (entry: ColdCase) => Promise<StartResult>,
+): Promise<ColdSample> {
+  if (disk === "warm") {
+    return {
+      ...await startCase(entry),
+      residentAfterEvictBytes: NaN,
+      pagedInBytes: NaN,
+    };
+  }
+  await evictFiles(entry.artifact.files);
+  const residentAfterEvictBytes = await residentBytes(entry.artifact.binary);
+  const result = await startCase(entry);
+  return {
+    ...result,
+    residentAfterEvictBytes,
+    pagedInBytes: await residentBytes(entry.artifact.binary),
+  };
+}
+
+function _mb(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 1048576).toFixed(1) : "?";
 }
 
 async function _cases(
   options: ColdOptions,
   work: string,
   progress: (line: string) => void,
-): Promise<_Case[]> {
+): Promise<ColdCase[]> {
   const root = options.root;
   const wanted = (name: string) =>
     options.functions === undefined || options.functions.includes(name);
@@ -269,12 +246,12 @@ async function _cases(
   ].filter((fn) => wanted(fn.name));
 
   progress("cold: installing the Node peers (once per set of pins)");
-  const project = await nodeProject(root);
+  const project = await nodeProject();
   const nodeRuntime = project.ric ? "node-ric" : "node-fetch-loop";
   const nodeDescription = project.ric
     ? "Node 20, esbuild bundle, AWS's aws-lambda-ric"
     : "Node 20, esbuild bundle, a minimal fetch loop (aws-lambda-ric did not build here)";
-  const cases: _Case[] = [];
+  const cases: ColdCase[] = [];
   for (const fn of functions) {
     progress(`cold: building ${fn.entry} (portable) and ${fn.node} (esbuild)`);
     const [shipped, bare] = await buildPortable(
@@ -314,6 +291,13 @@ async function _cases(
     if (fn.name === "echo") {
       cases.push({
         function: fn.name,
+        runtime: "rtl-no-readahead",
+        description:
+          "the same artifact with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
+        artifact: { ...shipped, env: { RTL_LAMBDA_READAHEAD: "off" } },
+        event: fn.event,
+      }, {
+        function: fn.name,
         runtime: "floor-deno",
         description:
           "bare Deno: floor_fetch.ts bundled, same flags, empty DENO_DIR",
@@ -341,8 +325,4 @@ async function _nodeVersion(): Promise<string> {
 async function _makeWritable(path: string): Promise<void> {
   await new Deno.Command("chmod", { args: ["-R", "u+w", path] }).output()
     .catch(() => {});
-}
-
-function _round(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -10,6 +10,7 @@
 import { rekeyCaches } from "../build/_rekey_caches.ts";
 import { PORTABLE_FILES, PORTABLE_RUN_FLAGS } from "../build/portable.ts";
 import { exists } from "../_exists.ts";
+import { filesUnder } from "./cold_disk.ts";
 
 /** A function as the suite starts it. */
 export interface ColdArtifact {
@@ -23,6 +24,28 @@ export interface ColdArtifact {
   handler?: string;
   /** Bytes of the code loaded at start (bundle, map), for the table. */
   codeBytes: number;
+  /** The runtime's binary (its own copy), whose bytes paged in a cold-disk start reports. */
+  binary: string;
+  /** Every file a start may read (binary, code, caches, bootstrap): evicted for a cold-disk start. */
+  files: string[];
+  /** Variables of its own (`RTL_LAMBDA_READAHEAD=off`). */
+  env?: Record<string, string>;
+}
+
+/** One function on one runtime, as the suite starts it. */
+export interface ColdCase {
+  /** `echo`, `hono`, `aws-sdk`. */
+  function: string;
+  /** `rtl-lambda`, `node-ric`, `floor-deno`, … (`node-…` is the peer ratios are taken against). */
+  runtime: string;
+  /** What runs. */
+  description: string;
+  /** The built artifact. */
+  artifact: ColdArtifact;
+  /** The one invocation's event. */
+  event: Uint8Array<ArrayBuffer>;
+  /** Whether the function talks to the local S3 and DynamoDB servers. */
+  servers?: boolean;
 }
 
 /** A build or install step failed; its output is in the message. */
@@ -83,6 +106,8 @@ export async function buildPortable(
       args: [`${root}/bootstrap`],
       root,
       codeBytes: await _codeBytes(root, ["main.js"]),
+      binary: `${root}/${PORTABLE_FILES.deno}`,
+      files: await filesUnder(root),
     });
   }
   return artifacts;
@@ -109,10 +134,17 @@ export async function bareDeno(
     `--output=${root}/main.js`,
     "scripts/bench/floor_fetch.ts",
   ], projectRoot);
+  // Its own copy: evicting the harness's binary would time the harness's page faults too.
+  const binary = `${root}/deno`;
+  await Deno.copyFile(Deno.execPath(), binary);
   await _run("chmod", ["-R", "a-w", root], "/");
   return {
-    command: "deno",
+    // Through sh, as the bootstrap starts Deno (and the bench may run only named commands).
+    command: "sh",
     args: [
+      "-c",
+      'exec "$0" "$@"',
+      binary,
       "run",
       ...PORTABLE_RUN_FLAGS,
       "--allow-net=127.0.0.1",
@@ -121,6 +153,8 @@ export async function bareDeno(
     ],
     root,
     codeBytes: await _codeBytes(root, ["main.js"]),
+    binary,
+    files: await filesUnder(root),
   };
 }
 
@@ -134,23 +168,17 @@ export interface NodeProject {
 
 /**
  * Installs, once per set of pins, the npm packages the Node handlers need
- * (versions from deno.json through deno.lock) into a folder under the
+ * (versions pinned in this file) into a folder under the
  * system temp folder, and builds aws-lambda-ric's native part (npm 11 does
  * not run install scripts unless allowed).
  *
  * @example
  * ```ts ignore
- * const project = await nodeProject(root);
+ * const project = await nodeProject();
  * ```
  */
-export async function nodeProject(projectRoot: string): Promise<NodeProject> {
-  const pins = await _pins(projectRoot, [
-    "@aws-sdk/client-s3",
-    "@aws-sdk/client-dynamodb",
-    "aws-lambda-ric",
-    "esbuild",
-    "hono",
-  ]);
+export async function nodeProject(): Promise<NodeProject> {
+  const pins = _NODE_PINS;
   const key = Object.entries(pins).map(([n, v]) => `${n}@${v}`).join(",");
   const hash = Array.from(
     new Uint8Array(
@@ -230,44 +258,53 @@ export async function bundleNode(
     );
   }
   await _run("chmod", ["-R", "a-w", root], "/");
+  const ricDir = `${project.dir}/node_modules/aws-lambda-ric`;
+  // Its own copy, as Lambda's /var/lang/bin/node is: another Node process on this host would pin the pages of the shared one.
+  const binary = `${work}/bin/node`;
+  await Deno.mkdir(`${work}/bin`, { recursive: true });
+  await Deno.copyFile(await _onPath("node"), binary);
   return {
-    command: "node",
-    args: project.ric
-      ? [
-        `${project.dir}/node_modules/aws-lambda-ric/index.mjs`,
-        "index.handler",
-      ]
-      : [`${root}/loop.mjs`, `${root}/index.js`],
+    // Through sh (the bench may run only named commands).
+    command: "sh",
+    args: [
+      "-c",
+      'exec "$0" "$@"',
+      binary,
+      ...(project.ric
+        ? [`${ricDir}/index.mjs`, "index.handler"]
+        : [`${root}/loop.mjs`, `${root}/index.js`]),
+    ],
     root,
     handler: "index.handler",
     codeBytes: await _codeBytes(root, ["index.js"]),
+    binary,
+    files: [
+      binary,
+      ...await filesUnder(root),
+      ...(project.ric ? await filesUnder(ricDir) : []),
+    ],
   };
 }
 
-async function _pins(
-  projectRoot: string,
-  names: readonly string[],
-): Promise<Record<string, string>> {
-  const config = JSON.parse(
-    await Deno.readTextFile(`${projectRoot}/deno.json`),
-  );
-  const lock = JSON.parse(await Deno.readTextFile(`${projectRoot}/deno.lock`));
-  const pins: Record<string, string> = {};
-  for (const name of names) {
-    const specifier: string | undefined = config.imports?.[name];
-    if (specifier === undefined) {
-      throw new ColdSetupError(`deno.json imports has no "${name}"`);
+// The Node peers' versions, pinned here as every npm import is pinned at its site (the SDK's and Hono's as the examples import them).
+const _NODE_PINS: Readonly<Record<string, string>> = {
+  "@aws-sdk/client-s3": "3.1175.0",
+  "@aws-sdk/client-dynamodb": "3.1169.0",
+  "aws-lambda-ric": "4.0.2",
+  "esbuild": "0.28.2",
+  "hono": "4.13.19",
+};
+
+async function _onPath(name: string): Promise<string> {
+  for (const folder of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (folder === "") continue;
+    try {
+      return await Deno.realPath(`${folder}/${name}`);
+    } catch {
+      // Not in this folder.
     }
-    // deno.lock keys its specifiers with or without the range's caret.
-    const bare = specifier.replace("@^", "@");
-    const version = lock.specifiers?.[specifier] ?? lock.specifiers?.[bare] ??
-      /@([0-9][^@]*)$/.exec(specifier)?.[1];
-    if (version === undefined) {
-      throw new ColdSetupError(`no pinned version for ${specifier}`);
-    }
-    pins[name] = String(version).replace(/_.*$/, "");
   }
-  return pins;
+  throw new ColdSetupError(`${name} is not on PATH`);
 }
 
 async function _run(

@@ -39,6 +39,11 @@ export interface StartResult {
    * shared, loaded machine.
    */
   cpuMs: number;
+  /**
+   * Major page faults from spawn to the first answer, all threads (Linux
+   * `/proc`; `NaN` elsewhere): each waited for a read from disk.
+   */
+  majorFaults: number;
 }
 
 /** The function exited or stalled before answering; its last output is in the message. */
@@ -108,6 +113,7 @@ export async function startOnce(spec: StartSpec): Promise<StartResult> {
       firstAnswerMs: answeredAt - spawnedAt,
       error: result.errors > 0,
       cpuMs: await processCpuMs(child.pid),
+      majorFaults: await processMajorFaults(child.pid),
     };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -139,4 +145,29 @@ export async function processCpuMs(pid: number): Promise<number> {
     nanoseconds += Number(line.split(" ")[0]) || 0;
   }
   return nanoseconds / 1e6;
+}
+
+/**
+ * The major page faults of a live process so far, all its threads: field 12
+ * of `/proc/<pid>/stat`, read by `sh` as {@linkcode processCpuMs} reads its
+ * CPU time; `NaN` where there is no such file.
+ *
+ * @example
+ * ```ts ignore
+ * const faults = await processMajorFaults(child.pid);
+ * ```
+ */
+export async function processMajorFaults(pid: number): Promise<number> {
+  if (!Number.isInteger(pid)) return NaN;
+  const output = await new Deno.Command("sh", {
+    args: ["-c", `cat /proc/${pid}/stat`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  if (output === undefined || !output.success) return NaN;
+  const text = new TextDecoder().decode(output.stdout);
+  // The command's name may hold spaces: fields are counted after its closing parenthesis (field 3 first).
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[12 - 3]);
 }

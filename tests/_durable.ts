@@ -2,7 +2,13 @@
 // client at the exact version that has the durable commands, and a clock the tests control.
 import {
   CreateFunctionCommand,
+  type Event,
+  GetDurableExecutionCommand,
+  type GetDurableExecutionCommandOutput,
+  GetDurableExecutionHistoryCommand,
+  InvokeCommand,
   LambdaClient,
+  SendDurableExecutionCallbackSuccessCommand,
   waitUntilFunctionActiveV2,
 } from "npm:@aws-sdk/client-lambda@3.1178.0";
 import { createZip } from "../scripts/zip.ts";
@@ -107,4 +113,71 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`Gave up waiting for ${what}`);
+}
+
+/** How an order of examples/durable ended: the execution and its history. */
+export interface OrderRun {
+  /** The closed execution. */
+  done: GetDurableExecutionCommandOutput;
+  /** Its history, with the execution's data. */
+  events: Event[];
+}
+
+/**
+ * Starts order o-1 of examples/durable on `FunctionName` (an `Event` invoke named o-1), answers its
+ * manager's callback with an approval once it starts, and waits for the execution to close.
+ */
+export async function runOrder(
+  lambda: LambdaClient,
+  FunctionName: string,
+): Promise<OrderRun> {
+  const order = { id: "o-1", items: ["book", "lamp"], total: 42 };
+  const started = await lambda.send(
+    new InvokeCommand({
+      FunctionName,
+      InvocationType: "Event",
+      DurableExecutionName: "o-1",
+      Payload: new TextEncoder().encode(JSON.stringify(order)),
+    }),
+  );
+  const DurableExecutionArn = started.DurableExecutionArn!;
+  const history = async () =>
+    (await lambda.send(
+      new GetDurableExecutionHistoryCommand({
+        DurableExecutionArn,
+        IncludeExecutionData: true,
+      }),
+    )).Events ?? [];
+  const callback = await until(
+    async () =>
+      (await history()).find((e) => e.EventType === "CallbackStarted"),
+    "the approval's callback",
+  );
+  await lambda.send(
+    new SendDurableExecutionCallbackSuccessCommand({
+      CallbackId: callback.CallbackStartedDetails!.CallbackId!,
+      Result: new TextEncoder().encode('{"approved":true,"by":"manager"}'),
+    }),
+  );
+  const done = await until(async () => {
+    const execution = await lambda.send(
+      new GetDurableExecutionCommand({ DurableExecutionArn }),
+    );
+    return execution.Status === "RUNNING" ? undefined : execution;
+  }, "the execution to end");
+  return { done, events: await history() };
+}
+
+/** What a shipped order o-1 answers. */
+export const SHIPPED = {
+  id: "o-1",
+  status: "shipped",
+  payment: "pay-o-1-42",
+  approvedBy: "manager",
+  packed: ["book packed", "lamp packed"],
+};
+
+/** The names of the events of `type`, in order. */
+export function namesOf(events: Event[], type: string): (string | undefined)[] {
+  return events.filter((e) => e.EventType === type).map((e) => e.Name);
 }

@@ -2,7 +2,7 @@
 // waits on a callback, which the CLI completes; its history and the function's executions read back.
 import assert from "node:assert/strict";
 import { serveControlPlane } from "../local/mod.ts";
-import { awsCli, hasAwsCli } from "./_aws_cli.ts";
+import { awsCli, awsCliKnows } from "./_aws_cli.ts";
 import { createDurable, durableClient, fixtureZip, until } from "./_durable.ts";
 
 async function json(output: Promise<Deno.CommandOutput>) {
@@ -15,7 +15,7 @@ async function json(output: Promise<Deno.CommandOutput>) {
 Deno.test({
   name:
     "aws lambda's durable commands read and drive an execution on the local endpoint",
-  ignore: !hasAwsCli,
+  ignore: !(await awsCliKnows("lambda get-durable-execution-history")),
   async fn() {
     const work = await Deno.makeTempDir({ prefix: "durable-aws-cli-" });
     await using server = await serveControlPlane({

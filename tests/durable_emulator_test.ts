@@ -1,6 +1,7 @@
 // `deno task emulator <entry> --durable`: the emulator's own function runs as a durable function, its
 // sandbox reaching the durable API on its Runtime API port only; invocations start executions, waits are
-// skipped with --durable-time fast, callbacks and history go through the same port's Lambda API.
+// skipped with --durable-time fast, callbacks and history go through the same port's Lambda API. The order
+// example, written with AWS's SDK, runs so from its .ts entry with the default grant alone.
 import assert from "node:assert/strict";
 import {
   GetDurableExecutionCommand,
@@ -10,7 +11,13 @@ import {
   SendDurableExecutionCallbackSuccessCommand,
 } from "npm:@aws-sdk/client-lambda@3.1178.0";
 import { startCli } from "./_cli.ts";
-import { durableClient, until } from "./_durable.ts";
+import {
+  durableClient,
+  namesOf,
+  runOrder,
+  SHIPPED,
+  until,
+} from "./_durable.ts";
 
 Deno.test("the emulator runs its own function as durable with --durable", async () => {
   const work = await Deno.makeTempDir({ prefix: "durable-emulator-" });
@@ -73,4 +80,29 @@ Deno.test("the emulator runs its own function as durable with --durable", async 
   );
   assert.equal(listed, "refused");
   await Deno.remove(work, { recursive: true });
+});
+
+Deno.test("the order example runs from its .ts entry with --durable and the default grant alone", async () => {
+  // The SDK's import reads DURABLE_VERBOSE_MODE, outside the default grant: unset to it, not NotCapable.
+  await using emulator = await startCli(
+    [
+      "examples/durable/main.ts",
+      "--durable",
+      "--durable-time",
+      "fast",
+      "--port",
+      "0",
+      "--name",
+      "orders",
+    ],
+    /Function orders \(.*\) on (http:\/\/\S+)/,
+  );
+  const { done, events } = await runOrder(
+    durableClient(emulator.url),
+    "orders",
+  );
+  assert.equal(done.Status, "SUCCEEDED", emulator.output());
+  assert.deepEqual(JSON.parse(done.Result!), SHIPPED);
+  assert.deepEqual(namesOf(events, "WaitSucceeded"), ["cooling-off"]);
+  assert.doesNotMatch(emulator.output(), /NotCapable/);
 });

@@ -28,7 +28,7 @@ import { route } from "./_control_plane/router.ts";
 import { ROUTES } from "./_control_plane/routes.ts";
 import { stop } from "./_control_plane/runners.ts";
 import { type PlaneSettings, Store } from "./_control_plane/store.ts";
-import { withOpt } from "./_task_root.ts";
+import { taskRootFor } from "./_task_root.ts";
 import { engineOf, planeHost } from "./_control_plane/durable.ts";
 import { functionRoutes } from "./durable/api.ts";
 import { rememberStore } from "./_control_plane/emulator_function.ts";
@@ -241,28 +241,44 @@ async function _startEmulated(
   output: OutputSink | undefined,
   durableApi: _Late["durableApi"],
 ): Promise<Runner> {
-  // Its layers at /opt, read-only, as Lambda extracts them.
-  const run = await withOpt([`${fn.dir}/bootstrap`], fn.opt);
-  if (!run.mounted) {
+  // Its code read-only in its own folder and its layers at /opt, read-only, as Lambda has them.
+  const root = await taskRootFor(`${fn.dir}/bootstrap`, [], fn.opt);
+  if (fn.opt !== undefined && root.command[0] === "/usr/bin/env") {
     const line =
       `${fn.name}: its layers could not be mounted at /opt (that takes root and unshare): ` +
       `RTL_LAMBDA_OPT=${fn.opt} names their folder instead, which only a layer-mode bootstrap reads`;
     output === undefined ? console.error(line) : output(line, "platform");
   }
-  const emulator = await startEmulator({
-    command: run.command,
-    cwd: fn.dir,
-    // Lambda's own variables last: the API refuses them in a configuration, and nothing may override them.
-    env: { ...fn.environment, AWS_REGION: region, _HANDLER: fn.handler },
-    timeout: fn.timeout,
-    memory: fn.memory,
-    functionName: fn.name,
-    functionVersion: fn.version,
-    port: 0,
-    // Each deploy starts as a new sandbox: its own /tmp.
-    freshTmp: true,
-    output,
-    durableApi: fn.durable ? durableApi : undefined,
-  });
-  return emulator;
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      command: [...root.command],
+      cwd: root.dir,
+      // Lambda's own variables last: the API refuses them in a configuration, and nothing may override them.
+      env: { ...fn.environment, AWS_REGION: region, _HANDLER: fn.handler },
+      timeout: fn.timeout,
+      memory: fn.memory,
+      functionName: fn.name,
+      functionVersion: fn.version,
+      port: 0,
+      // Each deploy starts as a new sandbox: its own /tmp.
+      freshTmp: true,
+      output,
+      durableApi: fn.durable ? durableApi : undefined,
+    });
+  } catch (error) {
+    await root.close();
+    throw error;
+  }
+  const started = emulator;
+  return {
+    url: started.url,
+    close: async () => {
+      try {
+        await started.close();
+      } finally {
+        await root.close();
+      }
+    },
+  };
 }

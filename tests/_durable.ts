@@ -1,5 +1,6 @@
 // Helpers for the durable tests: a durable function made of a fixture run by Deno, the AWS SDK's Lambda
 // client at the exact version that has the durable commands, and a clock the tests control.
+import { permissionFlags, shellPermissionWord } from "../local/sandbox.ts";
 import {
   CreateFunctionCommand,
   type Event,
@@ -34,7 +35,12 @@ export function fixtureZip(fixture: string): Uint8Array<ArrayBuffer> {
   const bootstrap = [
     "#!/bin/sh",
     `export DENO_DIR="${denoDir}"`,
-    `exec "${Deno.execPath()}" run -A --cached-only --lock="${root}deno.lock" --config "${root}deno.json" "${root}tests/fixtures/${fixture}"`,
+    // The grants a function gets by default (as a build bakes them in), plus its code and the npm cache read here.
+    `exec "${Deno.execPath()}" run ${
+      permissionFlags([`--allow-read=${root},${denoDir}`]).map(
+        shellPermissionWord,
+      ).join(" ")
+    } --no-prompt --cached-only --lock="${root}deno.lock" --config "${root}deno.json" "${root}tests/fixtures/${fixture}"`,
     "",
   ].join("\n");
   return createZip([{

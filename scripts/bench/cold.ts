@@ -14,6 +14,7 @@
 
 import {
   bareDeno,
+  buildLayered,
   buildPortable,
   bundleNode,
   type ColdCase,
@@ -253,7 +254,9 @@ async function _cases(
     : "Node 20, esbuild bundle, a minimal fetch loop (aws-lambda-ric did not build here)";
   const cases: ColdCase[] = [];
   for (const fn of functions) {
-    progress(`cold: building ${fn.entry} (portable) and ${fn.node} (esbuild)`);
+    progress(
+      `cold: building ${fn.entry} (portable, --layer) and ${fn.node} (esbuild)`,
+    );
     const [shipped, bare] = await buildPortable(
       root,
       fn.entry,
@@ -273,6 +276,19 @@ async function _cases(
       description:
         `the same artifact without the caches the build ships (.deno)`,
       artifact: bare,
+      event: fn.event,
+      servers: fn.servers,
+    }, {
+      function: fn.name,
+      runtime: "rtl-layer",
+      description:
+        "the same function built --layer: function.zip at the task root, Deno from the layer unzipped read-only under RTL_LAMBDA_OPT",
+      artifact: await buildLayered(
+        root,
+        fn.entry,
+        `${work}/${fn.name}-layer`,
+        fn.buildArgs,
+      ),
       event: fn.event,
       servers: fn.servers,
     });

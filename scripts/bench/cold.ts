@@ -257,7 +257,7 @@ async function _cases(
     progress(
       `cold: building ${fn.entry} (portable, --layer) and ${fn.node} (esbuild)`,
     );
-    const [shipped, bare] = await buildPortable(
+    const [shipped, bare, twin] = await buildPortable(
       root,
       fn.entry,
       `${work}/${fn.name}`,
@@ -309,8 +309,8 @@ async function _cases(
         function: fn.name,
         runtime: "rtl-no-readahead",
         description:
-          "the same artifact with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
-        artifact: { ...shipped, env: { RTL_LAMBDA_READAHEAD: "off" } },
+          "the same artifact (its own copy) with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
+        artifact: { ...twin, env: { RTL_LAMBDA_READAHEAD: "off" } },
         event: fn.event,
       }, {
         function: fn.name,

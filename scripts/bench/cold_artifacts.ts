@@ -63,8 +63,9 @@ const _ARCH = Deno.build.arch === "aarch64" ? "arm64" : "x64";
 
 /**
  * Builds `entry` with `scripts/build.ts --portable` for this machine's
- * architecture into `work`, unzips `function.zip` into `<work>/task` and
- * makes it read-only.
+ * architecture into `work`, unzips `function.zip` into `<work>/task`, into
+ * `<work>/task-nocache` without its caches and into `<work>/task-variant`
+ * (a twin for variants), each read-only.
  *
  * @example
  * ```ts ignore
@@ -80,12 +81,14 @@ export async function buildPortable(
   await _build(projectRoot, entry, work, ["--portable", ...buildArgs]);
   const zip = `${work}/dist/${_ARCH}/function.zip`;
   // The second copy leaves out the shipped caches: what a start costs without them, same run.
+  // The third is the first's twin for variants (RTL_LAMBDA_READAHEAD=off): a variant's cold start must not evict the first's pages.
   return [
     await _unpackTask(zip, `${work}/task`, []),
     await _unpackTask(zip, `${work}/task-nocache`, [
       "-x",
       `${PORTABLE_FILES.cache}/*`,
     ]),
+    await _unpackTask(zip, `${work}/task-variant`, []),
   ];
 }
 

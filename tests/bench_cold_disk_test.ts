@@ -13,7 +13,9 @@ import {
   formatColdTable,
   measureCases,
 } from "../scripts/bench/cold.ts";
-import { bareDeno } from "../scripts/bench/cold_artifacts.ts";
+import { bareDeno, unpackLayered } from "../scripts/bench/cold_artifacts.ts";
+import { exists } from "../scripts/_exists.ts";
+import { sharedEchoLayerBuild } from "./_echo_build.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const MB = 1024 * 1024;
@@ -128,6 +130,32 @@ Deno.test("a cold disk", async (t) => {
         const table = formatColdTable(lines);
         assert.match(table, /paged in MiB/);
         assert.match(table, /floor-deno \(cold disk\)/);
+      }),
+  );
+
+  await t.step(
+    "the layered echo starts with Deno from its layer folder, evicted too on a cold disk",
+    () =>
+      withTemp(async (dir) => {
+        const artifact = await unpackLayered(await sharedEchoLayerBuild(), dir);
+        assert.equal(await exists(`${artifact.root}/deno`), false);
+        assert.ok(artifact.binary.startsWith(artifact.env!.RTL_LAMBDA_OPT));
+        assert.ok(artifact.files.includes(artifact.binary));
+        const lines = await measureCases([{
+          function: "echo",
+          runtime: "rtl-layer",
+          description: "echo built --layer",
+          artifact,
+          event: new TextEncoder().encode('"hello"'),
+        }], { starts: 1, coldDisk: true });
+        assert.deepEqual(
+          lines.map((line) =>
+            `${line.runtime} ${line.disk} ${line.starts} ${line.errors}`
+          ),
+          ["rtl-layer warm 1 0", "rtl-layer cold 1 0"],
+        );
+        assert.equal(lines[1].residentAfterEvictBytes, 0);
+        assert.ok(lines[1].pagedInBytes! > MB, "the layer's deno paged in");
       }),
   );
 });

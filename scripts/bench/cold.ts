@@ -14,6 +14,7 @@
 
 import {
   bareDeno,
+  buildLayered,
   buildPortable,
   bundleNode,
   type ColdCase,
@@ -253,8 +254,10 @@ async function _cases(
     : "Node 20, esbuild bundle, a minimal fetch loop (aws-lambda-ric did not build here)";
   const cases: ColdCase[] = [];
   for (const fn of functions) {
-    progress(`cold: building ${fn.entry} (portable) and ${fn.node} (esbuild)`);
-    const [shipped, bare] = await buildPortable(
+    progress(
+      `cold: building ${fn.entry} (portable, --layer) and ${fn.node} (esbuild)`,
+    );
+    const [shipped, bare, twin] = await buildPortable(
       root,
       fn.entry,
       `${work}/${fn.name}`,
@@ -275,6 +278,19 @@ async function _cases(
       artifact: bare,
       event: fn.event,
       servers: fn.servers,
+    }, {
+      function: fn.name,
+      runtime: "rtl-layer",
+      description:
+        "the same function built --layer: function.zip at the task root, Deno from the layer unzipped read-only under RTL_LAMBDA_OPT",
+      artifact: await buildLayered(
+        root,
+        fn.entry,
+        `${work}/${fn.name}-layer`,
+        fn.buildArgs,
+      ),
+      event: fn.event,
+      servers: fn.servers,
     });
     cases.push({
       function: fn.name,
@@ -293,8 +309,8 @@ async function _cases(
         function: fn.name,
         runtime: "rtl-no-readahead",
         description:
-          "the same artifact with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
-        artifact: { ...shipped, env: { RTL_LAMBDA_READAHEAD: "off" } },
+          "the same artifact (its own copy) with RTL_LAMBDA_READAHEAD=off: the binary paged in by faults alone",
+        artifact: { ...twin, env: { RTL_LAMBDA_READAHEAD: "off" } },
         event: fn.event,
       }, {
         function: fn.name,

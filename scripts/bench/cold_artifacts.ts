@@ -9,6 +9,8 @@
 
 import { rekeyCaches } from "../build/_rekey_caches.ts";
 import { PORTABLE_FILES, PORTABLE_RUN_FLAGS } from "../build/portable.ts";
+import { LAYER_FILES, layerFolder } from "../build/layer.ts";
+import { TARGETS } from "../build/targets.ts";
 import { exists } from "../_exists.ts";
 import { filesUnder } from "./cold_disk.ts";
 
@@ -61,8 +63,9 @@ const _ARCH = Deno.build.arch === "aarch64" ? "arm64" : "x64";
 
 /**
  * Builds `entry` with `scripts/build.ts --portable` for this machine's
- * architecture into `work`, unzips `function.zip` into `<work>/task` and
- * makes it read-only.
+ * architecture into `work`, unzips `function.zip` into `<work>/task`, into
+ * `<work>/task-nocache` without its caches and into `<work>/task-variant`
+ * (a twin for variants), each read-only.
  *
  * @example
  * ```ts ignore
@@ -75,42 +78,108 @@ export async function buildPortable(
   work: string,
   buildArgs: readonly string[] = [],
 ): Promise<ColdArtifact[]> {
+  await _build(projectRoot, entry, work, ["--portable", ...buildArgs]);
+  const zip = `${work}/dist/${_ARCH}/function.zip`;
+  // The second copy leaves out the shipped caches: what a start costs without them, same run.
+  // The third is the first's twin for variants (RTL_LAMBDA_READAHEAD=off): a variant's cold start must not evict the first's pages.
+  return [
+    await _unpackTask(zip, `${work}/task`, []),
+    await _unpackTask(zip, `${work}/task-nocache`, [
+      "-x",
+      `${PORTABLE_FILES.cache}/*`,
+    ]),
+    await _unpackTask(zip, `${work}/task-variant`, []),
+  ];
+}
+
+/**
+ * Builds `entry` with `scripts/build.ts --layer` into `work` and unpacks it
+ * with {@linkcode unpackLayered}.
+ *
+ * @example
+ * ```ts ignore
+ * const layered = await buildLayered(root, "examples/echo/main.ts", "/tmp/x/echo-layer");
+ * ```
+ */
+export async function buildLayered(
+  projectRoot: string,
+  entry: string,
+  work: string,
+  buildArgs: readonly string[] = [],
+): Promise<ColdArtifact> {
+  await _build(projectRoot, entry, work, ["--layer", ...buildArgs]);
+  return await unpackLayered(`${work}/dist/${_ARCH}`, work);
+}
+
+/**
+ * A layer build's folder (`function.zip`, `layer.zip`) unpacked as Lambda
+ * does: the function at `<work>/task`, the layer at `<work>/opt`, both
+ * read-only; the bootstrap finds Deno there through `RTL_LAMBDA_OPT` (the
+ * suite runs unprivileged, so nothing is bound at `/opt`), and a cold-disk
+ * start evicts the layer's files too.
+ *
+ * @example
+ * ```ts ignore
+ * const layered = await unpackLayered("/tmp/x/dist/x64", "/tmp/x/echo-layer");
+ * ```
+ */
+export async function unpackLayered(
+  dist: string,
+  work: string,
+): Promise<ColdArtifact> {
+  const opt = `${work}/opt`;
+  await _run(
+    "unzip",
+    ["-q", "-o", `${dist}/${LAYER_FILES.zip}`, "-d", opt],
+    "/",
+  );
+  await _run("chmod", ["-R", "a-w", opt], "/");
+  const task = await _unpackTask(`${dist}/function.zip`, `${work}/task`, []);
+  return {
+    ...task,
+    binary: `${opt}/${layerFolder(TARGETS[_ARCH])}/deno`,
+    files: [...task.files, ...await filesUnder(opt)],
+    env: { RTL_LAMBDA_OPT: opt },
+  };
+}
+
+async function _build(
+  projectRoot: string,
+  entry: string,
+  work: string,
+  buildArgs: readonly string[],
+): Promise<void> {
   await _run("deno", [
     "run",
     "-P=build",
     "--no-prompt",
     "scripts/build.ts",
     entry,
-    "--portable",
     `--target=${_ARCH}`,
     `--out=${work}/dist`,
     ...buildArgs,
   ], projectRoot);
-  const zip = `${work}/dist/${_ARCH}/function.zip`;
-  const artifacts: ColdArtifact[] = [];
-  // The second copy leaves out the shipped caches: what a start costs without them, same run.
-  for (
-    const [folder, exclude] of [["task", []], ["task-nocache", [
-      "-x",
-      `${PORTABLE_FILES.cache}/*`,
-    ]]] as const
-  ) {
-    const root = `${work}/${folder}`;
-    await _run("unzip", ["-q", "-o", zip, ...exclude, "-d", root], "/");
-    // The build keys its caches for /var/task; here the task root is elsewhere.
-    rekeyCaches(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
-    await _run("chmod", ["-R", "a-w", root], "/");
-    artifacts.push({
-      // sh runs the script as Lambda's exec would (its shebang): the bench may run only named commands.
-      command: "sh",
-      args: [`${root}/bootstrap`],
-      root,
-      codeBytes: await _codeBytes(root, ["main.js"]),
-      binary: `${root}/${PORTABLE_FILES.deno}`,
-      files: await filesUnder(root),
-    });
-  }
-  return artifacts;
+}
+
+/** Unzips a function zip into a read-only task root, its caches keyed for it. */
+async function _unpackTask(
+  zip: string,
+  root: string,
+  exclude: readonly string[],
+): Promise<ColdArtifact> {
+  await _run("unzip", ["-q", "-o", zip, ...exclude, "-d", root], "/");
+  // The build keys its caches for /var/task; here the task root is elsewhere.
+  rekeyCaches(`${root}/${PORTABLE_FILES.cache}`, "/var/task", root);
+  await _run("chmod", ["-R", "a-w", root], "/");
+  return {
+    // sh runs the script as Lambda's exec would (its shebang): the bench may run only named commands.
+    command: "sh",
+    args: [`${root}/bootstrap`],
+    root,
+    codeBytes: await _codeBytes(root, ["main.js"]),
+    binary: `${root}/${PORTABLE_FILES.deno}`,
+    files: await filesUnder(root),
+  };
 }
 
 /**

@@ -163,7 +163,10 @@ export function bootstrapScript(
     'case "$0" in */*) root="${0%/*}" ;; *) root=. ;; esac',
     "# A new sandbox's disk is cold: the Deno binary read ahead in one sequential read beside the start, not page fault by",
     "# page fault (half the cold start where the disk reads ahead 128 KB: docs/performance.md); RTL_LAMBDA_READAHEAD=off: none.",
-    ...(options.layer ? [] : [_readAhead(`"$root/${PORTABLE_FILES.deno}"`)]),
+    // A layer's Deno is found first, so that it is read ahead as early as the one beside the bootstrap.
+    ...(options.layer
+      ? [...denoLookupLines(options.layer), _readAhead('"$rtl_deno"')]
+      : [_readAhead(`"$root/${PORTABLE_FILES.deno}"`)]),
     `DENO_DIR="\${DENO_DIR:-${DEFAULT_DENO_DIR}}"`,
     "# A new sandbox: start from the caches the build made (V8's code cache), copied where Deno may write them.",
     `if [ ! -e "$DENO_DIR" ] && [ -d "$root/${PORTABLE_FILES.cache}" ] && mkdir -p "$DENO_DIR"; then`,
@@ -179,10 +182,6 @@ export function bootstrapScript(
     "export DENO_DIR DENO_NO_UPDATE_CHECK NO_COLOR DENO_V8_FLAGS",
     ...(options.heap === false ? [] : [heapScript().trimEnd()]),
     ...otelShellLines(),
-    // A layer's Deno is found first, then read ahead as the one beside it is.
-    ...(options.layer
-      ? [...denoLookupLines(options.layer), _readAhead('"$rtl_deno"')]
-      : []),
     `exec ${options.layer ? '"$rtl_deno"' : `"$root/${PORTABLE_FILES.deno}"`} ${
       args.join(" ")
     } "$root/${PORTABLE_FILES.bundle}"`,

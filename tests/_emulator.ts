@@ -1,4 +1,5 @@
 // Starts a function file under the project's emulator, the way Lambda runs it: a separate process over loopback.
+import assert from "node:assert/strict";
 import {
   type Emulator,
   type EmulatorOptions,
@@ -85,4 +86,19 @@ export async function emulate(
       };
     },
   });
+}
+
+/** The platform's lines between the REPORT of `requestId` and the next START (or the end). */
+export function afterReport(
+  emulator: TestEmulator,
+  requestId: string,
+): string[] {
+  const lines = emulator.lines.map((one) => one.line);
+  const at = lines.findIndex((line) =>
+    line.startsWith(`REPORT RequestId: ${requestId}\t`)
+  );
+  assert.ok(at >= 0, `no REPORT for ${requestId}: ${lines.join("\n")}`);
+  const rest = lines.slice(at + 1);
+  const next = rest.findIndex((line) => line.startsWith("START "));
+  return next < 0 ? rest : rest.slice(0, next);
 }

@@ -182,3 +182,11 @@ function _find(bytes: Uint8Array, needle: string, from: number): number {
   }
   return -1;
 }
+
+/** A loopback `host:port` that refuses connections: bound, then closed, so nothing listens there. */
+export function refusedAddress(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `127.0.0.1:${port}`;
+}

@@ -259,25 +259,12 @@ Deno.test("the portable bootstrap script", async (t) => {
 
   /** The arguments `script` passes to deno, run with `env` beside a stand-in deno that prints them. */
   async function argumentsOf(env: Record<string, string>): Promise<string[]> {
-    const dir = await Deno.makeTempDir();
-    try {
-      await Deno.writeTextFile(`${dir}/bootstrap`, script);
-      await Deno.writeTextFile(
-        `${dir}/deno`,
-        '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\nprintf "DENO_DIR=%s\\n" "$DENO_DIR"\n',
-      );
-      await Deno.chmod(`${dir}/bootstrap`, 0o755);
-      await Deno.chmod(`${dir}/deno`, 0o755);
-      const run = await new Deno.Command(`${dir}/bootstrap`, {
-        clearEnv: true,
-        env: { PATH: "/usr/bin:/bin", ...env },
-        stdout: "piped",
-      }).output();
-      return new TextDecoder().decode(run.stdout).trimEnd().split("\n")
-        .map((line) => line.replaceAll(dir, "DIR"));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const printed = await _beside(
+      script,
+      '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\nprintf "DENO_DIR=%s\\n" "$DENO_DIR"\n',
+      env,
+    );
+    return printed.trimEnd().split("\n");
   }
 
   await t.step(
@@ -316,28 +303,15 @@ Deno.test("the portable bootstrap script", async (t) => {
   );
 
   /** Runs `script` as bootstrap beside a stand-in deno that prints DENO_V8_FLAGS. */
-  async function v8FlagsOf(
+  function v8FlagsOf(
     script: string,
     env: Record<string, string>,
   ): Promise<string> {
-    const dir = await Deno.makeTempDir();
-    try {
-      await Deno.writeTextFile(`${dir}/bootstrap`, script);
-      await Deno.writeTextFile(
-        `${dir}/deno`,
-        '#!/bin/sh\nprintf "%s" "${DENO_V8_FLAGS:-none}"\n',
-      );
-      await Deno.chmod(`${dir}/bootstrap`, 0o755);
-      await Deno.chmod(`${dir}/deno`, 0o755);
-      const run = await new Deno.Command(`${dir}/bootstrap`, {
-        clearEnv: true,
-        env: { PATH: "/usr/bin:/bin", ...env },
-        stdout: "piped",
-      }).output();
-      return new TextDecoder().decode(run.stdout);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    return _beside(
+      script,
+      '#!/bin/sh\nprintf "%s" "${DENO_V8_FLAGS:-none}"\n',
+      env,
+    );
   }
 
   await t.step(
@@ -681,3 +655,26 @@ Deno.test("permission checks and the audit", async (t) => {
     },
   );
 });
+
+/** Runs `script` as a bootstrap with only `env` and PATH, beside a stand-in `deno` made of `deno`; its stdout, the folder named DIR. */
+async function _beside(
+  script: string,
+  deno: string,
+  env: Record<string, string>,
+): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bootstrap`, script);
+    await Deno.writeTextFile(`${dir}/deno`, deno);
+    await Deno.chmod(`${dir}/bootstrap`, 0o755);
+    await Deno.chmod(`${dir}/deno`, 0o755);
+    const run = await new Deno.Command(`${dir}/bootstrap`, {
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", ...env },
+      stdout: "piped",
+    }).output();
+    return new TextDecoder().decode(run.stdout).replaceAll(dir, "DIR");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

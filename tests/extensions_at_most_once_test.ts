@@ -1,7 +1,13 @@
 // The Extensions API client sends what changes something at most once: an API that reads a whole request, then cuts the connection unanswered, sees it once.
 import assert from "node:assert/strict";
 import { createExtensionsApi } from "../src/extensions/client.ts";
-import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
+import {
+  rawServer,
+  refusedAddress,
+  RequestReader,
+  text,
+  write,
+} from "./_raw_server.ts";
 
 /** An Extensions API on a raw socket: registration is answered, every other request is read whole, counted, and cut. */
 function cuttingExtensionsApi() {
@@ -106,11 +112,9 @@ Deno.test("the Extensions API client sends at most once", async (t) => {
   await t.step(
     "a registration whose connection is refused goes again: it never left",
     async () => {
-      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = (listener.addr as Deno.NetAddr).port;
-      listener.close();
+      const address = refusedAddress();
       let dials = 0;
-      const api = createExtensionsApi(`127.0.0.1:${port}`, {
+      const api = createExtensionsApi(address, {
         transport: (input, init) => {
           dials++;
           return fetch(input, init);

@@ -3,8 +3,9 @@
 // invoke's X-Amzn-Trace-Id, and its log lines with their ids; the emulator's receiver has them before the next
 // invocation starts (the tree after REPORT comes before the next START), its page draws the waterfall in Chromium,
 // and an exporter that refuses connections fails no invocation.
+import { refusedAddress } from "./_raw_server.ts";
 import assert from "node:assert/strict";
-import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
+import { afterReport, emulate, fixture } from "./_emulator.ts";
 import { chromium, headless } from "./_chromium.ts";
 
 const entry = fixture("fixtures/otel_function.ts");
@@ -30,26 +31,6 @@ interface JsonInvocation {
   requestId: string;
   root: JsonNode;
   logs: { body: unknown; traceId: string; spanId: string }[];
-}
-
-/** The platform's lines between the REPORT of `requestId` and the next START (or the end). */
-function afterReport(emulator: TestEmulator, requestId: string): string[] {
-  const lines = emulator.lines.map((one) => one.line);
-  const at = lines.findIndex((line) =>
-    line.startsWith(`REPORT RequestId: ${requestId}\t`)
-  );
-  assert.ok(at >= 0, `no REPORT for ${requestId}: ${lines.join("\n")}`);
-  const rest = lines.slice(at + 1);
-  const next = rest.findIndex((line) => line.startsWith("START "));
-  return next < 0 ? rest : rest.slice(0, next);
-}
-
-/** A port that refuses connections: bound, then closed. */
-function refusedEndpoint(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
 }
 
 Deno.test("OpenTelemetry end to end under the emulator", async (t) => {
@@ -169,7 +150,10 @@ Deno.test("OpenTelemetry end to end under the emulator", async (t) => {
 
 Deno.test("an exporter that refuses connections fails no invocation: each is answered and the next one starts", async () => {
   await using emulator = await emulate(entry, {
-    env: { OTEL_DENO: "true", OTEL_EXPORTER_OTLP_ENDPOINT: refusedEndpoint() },
+    env: {
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${refusedAddress()}`,
+    },
   });
   assert.equal(emulator.otlpUrl, undefined, "its own endpoint: no receiver");
   const answers = [];

@@ -1,7 +1,7 @@
 // The emulator with OTel on (OTEL_DENO=true): it receives the function's OTLP exports on its own port, which the
 // function may reach, and prints each invocation's spans as a tree after its REPORT line.
 import assert from "node:assert/strict";
-import { emulate, fixture, type TestEmulator } from "./_emulator.ts";
+import { afterReport, emulate, fixture } from "./_emulator.ts";
 import { HAND_EXPORT_ENV } from "./_otlp.ts";
 import { startEmulatorCli } from "./_emulator_cli.ts";
 
@@ -13,18 +13,6 @@ function target(): Deno.HttpServer<Deno.NetAddr> {
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     () => new Response("ok"),
   );
-}
-
-/** The lines the platform wrote after the REPORT of `requestId`, up to the next START. */
-function afterReport(emulator: TestEmulator, requestId: string): string[] {
-  const lines = emulator.lines.map((one) => one.line);
-  const at = lines.findIndex((line) =>
-    line.startsWith(`REPORT RequestId: ${requestId}\t`)
-  );
-  assert.ok(at >= 0, `no REPORT for ${requestId}: ${lines.join("\n")}`);
-  const rest = lines.slice(at + 1);
-  const next = rest.findIndex((line) => line.startsWith("START "));
-  return next < 0 ? rest : rest.slice(0, next);
 }
 
 for (const format of ["json", "protobuf"] as const) {

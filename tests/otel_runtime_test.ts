@@ -1,4 +1,5 @@
 // OpenTelemetry in the runtime: with OTEL_DENO=true each invocation is one FaaS span on Deno's tracer, the handler's fetch and logs hang under it, and all of it is exported before the runtime asks for the next event.
+import { refusedAddress } from "./_raw_server.ts";
 import assert from "node:assert/strict";
 import { OTEL_DEFAULTS } from "../src/runtime.ts";
 import { faultyRuntimeApi } from "./_faulty_runtime_api.ts";
@@ -43,14 +44,6 @@ function startFunction(runtimeApi: string, env: Record<string, string>) {
       await child.status;
     },
   };
-}
-
-/** A refused port: bound, then closed. */
-function deadEndpoint(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
 }
 
 const otelOn = (endpoint: string, flushMs: number) => ({
@@ -156,7 +149,7 @@ Deno.test("OpenTelemetry in the runtime", async (t) => {
       });
       await using _fn = startFunction(
         api.authority,
-        otelOn(deadEndpoint(), 50),
+        otelOn(`http://${refusedAddress()}`, 50),
       );
       // Both answered as responses, and the runtime asked for a third event.
       await api.drained;

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { createRuntimeApi, runLoop } from "../src/runtime.ts";
 import { environment, invocation, memoryLogger } from "./_fake_runtime_api.ts";
-import { rawServer, RequestReader, text, write } from "./_raw_server.ts";
+import {
+  rawServer,
+  refusedAddress,
+  RequestReader,
+  text,
+  write,
+} from "./_raw_server.ts";
 
 /** A Runtime API on a raw socket: `/next` hands out `ids` on one kept-alive connection; every POST is read whole, counted, and cut. */
 function cuttingRuntimeApi(ids: string[]) {
@@ -93,11 +99,9 @@ Deno.test("an answer is sent at most once", async (t) => {
   await t.step(
     "an answer whose connection is refused goes again: it never left",
     async () => {
-      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = (listener.addr as Deno.NetAddr).port;
-      listener.close();
+      const address = refusedAddress();
       let dials = 0;
-      const client = createRuntimeApi(`127.0.0.1:${port}`, {
+      const client = createRuntimeApi(address, {
         transport: (input, init) => {
           dials++;
           return fetch(input, init);

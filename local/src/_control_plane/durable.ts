@@ -137,23 +137,9 @@ export function planeHost(store: Store): DurableHost {
       const qualifier = record.version === "$LATEST"
         ? undefined
         : record.version;
-      const { runner } = await target(store, fn, qualifier);
-      const path = `/2015-03-31/functions/${
-        encodeURIComponent(fn.name)
-      }/invocations`;
-      const response = await through(
-        runner,
-        (to) =>
-          fetch(`${to.url}${path}`, {
-            method: "POST",
-            body: payload,
-            headers: { [ENGINE_INVOCATION_HEADER]: store.secret },
-          }),
-      );
-      const body = await response.text();
-      const functionError = response.headers.get("x-amz-function-error") ??
-        (response.status >= 400 ? "Unhandled" : undefined);
-      return { functionError: functionError ?? undefined, body };
+      return await _invoke(store, fn, qualifier, payload, {
+        [ENGINE_INVOCATION_HEADER]: store.secret,
+      });
     },
     chainedInvoke: (functionName, payload, name) =>
       _chained(store, functionName, payload, name),
@@ -188,17 +174,13 @@ async function _chained(
       ? { result: state.result }
       : { error: "error" in state ? state.error : undefined };
   }
-  const { runner } = await target(store, fn, qualifier);
-  const path = `/2015-03-31/functions/${
-    encodeURIComponent(fn.name)
-  }/invocations`;
-  const response = await through(
-    runner,
-    (to) =>
-      fetch(`${to.url}${path}`, { method: "POST", body: payload ?? "{}" }),
+  const { functionError, body } = await _invoke(
+    store,
+    fn,
+    qualifier,
+    payload ?? "{}",
   );
-  const body = await response.text();
-  if (response.headers.has("x-amz-function-error") || response.status >= 400) {
+  if (functionError !== undefined) {
     const parsed = _json(body);
     return {
       error: {
@@ -208,6 +190,29 @@ async function _chained(
     };
   }
   return { result: body };
+}
+
+/** Invokes a version of `fn` through its runner: its answer, and its function error (`Unhandled` for a failed request). */
+async function _invoke(
+  store: Store,
+  fn: FunctionRecord,
+  qualifier: string | undefined,
+  payload: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ functionError?: string; body: string }> {
+  const { runner } = await target(store, fn, qualifier);
+  const path = `/2015-03-31/functions/${
+    encodeURIComponent(fn.name)
+  }/invocations`;
+  const response = await through(
+    runner,
+    (to) =>
+      fetch(`${to.url}${path}`, { method: "POST", body: payload, headers }),
+  );
+  const body = await response.text();
+  const functionError = response.headers.get("x-amz-function-error") ??
+    (response.status >= 400 ? "Unhandled" : undefined);
+  return { functionError: functionError ?? undefined, body };
 }
 
 function _json(

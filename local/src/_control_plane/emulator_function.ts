@@ -7,6 +7,7 @@ import type { FunctionRecord, Store } from "./store.ts";
 import { DEFAULT_SETTINGS } from "./validation.ts";
 import { durableRoutes, functionRoutes } from "../durable/api.ts";
 import { engineOf } from "./durable.ts";
+import { functionRecord } from "./functions.ts";
 import { invoke } from "./invoke.ts";
 
 const _stores = new WeakMap<object, Store>();
@@ -56,30 +57,23 @@ export function adoptEmulatorFunction(
   executionTimeout: number,
 ): void {
   const fn: FunctionRecord = {
-    name,
-    arn: store.arn(name),
-    settings: {
-      ...DEFAULT_SETTINGS,
-      durable: {
-        ExecutionTimeout: executionTimeout,
-        RetentionPeriodInDays: 14,
+    ...functionRecord(
+      store,
+      name,
+      {
+        ...DEFAULT_SETTINGS,
+        durable: {
+          ExecutionTimeout: executionTimeout,
+          RetentionPeriodInDays: 14,
+        },
       },
-    },
-    dir: undefined,
-    codeSize: 0,
-    codeSha256: "",
-    lastModified: new Date(store.settings.now()),
+      new Uint8Array(),
+      "",
+    ),
     revision: crypto.randomUUID(),
     phase: { name: "active" },
-    work: undefined,
     // Its process is the emulator's own: the plane never closes it.
     runner: { url, close: () => Promise.resolve() },
-    retiring: new Set(),
-    versions: [],
-    serial: 0,
-    aliases: new Map(),
-    urls: new Map(),
-    policy: new Map(),
   };
   store.functions.set(name, fn);
   store.settings.durable?.functionAvailable(name);

@@ -48,7 +48,13 @@ export async function createFunction({ request, store }: Call) {
   );
   // Another CreateFunction may have won while the code was read from S3.
   _assertNew(store, name);
-  const fn = _record(store, name, settings, zip, await sha256Base64(zip));
+  const fn = functionRecord(
+    store,
+    name,
+    settings,
+    zip,
+    await sha256Base64(zip),
+  );
   Object.assign(fn, { unzipped, layers });
   store.functions.set(name, fn);
   launch(store, fn, zip);
@@ -65,7 +71,8 @@ function _assertNew(store: Store, name: string): void {
   }
 }
 
-function _record(
+/** A new function record of `zip`, being created, with no runner yet. */
+export function functionRecord(
   store: Store,
   name: string,
   settings: FunctionRecord["settings"],

@@ -13,7 +13,11 @@ import {
 import { type ExecutionEvent, transition } from "./execution_state.ts";
 import { addEvent, errorDetail, resultDetail } from "./history.ts";
 import { page } from "./pages.ts";
-import { type ExecutionRecord, newRecord } from "./record.ts";
+import {
+  type ExecutionRecord,
+  type NewExecution,
+  newRecord,
+} from "./record.ts";
 import {
   chainedName,
   completeOperation,
@@ -51,13 +55,7 @@ export interface DurableHost {
 }
 
 /** What starts an execution. */
-export interface StartRequest {
-  readonly functionName: string;
-  readonly functionArn: string;
-  readonly version: string;
-  readonly qualifier: string | undefined;
-  readonly config: DurableConfig;
-  readonly input: string;
+export interface StartRequest extends NewExecution {
   readonly name: string | undefined;
 }
 

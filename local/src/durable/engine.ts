@@ -28,7 +28,6 @@ import type { DurableStore } from "./sqlite_store.ts";
 import { deadlines, type Due, fireDeadline } from "./timers.ts";
 import { assertToken, issueToken } from "./tokens.ts";
 import type {
-  DurableConfig,
   ErrorObject,
   Operation,
   OperationUpdate,

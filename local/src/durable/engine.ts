@@ -27,11 +27,7 @@ import {
 import type { DurableStore } from "./sqlite_store.ts";
 import { deadlines, type Due, fireDeadline } from "./timers.ts";
 import { assertToken, issueToken } from "./tokens.ts";
-import type {
-  ErrorObject,
-  Operation,
-  OperationUpdate,
-} from "./types.ts";
+import type { ErrorObject, Operation, OperationUpdate } from "./types.ts";
 import { runInvocations } from "./_invocations.ts";
 
 /** A function's answer to one invocation. */

@@ -141,6 +141,11 @@ Deno.test("every listener of an emulated function refuses a rebound Host", async
       ["Runtime API /next", "GET", "/2018-06-01/runtime/invocation/next"],
       ["Extensions API register", "POST", "/2020-01-01/extension/register"],
       ["Telemetry API subscribe", "PUT", "/2022-07-01/telemetry"],
+      [
+        "durable checkpoint",
+        "POST",
+        "/2025-12-01/durable-executions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afunction/checkpoint",
+      ],
     ]
   ) {
     await t.step(`${name}: 403 in the Runtime API's shape`, async () => {
